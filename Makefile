@@ -1,0 +1,56 @@
+# Lotse: `make run` starts everything on the embedded default, `make test` runs the tests.
+# Needs only Python 3.11+ and make; uv is installed into .tools/ from PyPI if it is missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench sync migrate demo check-deploy clean
+
+.tools/bin/uv:
+	@echo "uv not found: installing it into .tools/ (from PyPI)"
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+sync: .venv/.synced
+
+migrate: sync
+	$(RUN) python manage.py migrate --noinput
+
+demo: migrate
+	$(RUN) python manage.py seed_demo
+
+run: demo
+	@echo ""
+	@echo "  Lotse is starting (web, worker, beat). Stop everything with Ctrl-C."
+	@echo "    Staff login:   http://$(HOST):$(PORT)/login/"
+	@echo "    API docs:      http://$(HOST):$(PORT)/api/docs/"
+	@echo "    Dev mailbox:   http://$(HOST):$(PORT)/dev/mail/"
+	@echo "    Health:        http://$(HOST):$(PORT)/healthz"
+	@echo "    Admin:         http://$(HOST):$(PORT)/admin/ (as koordination)"
+	@echo ""
+	HOST=$(HOST) PORT=$(PORT) $(RUN) honcho start -f Procfile
+
+test: sync
+	$(RUN) python -m pytest $(PYTEST_ARGS)
+
+lint: sync
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: sync
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+check-deploy: sync
+	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) $(RUN) python manage.py check --deploy
+
+clean:
+	rm -rf var/broker var/mail var/celerybeat-schedule*

@@ -1,0 +1,52 @@
+"""`/healthz`: is this process able to reach what it needs? For load balancers and operators.
+
+Answers 200 when the database and the broker answer, 503 when one does not. The body names
+the failing part but not its address or error text: the endpoint is public.
+"""
+
+import logging
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from config.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("health: database unreachable")
+        return False
+    return True
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+            client = getattr(conn.default_channel, "client", None)
+            if client is not None:
+                client.ping()  # Redis: a connection object alone proves nothing
+    except Exception:
+        logger.exception("health: broker unreachable")
+        return False
+    return True
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    healthy = all(checks.values())
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "checks": {name: "ok" if ok else "unavailable" for name, ok in checks.items()},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

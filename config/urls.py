@@ -1,0 +1,32 @@
+"""Lotse's URL map: the staff pages, the API under /api/, the admin and the health check."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import health, pages
+from requests import urls as requests_urls
+from volunteers import urls as volunteers_urls
+from workers import urls as workers_urls
+
+api_patterns = [
+    path("", include(volunteers_urls.api_patterns)),
+    path("", include(requests_urls.api_patterns)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("login/", pages.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("dev/mail/", include(workers_urls.mailbox_patterns)),
+]
+
+handler404 = "config.pages.not_found"
+handler500 = "config.pages.server_error"

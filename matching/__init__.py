@@ -1,0 +1,1 @@
+"""The ranking module: who is asked for a request, and why."""

@@ -1,0 +1,1 @@
+"""What is needed: offices, staff membership, requests and offers."""

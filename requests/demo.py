@@ -1,0 +1,66 @@
+"""The demo network: the seven Dortmund offices, one invented staff user each, a coordinator.
+
+Loaded by `manage.py seed_demo` (and so by `make run`). Running it again changes nothing.
+The people are invented; the offices carry their public addresses only.
+"""
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from requests.models import Office, StaffMember
+from requests.staff import save_staff_account
+
+OFFICES_FILE = Path(__file__).parent / "data" / "demo_offices.csv"
+DEMO_PASSWORD = "lotse-demo"  # noqa: S105 - printed for everyone to use; refused in production
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    first_name: str
+    last_name: str
+    office: str | None  # None: coordinator
+
+
+DEMO_LOGINS = [
+    DemoLogin("koordination", "Katrin", "Demir", None),
+    DemoLogin("mengede", "Lena", "Vogt", "lokal willkommen Mengede/Huckarde"),
+    DemoLogin("butzstrasse", "Murat", "Aydın", "lokal willkommen Mengede (Butzstraße)"),
+    DemoLogin("eving", "Sophie", "Krämer", "lokal willkommen Eving"),
+    DemoLogin("scharnhorst", "Tobias", "Lange", "lokal willkommen Scharnhorst (Lanstrop)"),
+    DemoLogin("luetgendortmund", "Amal", "Haddad", "lokal willkommen Lütgendortmund"),
+    DemoLogin("brackel", "Jonas", "Weber", "lokal willkommen Brackel/Aplerbeck"),
+    DemoLogin("hoerde", "Miriam", "Schulte", "lokal willkommen Hörde/Hombruch"),
+]
+
+
+@transaction.atomic
+def seed_demo() -> list[DemoLogin]:
+    with OFFICES_FILE.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            office, _ = Office.objects.update_or_create(
+                name=row["name"],
+                defaults={
+                    "street": row["street"],
+                    "postcode": row["postcode"],
+                    "districts": [d for d in row["districts"].split(";") if d],
+                    "email": row["email"],
+                    "opening_hours": row["opening_hours"],
+                },
+            )
+            office.full_clean()  # the file is data: check it like user input
+    for login in DEMO_LOGINS:
+        save_staff_account(
+            username=login.username,
+            password=DEMO_PASSWORD,
+            role=StaffMember.Role.COORDINATOR if login.office is None else StaffMember.Role.STAFF,
+            offices=[Office.objects.get(name=login.office)] if login.office else [],
+            email=f"{login.username}@lotse.example",
+            first_name=login.first_name,
+            last_name=login.last_name,
+            check_password=False,
+        )
+    return DEMO_LOGINS

@@ -1,0 +1,34 @@
+"""`manage.py seed_demo`: the demo offices, staff and coordinator; safe to run again."""
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from requests.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo network (offices, staff, coordinator). Idempotent."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load demo accounts even with DEBUG off (they share a published password).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "Refusing to create demo accounts with a published password while DEBUG is off. "
+                "Use --allow-production on a throw-away deployment only."
+            )
+        logins = seed_demo()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):")
+        )
+        for login in logins:
+            where = login.office or "coordinator, all offices"
+            self.stdout.write(f"  {login.username:<16} {where}")

@@ -1,0 +1,58 @@
+"""Shared fixtures: offices, staff of two offices, a coordinator, and API clients for them."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from requests.models import StaffMember
+from tests.factories import OfficeFactory, StaffMemberFactory
+
+
+@pytest.fixture
+def office_a(db):
+    return OfficeFactory(name="Büro A", postcode="44357", districts=["Mengede", "Huckarde"])
+
+
+@pytest.fixture
+def office_b(db):
+    return OfficeFactory(name="Büro B", postcode="44263", districts=["Hörde"])
+
+
+@pytest.fixture
+def staff_a(office_a):
+    return StaffMemberFactory(offices=[office_a])
+
+
+@pytest.fixture
+def staff_b(office_b):
+    return StaffMemberFactory(offices=[office_b])
+
+
+@pytest.fixture
+def coordinator(db):
+    return StaffMemberFactory(role=StaffMember.Role.COORDINATOR)
+
+
+def _client_for(member: StaffMember) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(member.user)
+    return client
+
+
+@pytest.fixture
+def api_a(staff_a):
+    return _client_for(staff_a)
+
+
+@pytest.fixture
+def api_b(staff_b):
+    return _client_for(staff_b)
+
+
+@pytest.fixture
+def api_coordinator(coordinator):
+    return _client_for(coordinator)
+
+
+@pytest.fixture
+def api_anonymous():
+    return APIClient()

@@ -1,0 +1,1 @@
+"""Who can help: volunteers, languages, skills and availability; the catalogue and place helpers."""

@@ -1,0 +1,1 @@
+"""Celery tasks and what they send: emails, invites, reminders, sweepers."""

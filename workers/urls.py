@@ -1,0 +1,14 @@
+"""URLs of the workers app: the development mailbox."""
+
+from django.urls import path
+
+from workers import views
+
+mailbox_patterns = [
+    path("", views.mail_list, name="mailbox"),
+    path("clear/", views.mail_clear, name="mailbox-clear"),
+    path("<str:mail_id>/", views.mail_detail, name="mailbox-detail"),
+    path(
+        "<str:mail_id>/attachments/<int:index>/", views.mail_attachment, name="mailbox-attachment"
+    ),
+]
