@@ -5,9 +5,10 @@ the failing part but not its address or error text: the endpoint is public.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -40,9 +41,25 @@ def _broker_ok() -> bool:
     return True
 
 
+class HealthCheckMiddleware:
+    """Answers /healthz before host validation and HTTPS redirects.
+
+    Load balancers and container runtimes probe by IP address over plain HTTP; ALLOWED_HOSTS
+    and SECURE_SSL_REDIRECT would turn every probe into a 400 or a redirect.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            return healthz(request)
+        return self.get_response(request)
+
+
 @never_cache
 @require_safe
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: HttpRequest) -> HttpResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
     body = {

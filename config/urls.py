@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health, pages
+from config import pages
 from requests import urls as requests_urls
 from volunteers import urls as volunteers_urls
 from workers import urls as workers_urls
@@ -24,7 +24,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
-    path("healthz", health.healthz, name="healthz"),
     path("dev/mail/", include(workers_urls.mailbox_patterns)),
 ]
 

@@ -19,11 +19,15 @@ class UnknownOffice(LookupError):
 def find_office(name_or_id: str) -> Office:
     """An office by id, or by its name without regard to case."""
     text = name_or_id.strip()
-    lookup = {"pk": int(text)} if text.isdigit() else {"name__iexact": text}
-    try:
-        return Office.objects.get(**lookup)
-    except (Office.DoesNotExist, Office.MultipleObjectsReturned):
-        raise UnknownOffice(text) from None
+    if text.isdigit():
+        office = Office.objects.filter(pk=int(text)).order_by("pk").first()
+    else:
+        # Compared in Python: SQLite's case-insensitive match knows ASCII only ("HÖRDE").
+        wanted = text.casefold()
+        office = next((o for o in Office.objects.all() if o.name.casefold() == wanted), None)
+    if office is None:
+        raise UnknownOffice(text)
+    return office
 
 
 @transaction.atomic

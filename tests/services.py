@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -66,6 +67,10 @@ def _redis() -> Service:
 
 
 SERVICES = {"postgres": _postgres(), "redis": _redis()}
+
+# A queue of this run's own: workers started by tests never take messages left in a shared
+# Redis by another run, and this run leaves nothing for anyone else.
+os.environ.setdefault("CELERY_QUEUE", f"lotse-test-{uuid.uuid4().hex[:12]}")
 
 _missing = [s for s in SERVICES.values() if not s.available]
 if REQUIRE and _missing:

@@ -31,6 +31,7 @@ class LanguageList(generics.ListAPIView):
 
     serializer_class = LanguageSerializer
     permission_classes = [AllowAny]
+    filter_backends: list = []  # the catalogue is not a queryset; `search` ranks it itself
 
     def get_queryset(self) -> list[dict[str, str]]:
         lang = _ui_language()

