@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench sync migrate demo check-deploy clean
+.PHONY: run test lint format sync migrate demo check-deploy messages clean
 
 .tools/bin/uv:
 	@echo "uv not found: installing it into .tools/ (from PyPI)"
@@ -51,6 +51,10 @@ format: sync
 
 check-deploy: sync
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) $(RUN) python manage.py check --deploy
+
+messages: sync
+	$(RUN) python manage.py makemessages -l de -l en -i ".venv/*" -i ".tools/*" -i "tests/*"
+	$(RUN) python manage.py compilemessages -i .venv -i .tools
 
 clean:
 	rm -rf var/broker var/mail var/celerybeat-schedule*

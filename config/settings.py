@@ -248,7 +248,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CELERY_BROKER_URL = env_url(
     "CELERY_BROKER_URL",
-    os.environ.get("REDIS_URL", "").strip() or "filesystem://",
+    os.environ.get("REDIS_URL", "").strip() or "filesystem://localhost//",
     schemes={"redis", "rediss", "filesystem"},
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):

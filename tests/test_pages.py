@@ -1,5 +1,8 @@
 """The staff pages that exist so far: login, start page, language switch."""
 
+import re
+from pathlib import Path
+
 from tests.factories import PASSWORD
 
 
@@ -29,5 +32,19 @@ def test_it_shows_a_clear_error_for_a_wrong_password(client, staff_a):
 
 
 def test_it_speaks_german_first_and_english_on_request(client, db):
-    """The login page is German by default and English after switching."""
-    assert "Anmelden" in client.get("/login/").content.decode() or True
+    """The login page is German by default and English after switching the language."""
+    german = client.get("/login/").content.decode()
+    assert 'lang="de"' in german
+    assert "Anmeldung für Mitarbeitende der Büros" in german
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    english = client.get("/login/").content.decode()
+    assert 'lang="en"' in english
+    assert "Log in for office staff" in english
+
+
+def test_it_has_a_german_text_for_every_message():
+    """No German user meets an untranslated English text."""
+    po = (Path(__file__).resolve().parent.parent / "locale/de/LC_MESSAGES/django.po").read_text()
+    entries = re.findall(r'msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po)
+    untranslated = [m for m, s in entries[1:] if s.strip() == '""']
+    assert entries and not untranslated, f"translate these in django.po: {untranslated}"

@@ -55,7 +55,7 @@ def test_it_refuses_bad_values_naming_the_variable(env, variable):
 def test_it_runs_embedded_with_no_environment_at_all():
     """No variables: SQLite, a broker in files, mail into the dev mailbox, DEBUG on."""
     assert "sqlite3" in load_settings({}, "DATABASES").stdout
-    assert load_settings({}, "CELERY_BROKER_URL").stdout.strip() == "'filesystem://'"
+    assert load_settings({}, "CELERY_BROKER_URL").stdout.strip().startswith("'filesystem://")
     assert "MailboxBackend" in load_settings({}, "EMAIL_BACKEND").stdout
     assert load_settings({}, "DEBUG").stdout.strip() == "True"
 
