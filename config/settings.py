@@ -264,7 +264,9 @@ else:
     # Redis redelivers an unacknowledged message after the visibility timeout. It must be longer
     # than any countdown or ETA a task uses, or a waiting task would be delivered twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=60)
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=60),
+        # Fail fast when Redis is unreachable instead of hanging a web request on enqueue.
+        "socket_connect_timeout": 5,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 5

@@ -34,7 +34,7 @@ class Process:
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.lines: list[str] = []
-        self.popen = subprocess.Popen(  # noqa: S603 - our own commands
+        self.popen = subprocess.Popen(
             args,
             cwd=ROOT,
             env=env,
@@ -79,8 +79,18 @@ def process_env(**overrides: str) -> dict[str, str]:
 def celery_worker(env: dict[str, str]) -> Iterator[Process]:
     """A real `celery -A config worker` process, ready to take tasks when this yields."""
     worker = Process(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=info",
-         "--concurrency=1", "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=info",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         env,
     )
     try:
@@ -91,7 +101,7 @@ def celery_worker(env: dict[str, str]) -> Iterator[Process]:
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 - our own command
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,

@@ -57,9 +57,11 @@ def test_it_stores_api_tokens_hashed(staff_a):
     """A stolen database copy holds no usable token: only a digest is stored."""
     from knox.models import AuthToken
 
-    token = APIClient().post(
-        "/api/auth/token/", {"username": staff_a.user.username, "password": PASSWORD}
-    ).json()["token"]
+    token = (
+        APIClient()
+        .post("/api/auth/token/", {"username": staff_a.user.username, "password": PASSWORD})
+        .json()["token"]
+    )
     stored = AuthToken.objects.get(user=staff_a.user)
     assert token not in stored.digest
     assert token not in {stored.digest, stored.token_key}

@@ -58,6 +58,7 @@ def test_it_does_not_reveal_addresses_or_errors(tmp_path):
     status, body = probe(
         CELERY_BROKER_URL="redis://10.255.255.1:1/0", LOTSE_VAR_DIR=str(tmp_path), DATABASE_URL=None
     )
+    assert status == 503
     assert "10.255.255.1" not in json.dumps(body)
 
 

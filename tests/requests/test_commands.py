@@ -1,5 +1,7 @@
 """Operations commands: seed_demo and create_staff."""
 
+import io
+
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
@@ -10,7 +12,7 @@ from requests.models import Office, StaffMember
 @pytest.fixture
 def demo(db, settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_it_loads_the_seven_offices_and_their_staff(demo):
@@ -26,7 +28,7 @@ def test_it_loads_the_seven_offices_and_their_staff(demo):
 def test_it_can_run_again_without_duplicating(demo):
     """Running seed_demo twice leaves the same rows."""
     users, offices = get_user_model().objects.count(), Office.objects.count()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     assert (get_user_model().objects.count(), Office.objects.count()) == (users, offices)
 
 
@@ -42,9 +44,16 @@ def test_it_creates_staff_for_offices_by_name_or_id(demo):
     """create_staff accepts office names (any case) and ids; the account can log in."""
     eving = Office.objects.get(name="lokal willkommen Eving")
     call_command(
-        "create_staff", "--username", "neu", "--password", "Sprachmittlung-2026",
-        "--office", "LOKAL WILLKOMMEN HÖRDE/HOMBRUCH", "--office", str(eving.pk),
-        stdout=open("/dev/null", "w"),  # noqa: SIM115
+        "create_staff",
+        "--username",
+        "neu",
+        "--password",
+        "Sprachmittlung-2026",
+        "--office",
+        "LOKAL WILLKOMMEN HÖRDE/HOMBRUCH",
+        "--office",
+        str(eving.pk),
+        stdout=io.StringIO(),
     )
     member = StaffMember.objects.get(user__username="neu")
     assert member.role == "staff"
@@ -58,8 +67,15 @@ def test_it_creates_staff_for_offices_by_name_or_id(demo):
 
 def test_it_creates_a_coordinator_with_the_admin_site(db):
     """A coordinator sees all offices and may manage them in the admin."""
-    call_command("create_staff", "--username", "chefin", "--password", "Koordination-2026",
-                 "--coordinator", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command(
+        "create_staff",
+        "--username",
+        "chefin",
+        "--password",
+        "Koordination-2026",
+        "--coordinator",
+        stdout=io.StringIO(),
+    )
     member = StaffMember.objects.get(user__username="chefin")
     assert member.is_coordinator
     assert member.user.is_staff
@@ -68,23 +84,45 @@ def test_it_creates_a_coordinator_with_the_admin_site(db):
 def test_it_names_the_known_offices_when_one_is_unknown(demo):
     """A typo in the office name fails with the list of offices to choose from."""
     with pytest.raises(CommandError, match="lokal willkommen Eving"):
-        call_command("create_staff", "--username", "x", "--password", "Sprachmittlung-2026",
-                     "--office", "Evign")
+        call_command(
+            "create_staff",
+            "--username",
+            "x",
+            "--password",
+            "Sprachmittlung-2026",
+            "--office",
+            "Evign",
+        )
     assert not get_user_model().objects.filter(username="x").exists()
 
 
 def test_it_refuses_a_weak_password(demo):
     """Django's password rules apply; nothing is stored when they refuse."""
     with pytest.raises(CommandError, match="Password refused"):
-        call_command("create_staff", "--username", "y", "--password", "1234",
-                     "--office", "lokal willkommen Eving")
+        call_command(
+            "create_staff",
+            "--username",
+            "y",
+            "--password",
+            "1234",
+            "--office",
+            "lokal willkommen Eving",
+        )
     assert not get_user_model().objects.filter(username="y").exists()
 
 
 def test_it_updates_an_existing_account(demo):
     """Running it again moves the account to the new office and sets the new password."""
-    call_command("create_staff", "--username", "eving", "--password", "Neues-Passwort-2026",
-                 "--office", "lokal willkommen Lütgendortmund", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command(
+        "create_staff",
+        "--username",
+        "eving",
+        "--password",
+        "Neues-Passwort-2026",
+        "--office",
+        "lokal willkommen Lütgendortmund",
+        stdout=io.StringIO(),
+    )
     member = StaffMember.objects.get(user__username="eving")
     assert [o.name for o in member.offices.all()] == ["lokal willkommen Lütgendortmund"]
     assert authenticate(username="eving", password="Neues-Passwort-2026") is not None

@@ -25,8 +25,12 @@ def test_it_lists_sent_messages_newest_first(client, mail_dir):
 
 def test_it_makes_the_links_in_a_message_clickable(client, mail_dir):
     """A person reading the mail in the browser can click the personal link."""
-    send_mail("Einladung", "Bitte hier zusagen: http://127.0.0.1:8000/offers/abc123/", None,
-              ["a@lotse.example"])
+    send_mail(
+        "Einladung",
+        "Bitte hier zusagen: http://127.0.0.1:8000/offers/abc123/",
+        None,
+        ["a@lotse.example"],
+    )
     (mail_id,) = mailbox.stored_ids()
     page = client.get(f"/dev/mail/{mail_id}/").content.decode()
     assert '<a href="http://127.0.0.1:8000/offers/abc123/"' in page
@@ -48,7 +52,7 @@ def test_it_shows_the_html_part_sandboxed_and_offers_attachments(client, mail_di
 
 
 def test_it_empties_the_mailbox(client, mail_dir):
-    """"Delete all" removes every stored message."""
+    """The "delete all" button removes every stored message."""
     send_mail("Weg damit", "Hallo", None, ["a@lotse.example"])
     client.post("/dev/mail/clear/")
     assert mailbox.stored_ids() == []

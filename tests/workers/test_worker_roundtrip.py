@@ -41,7 +41,7 @@ class Sink:
     def __init__(self) -> None:
         self.received: queue.Queue = queue.Queue()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.received.put(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 
