@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("dev/mail/", include(workers_urls.mailbox_patterns)),
+    path("", include(volunteers_urls.page_patterns)),
 ]
 
 handler404 = "config.pages.not_found"

@@ -1,10 +1,30 @@
-"""Shared fixtures: offices, staff of two offices, a coordinator, and API clients for them."""
+"""Shared fixtures: offices, staff of two offices, a coordinator, and API clients for them.
+
+Tasks enqueued by the code under test run in the test's own process (Celery's eager mode), so a
+unit test sees their effects, e.g. the email in `mailoutbox`. Tests marked `real_worker` opt out:
+they start real worker processes and prove the path through the broker.
+"""
 
 import pytest
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from requests.models import StaffMember
 from tests.factories import OfficeFactory, StaffMemberFactory
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request):
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.task_eager_propagates = False
 
 
 @pytest.fixture

@@ -1,8 +1,22 @@
-"""API representations of the catalogue: skills and languages."""
+"""API shapes of the volunteers app: the catalogue, a profile coming in, a volunteer going out.
 
+Input serializers check each field and turn it into the shapes `profiles.save_profile` takes;
+the rules that span rows run in `volunteers.profiles` and report under the same field names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from volunteers.models import Skill
+from volunteers import languages, places, profiles
+from volunteers.models import Level, Skill, Volunteer, VolunteerSkill
+from volunteers.translation import active_language
 
 
 class SkillSerializer(serializers.ModelSerializer):
@@ -17,3 +31,204 @@ class LanguageSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     autonym = serializers.CharField()
+
+
+# --- A profile coming in -------------------------------------------------------------------
+
+
+class LanguageEntrySerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=35, help_text="BCP 47 / ISO 639 tag, e.g. fa, prs")
+    level = serializers.ChoiceField(choices=Level.choices)
+
+    def validate_code(self, value: str) -> str:
+        try:
+            return languages.canonical_tag(value)
+        except languages.InvalidLanguage:
+            raise serializers.ValidationError(
+                _("“%(code)s” is not a language we know.") % {"code": value}
+            ) from None
+
+
+class SkillEntryField(serializers.Field):
+    """A skill code ("interpreting") or an object with a level ({"code", "level"})."""
+
+    default_error_messages = {"invalid": _('Give a skill code or {"code", "level"}.')}
+
+    def to_internal_value(self, data: Any) -> tuple[str, str]:
+        if isinstance(data, str):
+            return data.strip(), ""
+        if isinstance(data, dict) and isinstance(data.get("code"), str):
+            level = data.get("level") or ""
+            if not isinstance(level, str):
+                self.fail("invalid")
+            return data["code"].strip(), level
+        self.fail("invalid")
+        raise AssertionError("unreachable")  # fail() raises
+
+    def to_representation(self, value: Any) -> dict[str, str]:
+        return {"code": value.skill.code, "level": value.level}
+
+
+class SlotSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday")
+    start = serializers.TimeField(help_text="local time, Europe/Berlin")
+    end = serializers.TimeField(help_text="local time, Europe/Berlin")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["start"] >= attrs["end"]:
+            raise serializers.ValidationError(_("The start must be before the end."))
+        return attrs
+
+
+class AbsenceSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError(_("The end is before the start."))
+        return attrs
+
+
+class ProfileSerializer(serializers.Serializer):
+    """Everything a volunteer (or staff) may set on a profile."""
+
+    name = serializers.CharField(max_length=120)
+    email = serializers.EmailField(max_length=254)
+    phone = PhoneNumberField(required=False, allow_blank=True, region="DE")
+    languages = LanguageEntrySerializer(many=True, allow_empty=False)
+    skills = serializers.ListField(child=SkillEntryField(), allow_empty=True)
+    availability = SlotSerializer(many=True, allow_empty=True)
+    absences = AbsenceSerializer(many=True, required=False)
+    postcode = serializers.CharField(max_length=12)
+    max_distance_km = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    remote_ok = serializers.BooleanField(required=False)
+    gender = serializers.ChoiceField(
+        choices=Volunteer.Gender.choices, required=False, allow_blank=True
+    )
+    certificate_date = serializers.DateField(required=False, allow_null=True)
+    max_tasks_per_month = serializers.IntegerField(min_value=1, max_value=60, required=False)
+    email_language = serializers.ChoiceField(
+        choices=Volunteer.EmailLanguage.choices, required=False
+    )
+
+    def validate_postcode(self, value: str) -> str:
+        try:
+            return places.normalise_postcode(value)
+        except places.InvalidPostcode:
+            raise serializers.ValidationError(
+                _("Enter a German postcode of five digits, e.g. 44147.")
+            ) from None
+
+    def validate_certificate_date(self, value: Any) -> Any:
+        if value is not None and value > timezone.localdate():
+            raise serializers.ValidationError(_("The date of issue cannot be in the future."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Turn entries into the domain's shapes and run the checks that span entries."""
+        data = dict(attrs)
+        try:
+            if "languages" in data:
+                data["languages"] = profiles.check_languages(
+                    (entry["code"], entry["level"]) for entry in data["languages"]
+                )
+            if "skills" in data:
+                profiles.check_skills(data["skills"])
+            if "availability" in data:
+                data["availability"] = profiles.check_slots(
+                    profiles.Slot(s["weekday"], s["start"], s["end"]) for s in data["availability"]
+                )
+            if "absences" in data:
+                data["absences"] = profiles.check_absences(
+                    profiles.Span(a["start"], a["end"]) for a in data["absences"]
+                )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        if "email" in data:
+            data["email"] = data["email"].strip()
+        return data
+
+
+class RegistrationSerializer(ProfileSerializer):
+    """A new volunteer's profile plus consent to data processing."""
+
+    consent = serializers.BooleanField(
+        help_text="Must be true: consent to the processing described on the registration page."
+    )
+
+    def validate_consent(self, value: bool) -> bool:
+        if value is not True:
+            raise serializers.ValidationError(
+                _("Please agree to the processing of your data; we cannot register you without.")
+            )
+        return value
+
+
+# --- A volunteer going out ----------------------------------------------------------------
+
+
+class SpokenLanguageOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.SerializerMethodField()
+    level = serializers.CharField()
+
+    def get_name(self, obj: Any) -> str:
+        return languages.display_name(obj.code, active_language())
+
+
+class VolunteerSkillOutSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="skill.code")
+    name = serializers.CharField(source="skill.name")
+
+    class Meta:
+        model = VolunteerSkill
+        fields = ["code", "name", "level"]
+
+
+class SlotOutSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField()
+    start = serializers.TimeField(format="%H:%M")
+    end = serializers.TimeField(format="%H:%M")
+
+
+class AbsenceOutSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class VolunteerSerializer(serializers.ModelSerializer):
+    """A volunteer as staff see it. Expects the prefetches of `volunteers.directory`."""
+
+    phone = serializers.CharField(read_only=True)
+    languages = SpokenLanguageOutSerializer(many=True, read_only=True)
+    skills = VolunteerSkillOutSerializer(source="skill_set", many=True, read_only=True)
+    availability = SlotOutSerializer(many=True, read_only=True)
+    absences = AbsenceOutSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "id",
+            "name",
+            "email",
+            "phone",
+            "status",
+            "languages",
+            "skills",
+            "availability",
+            "absences",
+            "postcode",
+            "district",
+            "postcode_known",
+            "max_distance_km",
+            "remote_ok",
+            "gender",
+            "certificate_date",
+            "max_tasks_per_month",
+            "email_language",
+            "paused_until",
+            "created_at",
+            "confirmed_at",
+        ]
+        read_only_fields = fields

@@ -10,6 +10,8 @@ from aiosmtpd.controller import Controller
 
 from tests.processes import celery_worker, manage, process_env, wait_until
 
+pytestmark = pytest.mark.real_worker
+
 
 def test_it_delivers_through_the_embedded_broker_into_the_mailbox(tmp_path):
     """Embedded default (no servers): `send_test_email` → file broker → worker → dev mailbox."""

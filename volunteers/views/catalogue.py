@@ -1,7 +1,6 @@
 """The public catalogue API: languages and skills, named in the caller's language."""
 
 from django.db.models import QuerySet
-from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -10,10 +9,7 @@ from rest_framework.permissions import AllowAny
 from volunteers import languages
 from volunteers.models import Skill
 from volunteers.serializers import LanguageSerializer, SkillSerializer
-
-
-def _ui_language() -> str:
-    return "en" if (get_language() or "de").startswith("en") else "de"
+from volunteers.translation import active_language
 
 
 @extend_schema(
@@ -34,7 +30,7 @@ class LanguageList(generics.ListAPIView):
     filter_backends: list = []  # the catalogue is not a queryset; `search` ranks it itself
 
     def get_queryset(self) -> list[dict[str, str]]:
-        lang = _ui_language()
+        lang = active_language()
         found = languages.search(self.request.query_params.get("search", ""), lang=lang)
         return [{"code": i.code, "name": i.name(lang), "autonym": i.autonym} for i in found]
 

@@ -1,0 +1,216 @@
+"""A volunteer's profile: the checks that span several rows, and saving it in one transaction.
+
+Registration, the self-service pages and the staff API all save through `save_profile`, so a
+rule such as "no overlapping slots" holds whichever way the data came in. Each check raises
+Django's ValidationError keyed by field, which the API turns into `{field: [messages]}` and
+forms show next to the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from volunteers import languages, places
+from volunteers.models import (
+    Absence,
+    AvailabilitySlot,
+    Level,
+    Skill,
+    SpokenLanguage,
+    Volunteer,
+    VolunteerSkill,
+)
+from volunteers.translation import active_language
+
+WEEKDAYS = range(7)
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True)
+class Span:
+    start: dt.date
+    end: dt.date
+
+
+def check_languages(entries: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Canonical (code, level) pairs; refuses unknown tags, unknown levels and duplicates."""
+    result: dict[str, str] = {}
+    errors: list[str] = []
+    for raw_code, level in entries:
+        try:
+            code = languages.canonical_tag(raw_code)
+        except languages.InvalidLanguage:
+            errors.append(_("“%(code)s” is not a language we know.") % {"code": raw_code})
+            continue
+        if level not in Level.values:
+            errors.append(
+                _("“%(level)s” is not a level; use one of %(levels)s.")
+                % {"level": level, "levels": ", ".join(Level.values)}
+            )
+            continue
+        if code in result:
+            name = languages.display_name(code, active_language())
+            errors.append(_("%(name)s is listed twice.") % {"name": name})
+            continue
+        result[code] = level
+    if errors:
+        raise ValidationError({"languages": errors})
+    return list(result.items())
+
+
+def check_slots(slots: Iterable[Slot]) -> list[Slot]:
+    """Weekly slots: a real weekday, start before end, no two overlapping on one day.
+
+    Slots that only touch (9–12 and 12–15) do not overlap.
+    """
+    ordered = sorted(slots, key=lambda s: (s.weekday, s.start, s.end))
+    errors: list[str] = []
+    for slot in ordered:
+        if slot.weekday not in WEEKDAYS:
+            errors.append(_("Weekday must be 0 (Monday) to 6 (Sunday)."))
+        elif slot.start >= slot.end:
+            errors.append(
+                _("%(start)s–%(end)s: the start must be before the end.")
+                % {"start": f"{slot.start:%H:%M}", "end": f"{slot.end:%H:%M}"}
+            )
+    # Sorted by start: a slot overlaps an earlier one iff it starts before the latest end so far.
+    latest: Slot | None = None
+    for slot in ordered:
+        if latest is not None and latest.weekday == slot.weekday and slot.start < latest.end:
+            errors.append(
+                _("%(a)s and %(b)s overlap on the same day.")
+                % {
+                    "a": f"{latest.start:%H:%M}–{latest.end:%H:%M}",
+                    "b": f"{slot.start:%H:%M}–{slot.end:%H:%M}",
+                }
+            )
+        if latest is None or latest.weekday != slot.weekday or slot.end > latest.end:
+            latest = slot
+    if errors:
+        raise ValidationError({"availability": errors})
+    return ordered
+
+
+def check_absences(spans: Iterable[Span]) -> list[Span]:
+    """Absences: whole days, the end not before the start."""
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
+    errors = [
+        _("%(start)s–%(end)s: the end is before the start.")
+        % {"start": span.start.isoformat(), "end": span.end.isoformat()}
+        for span in ordered
+        if span.end < span.start
+    ]
+    if errors:
+        raise ValidationError({"absences": errors})
+    return ordered
+
+
+def check_skills(entries: Iterable[tuple[str, str]]) -> list[tuple[Skill, str]]:
+    """Catalogue skills by code, each with an optional level; unknown codes are refused."""
+    wanted = list(entries)
+    known = {s.code: s for s in Skill.objects.filter(code__in=[c for c, _l in wanted])}
+    errors: list[str] = []
+    result: dict[str, tuple[Skill, str]] = {}
+    for code, level in wanted:
+        if code not in known or not known[code].is_active:
+            errors.append(_("“%(code)s” is not a skill in the catalogue.") % {"code": code})
+        elif level not in {"", *VolunteerSkill.Level.values}:
+            errors.append(_("“%(level)s” is not a skill level.") % {"level": level})
+        else:
+            result[code] = (known[code], level)
+    if errors:
+        raise ValidationError({"skills": errors})
+    return list(result.values())
+
+
+def place_fields(postcode: str) -> dict[str, Any]:
+    """Postcode → the derived fields; a well-formed unknown postcode is kept, but flagged."""
+    code = places.normalise_postcode(postcode)
+    place = places.lookup(code)
+    if place is None:
+        return {"postcode": code, "district": "", "lat": None, "lon": None, "postcode_known": False}
+    return {
+        "postcode": code,
+        "district": place.district,
+        "lat": place.point.lat,
+        "lon": place.point.lon,
+        "postcode_known": True,
+    }
+
+
+SCALAR_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "max_distance_km",
+    "remote_ok",
+    "gender",
+    "certificate_date",
+    "max_tasks_per_month",
+    "email_language",
+)
+
+
+@transaction.atomic
+def save_profile(*, volunteer: Volunteer, data: Mapping[str, Any]) -> Volunteer:
+    """Apply validated profile data; lists present in `data` replace the stored ones.
+
+    `data` uses the serializer's shapes: languages as (code, level) pairs, skills as
+    (code, level) pairs, availability as Slots, absences as Spans. Everything is checked again
+    here, so a caller cannot skip a rule.
+    """
+    for field in SCALAR_FIELDS:
+        if field in data:
+            setattr(volunteer, field, data[field] if data[field] is not None else _blank(field))
+    if volunteer.email:
+        volunteer.email = volunteer.email.strip()
+    if "postcode" in data:
+        for field, value in place_fields(data["postcode"]).items():
+            setattr(volunteer, field, value)
+    # Checked before anything is written: a refused profile leaves no half-saved rows.
+    new_languages = check_languages(data["languages"]) if "languages" in data else None
+    new_skills = check_skills(data["skills"]) if "skills" in data else None
+    new_slots = check_slots(data["availability"]) if "availability" in data else None
+    new_absences = check_absences(data["absences"]) if "absences" in data else None
+    volunteer.save()
+    if new_languages is not None:
+        volunteer.languages.all().delete()
+        SpokenLanguage.objects.bulk_create(
+            SpokenLanguage(volunteer=volunteer, code=code, level=level)
+            for code, level in new_languages
+        )
+    if new_skills is not None:
+        volunteer.skill_set.all().delete()
+        VolunteerSkill.objects.bulk_create(
+            VolunteerSkill(volunteer=volunteer, skill=skill, level=level)
+            for skill, level in new_skills
+        )
+    if new_slots is not None:
+        volunteer.availability.all().delete()
+        AvailabilitySlot.objects.bulk_create(
+            AvailabilitySlot(volunteer=volunteer, weekday=s.weekday, start=s.start, end=s.end)
+            for s in new_slots
+        )
+    if new_absences is not None:
+        volunteer.absences.all().delete()
+        Absence.objects.bulk_create(
+            Absence(volunteer=volunteer, start=s.start, end=s.end) for s in new_absences
+        )
+    return volunteer
+
+
+def _blank(field: str) -> Any:
+    return None if field == "certificate_date" else ""

@@ -1,0 +1,80 @@
+"""Personal links: random, unguessable tokens, stored only as a SHA-256 digest.
+
+The raw token exists in exactly two places: the email that carries it and the URL the volunteer
+opens. A copy of the database holds digests, which open nothing. Each token has one purpose and
+an expiry; a confirmation token works once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from volunteers.models import PersonalToken, Volunteer
+
+LIFETIMES = {
+    PersonalToken.Purpose.CONFIRM: dt.timedelta(days=3),
+    PersonalToken.Purpose.MANAGE: dt.timedelta(days=60),
+}
+
+
+class InvalidToken(Exception):
+    """The link is unknown, for another purpose, used up, or expired."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "unknown" or "expired": the page says which
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue(*, volunteer: Volunteer, purpose: str, now: dt.datetime | None = None) -> str:
+    """A new raw token for `volunteer`; only its digest is stored."""
+    now = now or timezone.now()
+    raw = secrets.token_urlsafe(32)
+    PersonalToken.objects.create(
+        volunteer=volunteer,
+        purpose=purpose,
+        digest=_digest(raw),
+        created_at=now,
+        expires_at=now + LIFETIMES[PersonalToken.Purpose(purpose)],
+    )
+    return raw
+
+
+def resolve(raw: str, *, purpose: str, now: dt.datetime | None = None) -> PersonalToken:
+    """The live token behind `raw`, or InvalidToken. Never changes anything (GET-safe)."""
+    now = now or timezone.now()
+    if not raw or len(raw) > 100:
+        raise InvalidToken("unknown")
+    try:
+        token = PersonalToken.objects.select_related("volunteer").get(
+            digest=_digest(raw), purpose=purpose
+        )
+    except PersonalToken.DoesNotExist:
+        raise InvalidToken("unknown") from None
+    if token.volunteer.erased_at is not None:
+        raise InvalidToken("unknown")
+    if token.used_at is not None or token.expires_at <= now:
+        raise InvalidToken("expired")
+    return token
+
+
+def use_once(raw: str, *, purpose: str, now: dt.datetime | None = None) -> PersonalToken:
+    """Resolve and mark used in one conditional write: of two parallel clicks, one wins."""
+    now = now or timezone.now()
+    token = resolve(raw, purpose=purpose, now=now)
+    with transaction.atomic():
+        claimed = PersonalToken.objects.filter(pk=token.pk, used_at__isnull=True).update(
+            used_at=now
+        )
+    if not claimed:
+        raise InvalidToken("expired")
+    token.used_at = now
+    return token
