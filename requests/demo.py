@@ -12,6 +12,7 @@ from django.db import transaction
 
 from requests.models import Office, StaffMember
 from requests.staff import save_staff_account
+from volunteers.demo import seed_volunteers
 
 OFFICES_FILE = Path(__file__).parent / "data" / "demo_offices.csv"
 DEMO_PASSWORD = "lotse-demo"  # noqa: S105 - printed for everyone to use; refused in production
@@ -37,8 +38,14 @@ DEMO_LOGINS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoNetwork:
+    logins: list[DemoLogin]
+    volunteers: int
+
+
 @transaction.atomic
-def seed_demo() -> list[DemoLogin]:
+def seed_demo() -> DemoNetwork:
     with OFFICES_FILE.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             office, _ = Office.objects.update_or_create(
@@ -63,4 +70,4 @@ def seed_demo() -> list[DemoLogin]:
             last_name=login.last_name,
             check_password=False,
         )
-    return DEMO_LOGINS
+    return DemoNetwork(logins=DEMO_LOGINS, volunteers=seed_volunteers())

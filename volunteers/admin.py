@@ -1,8 +1,31 @@
-"""Admin pages of the volunteers app: the skill catalogue."""
+"""Admin pages of the volunteers app: the skill catalogue, and volunteers for coordinators.
 
+The volunteer pages check what the API checks: postcodes are normalised and their district
+derived, language tags are stored canonical, slots may not overlap. Volunteers are not added
+here (registration records their consent), and an erased person's row is read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from volunteers.models import Skill
+from volunteers import languages, places, profiles
+from volunteers.models import (
+    Absence,
+    AvailabilitySlot,
+    Skill,
+    SpokenLanguage,
+    Volunteer,
+    VolunteerSkill,
+)
+from volunteers.translation import active_language
 
 
 @admin.register(Skill)
@@ -10,3 +33,222 @@ class SkillAdmin(admin.ModelAdmin):
     list_display = ["code", "name_de", "name_en", "is_active", "position"]
     list_editable = ["is_active", "position"]
     search_fields = ["code", "name_de", "name_en"]
+
+
+# --- Volunteers -----------------------------------------------------------------------------
+
+
+class SpokenLanguageForm(forms.ModelForm):
+    class Meta:
+        model = SpokenLanguage
+        fields = ["code", "level"]
+
+    def clean_code(self) -> str:
+        # Stored canonical, or the directory's language filter would not find the person.
+        try:
+            return languages.canonical_tag(self.cleaned_data["code"])
+        except languages.InvalidLanguage:
+            raise ValidationError(
+                _("“%(code)s” is not a language we know."),
+                params={"code": self.cleaned_data["code"]},
+            ) from None
+
+
+class SpokenLanguageInline(admin.TabularInline):
+    model = SpokenLanguage
+    form = SpokenLanguageForm
+    extra = 0
+
+
+class VolunteerSkillInline(admin.TabularInline):
+    model = VolunteerSkill
+    extra = 0
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "skill" and field is not None:
+            # Each inline row would load the catalogue for its <select> again; one list per
+            # request, shared by all rows, keeps the page at a fixed number of queries.
+            cached = getattr(request, "_lotse_skill_choices", None)
+            if cached is None:
+                cached = list(field.choices)
+                request._lotse_skill_choices = cached  # type: ignore[attr-defined]
+            field.choices = cached
+        return field
+
+
+class AvailabilityFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """The rule of `profiles.check_slots`: no two slots of one day overlap."""
+        super().clean()
+        slots = [
+            profiles.Slot(
+                form.cleaned_data["weekday"], form.cleaned_data["start"], form.cleaned_data["end"]
+            )
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and {"weekday", "start", "end"} <= form.cleaned_data.keys()
+        ]
+        try:
+            profiles.check_slots(slots)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["availability"]) from None
+
+
+class AvailabilityInline(admin.TabularInline):
+    model = AvailabilitySlot
+    formset = AvailabilityFormSet
+    extra = 0
+
+
+class AbsenceInline(admin.TabularInline):
+    model = Absence
+    extra = 0
+
+
+class LanguageListFilter(admin.SimpleListFilter):
+    """The languages volunteers actually speak, by name in the admin's language."""
+
+    title = _("language")
+    parameter_name = "language"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        codes = SpokenLanguage.objects.order_by("code").values_list("code", flat=True).distinct()
+        lang = active_language()
+        return sorted(
+            ((code, languages.display_name(code, lang)) for code in codes), key=lambda c: c[1]
+        )
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
+        if not self.value():
+            return queryset
+        # One row per (volunteer, code) by constraint, so the join cannot repeat a volunteer.
+        return queryset.filter(languages__code=self.value())
+
+
+class VolunteerAdminForm(forms.ModelForm):
+    # Longer than the stored five digits: people type " 44 263", which clean_postcode tidies.
+    postcode = forms.CharField(label=_("postcode"), max_length=12, required=False)
+
+    class Meta:
+        model = Volunteer
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+
+    def clean_postcode(self) -> str:
+        postcode = self.cleaned_data["postcode"]
+        if not postcode:
+            return postcode
+        try:
+            return places.normalise_postcode(postcode)
+        except places.InvalidPostcode:
+            raise ValidationError(
+                _("Enter a German postcode of five digits, e.g. 44147.")
+            ) from None
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(admin.ModelAdmin):
+    form = VolunteerAdminForm
+    list_display = [
+        "name",
+        "email",
+        "status",
+        "paused_until",
+        "language_list",
+        "postcode",
+        "district",
+        "postcode_known",
+        "remote_ok",
+    ]
+    list_filter = ["status", "district", LanguageListFilter, "skills", "remote_ok"]
+    search_fields = ["name", "email", "postcode"]
+    # Volunteer has no foreign keys to join (list_select_related would add nothing); the one
+    # related list shown per row is prefetched in get_queryset.
+    list_select_related = False
+    inlines = [SpokenLanguageInline, VolunteerSkillInline, AvailabilityInline, AbsenceInline]
+    readonly_fields = [
+        "district",
+        "postcode_known",
+        "lat",
+        "lon",
+        "consent_version",
+        "consent_language",
+        "consent_at",
+        "created_at",
+        "confirmed_at",
+        "updated_at",
+        "erased_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "email", "phone", "email_language", "status", "paused_until"]}),
+        (
+            _("Place"),
+            {
+                "fields": [
+                    "postcode",
+                    "district",
+                    "postcode_known",
+                    "lat",
+                    "lon",
+                    "max_distance_km",
+                    "remote_ok",
+                ]
+            },
+        ),
+        (
+            _("Offers"),
+            {"fields": ["max_tasks_per_month", "gender", "certificate_date"]},
+        ),
+        (
+            _("Record"),
+            {
+                "fields": [
+                    "consent_version",
+                    "consent_language",
+                    "consent_at",
+                    "created_at",
+                    "confirmed_at",
+                    "updated_at",
+                    "erased_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Volunteer]:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("languages", queryset=SpokenLanguage.objects.order_by("code"))
+            )
+        )
+
+    @admin.display(description=_("languages"))
+    def language_list(self, volunteer: Volunteer) -> str:
+        return ", ".join(f"{spoken.code} {spoken.level}" for spoken in volunteer.languages.all())
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # People register themselves: that is where consent and the confirmed address come from.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Volunteer | None = None) -> bool:
+        if obj is not None and obj.erased_at is not None:
+            return False  # an erased person's data must not come back
+        return super().has_change_permission(request, obj)
+
+    def save_model(
+        self, request: HttpRequest, obj: Volunteer, form: forms.ModelForm, change: bool
+    ) -> None:
+        if "postcode" in form.changed_data:
+            fields = (
+                profiles.place_fields(obj.postcode)
+                if obj.postcode
+                else {"district": "", "lat": None, "lon": None, "postcode_known": False}
+            )
+            for name, value in fields.items():
+                setattr(obj, name, value)
+        super().save_model(request, obj, form, change)

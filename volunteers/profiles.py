@@ -185,31 +185,42 @@ def save_profile(*, volunteer: Volunteer, data: Mapping[str, Any]) -> Volunteer:
     new_skills = check_skills(data["skills"]) if "skills" in data else None
     new_slots = check_slots(data["availability"]) if "availability" in data else None
     new_absences = check_absences(data["absences"]) if "absences" in data else None
+    is_new = volunteer._state.adding  # a new profile has no old rows to replace
     volunteer.save()
     if new_languages is not None:
-        volunteer.languages.all().delete()
-        SpokenLanguage.objects.bulk_create(
-            SpokenLanguage(volunteer=volunteer, code=code, level=level)
-            for code, level in new_languages
+        _replace(
+            volunteer.languages,
+            [SpokenLanguage(volunteer=volunteer, code=c, level=lv) for c, lv in new_languages],
+            is_new=is_new,
         )
     if new_skills is not None:
-        volunteer.skill_set.all().delete()
-        VolunteerSkill.objects.bulk_create(
-            VolunteerSkill(volunteer=volunteer, skill=skill, level=level)
-            for skill, level in new_skills
+        _replace(
+            volunteer.skill_set,
+            [VolunteerSkill(volunteer=volunteer, skill=sk, level=lv) for sk, lv in new_skills],
+            is_new=is_new,
         )
     if new_slots is not None:
-        volunteer.availability.all().delete()
-        AvailabilitySlot.objects.bulk_create(
-            AvailabilitySlot(volunteer=volunteer, weekday=s.weekday, start=s.start, end=s.end)
-            for s in new_slots
+        _replace(
+            volunteer.availability,
+            [
+                AvailabilitySlot(volunteer=volunteer, weekday=s.weekday, start=s.start, end=s.end)
+                for s in new_slots
+            ],
+            is_new=is_new,
         )
     if new_absences is not None:
-        volunteer.absences.all().delete()
-        Absence.objects.bulk_create(
-            Absence(volunteer=volunteer, start=s.start, end=s.end) for s in new_absences
+        _replace(
+            volunteer.absences,
+            [Absence(volunteer=volunteer, start=s.start, end=s.end) for s in new_absences],
+            is_new=is_new,
         )
     return volunteer
+
+
+def _replace(related: Any, rows: list[Any], *, is_new: bool) -> None:
+    if not is_new:
+        related.all().delete()
+    related.model.objects.bulk_create(rows)
 
 
 def _blank(field: str) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -49,6 +50,21 @@ class LanguageEntrySerializer(serializers.Serializer):
             ) from None
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "example": "interpreting"},
+            {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "level": {"type": "string", "enum": ["", *VolunteerSkill.Level.values]},
+                },
+                "required": ["code"],
+            },
+        ]
+    }
+)
 class SkillEntryField(serializers.Field):
     """A skill code ("interpreting") or an object with a level ({"code", "level"})."""
 
@@ -163,6 +179,19 @@ class RegistrationSerializer(ProfileSerializer):
                 _("Please agree to the processing of your data; we cannot register you without.")
             )
         return value
+
+
+class VolunteerChangeSerializer(ProfileSerializer):
+    """A staff change: any profile field, plus the status and the end of a pause.
+
+    Used with `partial=True`: only the fields given change, and a list given replaces the stored
+    one. Which statuses staff may set is a rule of `volunteers.directory.update_volunteer`.
+    """
+
+    status = serializers.ChoiceField(choices=Volunteer.Status.choices, required=False)
+    paused_until = serializers.DateField(
+        required=False, allow_null=True, help_text="Last day of a pause; null ends the pause."
+    )
 
 
 # --- A volunteer going out ----------------------------------------------------------------

@@ -30,7 +30,8 @@ class InvalidToken(Exception):
         self.reason = reason  # "unknown" or "expired": the page says which
 
 
-def _digest(raw: str) -> str:
+def digest(raw: str) -> str:
+    """The stored form of a raw token."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -41,7 +42,7 @@ def issue(*, volunteer: Volunteer, purpose: str, now: dt.datetime | None = None)
     PersonalToken.objects.create(
         volunteer=volunteer,
         purpose=purpose,
-        digest=_digest(raw),
+        digest=digest(raw),
         created_at=now,
         expires_at=now + LIFETIMES[PersonalToken.Purpose(purpose)],
     )
@@ -55,7 +56,7 @@ def resolve(raw: str, *, purpose: str, now: dt.datetime | None = None) -> Person
         raise InvalidToken("unknown")
     try:
         token = PersonalToken.objects.select_related("volunteer").get(
-            digest=_digest(raw), purpose=purpose
+            digest=digest(raw), purpose=purpose
         )
     except PersonalToken.DoesNotExist:
         raise InvalidToken("unknown") from None

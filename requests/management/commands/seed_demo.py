@@ -25,10 +25,14 @@ class Command(BaseCommand):
                 "Refusing to create demo accounts with a published password while DEBUG is off. "
                 "Use --allow-production on a throw-away deployment only."
             )
-        logins = seed_demo()
+        network = seed_demo()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):")
         )
-        for login in logins:
+        for login in network.logins:
             where = login.office or "coordinator, all offices"
             self.stdout.write(f"  {login.username:<16} {where}")
+        self.stdout.write(
+            f"  {network.volunteers} demo volunteers (…@demo.lotse.example, no login; "
+            "their personal links go to the dev mailbox)"
+        )

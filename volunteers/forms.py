@@ -1,0 +1,266 @@
+"""The forms of the public volunteer pages: registration, and "send me my link again".
+
+The registration page validates with the API's `RegistrationSerializer`, so a person sees the
+same messages whichever way they register. `RegistrationForm` therefore checks nothing itself:
+it turns the flat HTML fields (six language rows, seven weekdays with two time windows each,
+checkboxes) into the serializer's nested input, and puts the serializer's messages back next
+to the fields they are about.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from volunteers import languages
+from volunteers.models import Level, Skill, Volunteer
+
+# The languages most asked for in the network, in this order at the top of the picker.
+COMMON_LANGUAGES = (
+    *("de", "ar", "fa", "prs", "ps", "tr", "kmr", "ckb", "ru", "uk", "ti"),
+    *("so", "ka", "vi", "sq", "sr", "ro", "bg", "es", "fr", "en"),
+)
+# After them, the most spoken languages of the world (and the varieties the catalogue names
+# itself, e.g. Levantine Arabic), alphabetically: a list one can scroll on a phone, with
+# every language the offices have met so far. The API accepts any language.
+MORE_LANGUAGES = 150
+LANGUAGE_ROWS = 6
+WINDOWS_PER_DAY = 2
+
+SCALAR_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "postcode",
+    "max_distance_km",
+    "remote_ok",
+    "gender",
+    "certificate_date",
+    "max_tasks_per_month",
+    "email_language",
+    "consent",
+)
+# Optional on the page: an empty box means "not given", so the serializer's default applies.
+_OMIT_WHEN_EMPTY = ("max_distance_km", "max_tasks_per_month", "email_language")
+
+
+@dataclass(frozen=True)
+class LanguageOption:
+    code: str
+    label: str
+
+
+@lru_cache(maxsize=len(languages.UI_LANGUAGES))
+def language_options(lang: str) -> tuple[tuple[LanguageOption, ...], tuple[LanguageOption, ...]]:
+    """(the network's common languages, the others alphabetically), named in `lang`."""
+    by_code = {info.code: info for info in languages.search("", lang=lang)}
+    common = tuple(_option(by_code[code], lang) for code in COMMON_LANGUAGES if code in by_code)
+    wanted = [info.code for info in languages.search("", lang=lang, limit=MORE_LANGUAGES)]
+    wanted += list(languages.LABELS) + list(languages.AUTONYMS)
+    others = {
+        code: _option(by_code[code], lang)
+        for code in wanted
+        if code in by_code and code not in COMMON_LANGUAGES
+    }
+    return common, tuple(sorted(others.values(), key=lambda option: _sort_key(option.label)))
+
+
+def _option(info: languages.LanguageInfo, lang: str) -> LanguageOption:
+    name = info.name(lang)
+    # The autonym lets a person find their language in their own script; where the catalogue
+    # has none it falls back to the English name, which adds nothing to a German one.
+    redundant = {name.casefold(), info.name_en.casefold()}
+    label = name if info.autonym.casefold() in redundant else f"{name} – {info.autonym}"
+    return LanguageOption(info.code, label)
+
+
+def _sort_key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+
+
+@dataclass
+class LanguageRow:
+    index: int
+    code: str = ""
+    level: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TimeWindow:
+    index: int
+    start: str = ""
+    end: str = ""
+
+
+@dataclass
+class WeekdayRow:
+    weekday: int
+    name: str
+    windows: list[TimeWindow]
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SkillOption:
+    code: str
+    name: str
+    checked: bool
+
+
+class RegistrationForm:
+    """The registration page's fields: typed values in, serializer input out, messages back."""
+
+    def __init__(self, data: QueryDict | None = None, *, language: str) -> None:
+        self.bound = data is not None
+        self.data = data if data is not None else QueryDict()
+        self.errors: dict[str, list[str]] = {}
+        initial = {
+            "max_distance_km": "10",
+            "max_tasks_per_month": "4",
+            "email_language": language,
+        }
+        self.values = {
+            name: self.data.get(name, "" if self.bound else initial.get(name, "")).strip()
+            for name in SCALAR_FIELDS
+        }
+        self.language_rows = [
+            LanguageRow(
+                i,
+                self.data.get(f"lang-{i}-code", "").strip(),
+                self.data.get(f"lang-{i}-level", "").strip(),
+            )
+            for i in range(LANGUAGE_ROWS)
+        ]
+        self.weekday_rows = [
+            WeekdayRow(
+                day,
+                str(WEEKDAYS[day]),
+                [
+                    TimeWindow(
+                        k,
+                        self.data.get(f"avail-{day}-{k}-start", "").strip(),
+                        self.data.get(f"avail-{day}-{k}-end", "").strip(),
+                    )
+                    for k in range(WINDOWS_PER_DAY)
+                ],
+            )
+            for day in range(7)
+        ]
+        self.chosen_skills = set(self.data.getlist("skills"))
+        # Which row each entry of the serializer's lists came from, to put messages back.
+        self._language_entry_rows: list[LanguageRow] = []
+        self._slot_entry_rows: list[WeekdayRow] = []
+
+    @property
+    def has_errors(self) -> bool:
+        return any(self.errors.values()) or any(
+            row.errors for row in [*self.language_rows, *self.weekday_rows]
+        )
+
+    def skill_options(self) -> list[SkillOption]:
+        return [
+            SkillOption(skill.code, skill.name, skill.code in self.chosen_skills)
+            for skill in Skill.objects.filter(is_active=True).order_by("position", "code")
+        ]
+
+    def serializer_input(self) -> dict[str, Any]:
+        """The fields as `RegistrationSerializer` takes them; empty rows are left out."""
+        values = self.values
+        result: dict[str, Any] = {
+            name: values[name] for name in ("name", "email", "phone", "postcode", "gender")
+        }
+        result["remote_ok"] = bool(values["remote_ok"])
+        result["consent"] = bool(values["consent"])
+        result["certificate_date"] = values["certificate_date"] or None
+        for name in _OMIT_WHEN_EMPTY:
+            if values[name]:
+                result[name] = values[name]
+        self._language_entry_rows = [row for row in self.language_rows if row.code or row.level]
+        # A missing level is left out (not sent empty) so the message says it is required.
+        result["languages"] = [
+            {"code": row.code, **({"level": row.level} if row.level else {})}
+            for row in self._language_entry_rows
+        ]
+        result["skills"] = sorted(self.chosen_skills)
+        slots: list[dict[str, Any]] = []
+        self._slot_entry_rows = []
+        for row in self.weekday_rows:
+            for window in row.windows:
+                if window.start or window.end:
+                    slot: dict[str, Any] = {"weekday": row.weekday}
+                    # A missing time is left out, not sent empty: the message says "required".
+                    slot.update(
+                        {k: v for k, v in (("start", window.start), ("end", window.end)) if v}
+                    )
+                    slots.append(slot)
+                    self._slot_entry_rows.append(row)
+        result["availability"] = slots
+        return result
+
+    def add_errors(self, detail: Mapping[str, Any]) -> None:
+        """Put the serializer's (or the domain's) messages next to the fields they concern."""
+        rows_of: dict[str, list[Any]] = {
+            "languages": self._language_entry_rows,
+            "availability": self._slot_entry_rows,
+        }
+        for name, value in detail.items():
+            entries = _per_entry(value, len(rows_of[name])) if name in rows_of else None
+            if entries is not None:
+                for index, entry in entries.items():
+                    row = rows_of[name][index]
+                    row.errors.extend(m for m in _messages(entry) if m not in row.errors)
+            elif name in SCALAR_FIELDS or name in ("languages", "skills", "availability"):
+                self.errors.setdefault(name, []).extend(_messages(value))
+            else:
+                self.errors.setdefault("form", []).extend(_messages(value))
+
+
+def _per_entry(value: Any, count: int) -> dict[int, Any] | None:
+    """The messages by list entry, if DRF reported them so ({index: ...} or one per entry)."""
+    if isinstance(value, Mapping) and value and all(str(key).isdigit() for key in value):
+        by_index = {int(key): entry for key, entry in value.items()}
+        return by_index if all(index < count for index in by_index) else None
+    if (
+        isinstance(value, list)
+        and len(value) == count
+        and all(isinstance(entry, Mapping) for entry in value)
+    ):
+        return dict(enumerate(value))
+    return None
+
+
+def _messages(value: Any) -> list[str]:
+    """Every message in a nested DRF error structure, in order."""
+    if isinstance(value, Mapping):
+        return [message for entry in value.values() for message in _messages(entry)]
+    if isinstance(value, list | tuple):
+        return [message for entry in value for message in _messages(entry)]
+    return [str(value)]
+
+
+def level_choices() -> list[tuple[str, str]]:
+    return list(Level.choices)
+
+
+def gender_choices() -> list[tuple[str, str]]:
+    return list(Volunteer.Gender.choices)
+
+
+def email_language_choices() -> list[tuple[str, str]]:
+    return list(Volunteer.EmailLanguage.choices)
+
+
+class LinkAgainForm(forms.Form):
+    """The address to send the personal link to."""
+
+    email = forms.EmailField(label=_("Your email address"), max_length=254)

@@ -1,0 +1,244 @@
+"""Registration with double opt-in, confirming the email address, and "send me my link again".
+
+A new address becomes a `pending` volunteer and gets a confirmation link; only the POST behind
+that link makes the person `active`. Whoever types an address that is already registered gets
+the same answer as a newcomer: the owner of the address gets an email with their personal
+link, the person typing learns nothing about who is registered. Unconfirmed registrations are
+deleted after `CONFIRM_WITHIN`.
+
+Emails are composed here (`link_email`) and sent by `volunteers.tasks.send_personal_link`,
+enqueued only once the transaction that decided to send them has committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from volunteers import consent, profiles, tasks, tokens
+from volunteers.models import PersonalToken, Volunteer
+
+# A registration nobody confirms within this time is deleted with everything it stored.
+CONFIRM_WITHIN = dt.timedelta(days=7)
+# Expired personal links are kept a while so that a late click says "expired", not "unknown".
+KEEP_EXPIRED_TOKENS = dt.timedelta(days=30)
+
+CONFIRM = PersonalToken.Purpose.CONFIRM.value
+MANAGE = PersonalToken.Purpose.MANAGE.value
+
+# Why a personal link is sent; chooses the wording of the email.
+REGISTERED = "registered"  # a new registration: please confirm
+DUPLICATE = "duplicate"  # someone registered again with a known address
+REQUESTED = "requested"  # "send me my link again"
+WELCOME = "welcome"  # the address was just confirmed
+OCCASIONS = (REGISTERED, DUPLICATE, REQUESTED, WELCOME)
+
+# The emails, by kind; the templates are volunteers/email/<kind>.txt and .html.
+SUBJECTS = {
+    "confirm": _("Lotse: Please confirm your email address"),
+    "welcome": _("Lotse: Welcome – your personal link"),
+    "already_registered": _("Lotse: You are already registered"),
+    "link": _("Lotse: Your personal link"),
+}
+
+
+class AlreadyConfirmed(Exception):
+    """The confirmation link belongs to a volunteer who has confirmed already: nothing to do."""
+
+    def __init__(self, volunteer: Volunteer) -> None:
+        super().__init__(f"volunteer {volunteer.pk} has already confirmed the email address")
+        self.volunteer = volunteer
+
+
+def register(*, data: Mapping[str, Any], language: str) -> None:
+    """Register a new volunteer, or send the owner of a known address their link.
+
+    `data` is `RegistrationSerializer.validated_data`; `language` ("de" or "en") is the one the
+    consent text was shown in, and the email language unless `data` names one. The caller's
+    answer must not depend on which of the two happened.
+    """
+    if language not in Volunteer.EmailLanguage.values:
+        raise ValueError(
+            f"language must be one of {Volunteer.EmailLanguage.values}, not {language!r}"
+        )
+    email = data["email"].strip()
+    existing = _registered(email)
+    if existing is None:
+        try:
+            # A savepoint: if a parallel registration of the same address commits first, the
+            # unique index on Lower(email) refuses this row and the transaction stays usable.
+            with transaction.atomic():
+                volunteer = _create_pending(data=data, language=language)
+                _enqueue_link(volunteer.pk, CONFIRM, REGISTERED)
+            return
+        except IntegrityError:
+            existing = _registered(email)
+            if existing is None:  # refused for another reason: not ours to hide
+                raise
+    _enqueue_link(existing.pk, _purpose_for(existing), DUPLICATE)
+
+
+def pending_confirmation(*, raw_token: str) -> Volunteer:
+    """The volunteer a confirmation link would activate. Changes nothing (a GET may call it).
+
+    Raises `AlreadyConfirmed` or `tokens.InvalidToken`.
+    """
+    try:
+        token = tokens.resolve(raw_token, purpose=CONFIRM)
+    except tokens.InvalidToken as exc:
+        _raise_if_confirmed(raw_token, exc)
+        raise
+    if token.volunteer.status != Volunteer.Status.PENDING:
+        raise AlreadyConfirmed(token.volunteer)
+    return token.volunteer
+
+
+def confirm(*, raw_token: str, now: dt.datetime | None = None) -> Volunteer:
+    """Activate the pending volunteer behind a confirmation link and send the welcome email.
+
+    Raises `AlreadyConfirmed` (nothing changes) or `tokens.InvalidToken`.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            token = tokens.use_once(raw_token, purpose=CONFIRM, now=now)
+            # Only from pending: a second link of the same person, or a parallel click, finds
+            # the volunteer active already and changes nothing (the token use rolls back too).
+            activated = Volunteer.objects.filter(
+                pk=token.volunteer_id, status=Volunteer.Status.PENDING, erased_at__isnull=True
+            ).update(status=Volunteer.Status.ACTIVE, confirmed_at=now, updated_at=now)
+            if not activated:
+                raise AlreadyConfirmed(token.volunteer)
+            _enqueue_link(token.volunteer_id, MANAGE, WELCOME)
+    except tokens.InvalidToken as exc:
+        _raise_if_confirmed(raw_token, exc)
+        raise
+    volunteer = token.volunteer
+    volunteer.refresh_from_db()
+    return volunteer
+
+
+def send_link_again(*, email: str) -> None:
+    """Email the personal link to a registered address; for unknown addresses do nothing.
+
+    The caller answers the same either way. A volunteer who has not confirmed yet gets a fresh
+    confirmation link instead, since a profile link would not activate them.
+    """
+    volunteer = _registered(email.strip())
+    if volunteer is not None:
+        _enqueue_link(volunteer.pk, _purpose_for(volunteer), REQUESTED)
+
+
+def link_email(*, volunteer: Volunteer, purpose: str, occasion: str) -> EmailMultiAlternatives:
+    """A new personal link for `volunteer`, in an email in their language, ready to send."""
+    if occasion not in OCCASIONS:
+        raise ValueError(f"occasion must be one of {OCCASIONS}, not {occasion!r}")
+    if purpose == CONFIRM and volunteer.status != Volunteer.Status.PENDING:
+        # Confirmed since the email was enqueued: a confirmation link would only say so.
+        purpose = MANAGE
+    raw = tokens.issue(volunteer=volunteer, purpose=purpose)
+    if purpose == CONFIRM:
+        kind = "confirm"
+        url = settings.SITE_URL + reverse("volunteer-confirm", args=[raw])
+    else:
+        kind = {WELCOME: "welcome", DUPLICATE: "already_registered"}.get(occasion, "link")
+        # The profile pages live in views/selfservice.py; their path is part of the contract.
+        url = f"{settings.SITE_URL}/volunteer/{raw}/"
+    lifetime = tokens.LIFETIMES[PersonalToken.Purpose(purpose)]
+    with translation.override(volunteer.email_language):
+        context = {
+            "name": volunteer.name,
+            "url": url,
+            "valid_days": lifetime.days,
+            "delete_after_days": CONFIRM_WITHIN.days,
+            "link_again_url": settings.SITE_URL + reverse("volunteer-link-again"),
+            "language": volunteer.email_language,
+        }
+        message = EmailMultiAlternatives(
+            subject=str(SUBJECTS[kind]),
+            body=render_to_string(f"volunteers/email/{kind}.txt", context),
+            to=[volunteer.email],
+            headers=_headers(url if purpose == MANAGE else None),
+        )
+        message.attach_alternative(
+            render_to_string(f"volunteers/email/{kind}.html", context), "text/html"
+        )
+    return message
+
+
+def expire_unconfirmed(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Delete registrations never confirmed in time, and links expired long ago.
+
+    Returns (volunteers deleted, personal links deleted). Nothing of an unconfirmed
+    registration is kept: the person never agreed to more than the confirmation email.
+    """
+    now = now or timezone.now()
+    _count, per_model = Volunteer.objects.filter(
+        status=Volunteer.Status.PENDING,
+        confirmed_at__isnull=True,
+        created_at__lt=now - CONFIRM_WITHIN,
+    ).delete()
+    links, _per_model = PersonalToken.objects.filter(
+        expires_at__lt=now - KEEP_EXPIRED_TOKENS
+    ).delete()
+    return per_model.get(Volunteer._meta.label, 0), links
+
+
+def _registered(email: str) -> Volunteer | None:
+    return Volunteer.objects.not_erased().filter(email__iexact=email).order_by("pk").first()
+
+
+def _create_pending(*, data: Mapping[str, Any], language: str) -> Volunteer:
+    profile = dict(data)
+    if not profile.get("email_language"):
+        profile["email_language"] = language
+    volunteer = Volunteer(
+        status=Volunteer.Status.PENDING,
+        consent_version=consent.CURRENT_VERSION,
+        consent_language=language,
+        consent_at=timezone.now(),
+    )
+    return profiles.save_profile(volunteer=volunteer, data=profile)
+
+
+def _purpose_for(volunteer: Volunteer) -> str:
+    return CONFIRM if volunteer.status == Volunteer.Status.PENDING else MANAGE
+
+
+def _enqueue_link(volunteer_id: int, purpose: str, occasion: str) -> None:
+    transaction.on_commit(lambda: tasks.send_personal_link.delay(volunteer_id, purpose, occasion))
+
+
+def _raise_if_confirmed(raw_token: str, exc: tokens.InvalidToken) -> None:
+    """Turn "this link is used up" into a friendly "already confirmed" where that is the truth."""
+    if exc.reason != "expired":
+        return
+    # tokens has no public lookup of a used link; its digest is the only way to find the row.
+    token = (
+        PersonalToken.objects.select_related("volunteer")
+        .filter(digest=tokens.digest(raw_token), purpose=CONFIRM)
+        .order_by("pk")
+        .first()
+    )
+    if token is None:
+        return
+    volunteer = token.volunteer
+    if volunteer.erased_at is None and volunteer.status != Volunteer.Status.PENDING:
+        raise AlreadyConfirmed(volunteer) from exc
+
+
+def _headers(manage_url: str | None) -> dict[str, str]:
+    # Tells auto-responders not to answer; the profile link doubles as the way to stop emails.
+    headers = {"Auto-Submitted": "auto-generated"}
+    if manage_url:
+        headers["List-Unsubscribe"] = f"<{manage_url}>"
+    return headers

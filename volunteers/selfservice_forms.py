@@ -1,0 +1,432 @@
+"""Forms of the volunteer's own pages: the profile editor and the pause form.
+
+The editor keeps what was typed as text, so a refused form comes back exactly as entered. It is
+checked by `ProfileSerializer(partial=True)`, the same rules as the API, and each error is put
+next to the field or the row (a language, a time window, an absence) it belongs to. Repeated
+rows are read from whatever rows the page posted, so the page decides how many it offers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from volunteers import languages
+from volunteers.models import Level, Skill, Volunteer
+from volunteers.selfservice import latest_pause_end
+from volunteers.serializers import ProfileSerializer
+
+# The languages most asked for in the network, offered first in every language picker.
+COMMON_LANGUAGES = (
+    "de", "ar", "fa", "prs", "ps", "tr", "kmr", "ckb", "ru", "uk", "ti",
+    "so", "ka", "vi", "sq", "sr", "ro", "bg", "es", "fr", "en",
+)  # fmt: skip
+EMPTY_ROWS = 2  # blank language and absence rows after the stored ones
+WINDOWS_PER_DAY = 3
+# A posted form names its own rows; this bounds the work a crafted form can cause.
+MAX_ROWS = 40
+
+SCALARS = (
+    "name",
+    "phone",
+    "postcode",
+    "max_distance_km",
+    "gender",
+    "certificate_date",
+    "max_tasks_per_month",
+    "email_language",
+)
+
+# Names of the inputs of a row, to say which one an error message is about.
+ROW_FIELD_LABELS = {
+    "code": _("Language"),
+    "level": _("Level"),
+    "start": _("From"),
+    "end": _("Until"),
+    "weekday": _("Weekday"),
+}
+
+
+HALF_FILLED_ROW = _("please fill this in, or leave the whole row empty.")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ChoiceGroup:
+    label: str
+    choices: tuple[Choice, ...]
+
+
+def _sort_key(text: str) -> str:
+    # "Ägyptisch" next to "Afrikaans", not after "Zulu".
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=len(languages.UI_LANGUAGES))
+def language_choices(lang: str) -> tuple[ChoiceGroup, ...]:
+    """The language picker's options: the network's common languages, then all alphabetically.
+
+    Each option shows the name in `lang` and the language's own name, so a speaker finds it in
+    their own script.
+    """
+    found = languages.search("", lang=lang)
+    by_code = {info.code: info for info in found}
+
+    def choice(info: languages.LanguageInfo) -> Choice:
+        name = info.name(lang)
+        # Where CLDR has no autonym it falls back to the English name, which is no help here.
+        own = info.autonym if info.autonym not in {"", name, info.name_en} else ""
+        label = f"{name} – {own}" if own else name
+        return Choice(info.code, label)
+
+    common = tuple(choice(by_code[c]) for c in COMMON_LANGUAGES if c in by_code)
+    rest = sorted(
+        (info for info in found if info.code not in COMMON_LANGUAGES),
+        key=lambda info: _sort_key(info.name(lang)),
+    )
+    return (
+        ChoiceGroup(_("Common in the network"), common),
+        ChoiceGroup(_("All languages"), tuple(choice(info) for info in rest)),
+    )
+
+
+def level_choices() -> tuple[Choice, ...]:
+    return tuple(Choice(value, str(label)) for value, label in Level.choices)
+
+
+@dataclass
+class Row:
+    """One repeated row of the editor, as typed; `messages` are its errors."""
+
+    prefix: str
+    values: dict[str, str]
+    messages: list[str] = field(default_factory=list)
+    invalid: set[str] = field(default_factory=set)
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.prefix}-error"
+
+    def is_blank(self) -> bool:
+        return not any(value.strip() for value in self.values.values())
+
+
+@dataclass
+class Day:
+    weekday: int
+    name: str
+    rows: list[Row]
+
+
+def _row_indices(data: Mapping[str, Any], pattern: re.Pattern[str]) -> list[str]:
+    """The distinct row keys posted for `pattern` (its first group), in numeric order."""
+    keys = {match.group(1) for key in data if (match := pattern.fullmatch(key))}
+    return sorted(keys, key=lambda k: tuple(int(part) for part in k.split("-")))[:MAX_ROWS]
+
+
+def _messages(detail: Any) -> list[str]:
+    """The texts in a DRF/Django error detail, however it is nested."""
+    if isinstance(detail, Mapping):
+        return [m for value in detail.values() for m in _messages(value)]
+    if isinstance(detail, list | tuple):
+        return [m for value in detail for m in _messages(value)]
+    return [str(detail)]
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+class ProfileEditForm:
+    """The profile editor: scalar fields, language rows, skills, weekly windows, absences."""
+
+    def __init__(
+        self,
+        *,
+        volunteer: Volunteer,
+        values: dict[str, str],
+        remote_ok: bool,
+        language_rows: list[Row],
+        skills: set[str],
+        days: list[Day],
+        absence_rows: list[Row],
+    ) -> None:
+        self.volunteer = volunteer
+        self.values = values
+        self.remote_ok = remote_ok
+        self.language_rows = language_rows
+        self.skills = skills
+        self.days = days
+        self.absence_rows = absence_rows
+        self.errors: dict[str, list[str]] = {}
+        self.cleaned_data: dict[str, Any] = {}
+        # Which row each entry of the serializer's lists came from, to place its errors.
+        self._rows_of: dict[str, list[Row]] = {}
+
+    # --- building --------------------------------------------------------------------------
+
+    @classmethod
+    def for_volunteer(cls, volunteer: Volunteer) -> ProfileEditForm:
+        """The editor filled with what is stored, plus blank rows to add more."""
+        values = {
+            "name": volunteer.name,
+            "phone": volunteer.phone.as_international if volunteer.phone else "",
+            "postcode": volunteer.postcode,
+            "max_distance_km": str(volunteer.max_distance_km),
+            "gender": volunteer.gender,
+            "certificate_date": (
+                volunteer.certificate_date.isoformat() if volunteer.certificate_date else ""
+            ),
+            "max_tasks_per_month": str(volunteer.max_tasks_per_month),
+            "email_language": volunteer.email_language,
+        }
+        spoken = list(volunteer.languages.order_by("code"))
+        language_rows = [
+            Row(f"languages-{i}", {"code": s.code, "level": s.level}) for i, s in enumerate(spoken)
+        ]
+        language_rows += [
+            Row(f"languages-{i}", {"code": "", "level": ""})
+            for i in range(len(spoken), len(spoken) + EMPTY_ROWS)
+        ]
+        slots = list(volunteer.availability.order_by("weekday", "start"))
+        days = []
+        for weekday in range(7):
+            rows = [
+                Row(
+                    f"availability-{weekday}-{i}",
+                    {"start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}"},
+                )
+                for i, s in enumerate(s for s in slots if s.weekday == weekday)
+            ]
+            days.append(Day(weekday, str(WEEKDAYS[weekday]), _padded(rows, weekday)))
+        absences = list(volunteer.absences.order_by("start", "end"))
+        absence_rows = [
+            Row(f"absences-{i}", {"start": a.start.isoformat(), "end": a.end.isoformat()})
+            for i, a in enumerate(absences)
+        ]
+        absence_rows += [
+            Row(f"absences-{i}", {"start": "", "end": ""})
+            for i in range(len(absences), len(absences) + EMPTY_ROWS)
+        ]
+        return cls(
+            volunteer=volunteer,
+            values=values,
+            remote_ok=volunteer.remote_ok,
+            language_rows=language_rows,
+            skills={vs.skill.code for vs in volunteer.skill_set.select_related("skill")},
+            days=days,
+            absence_rows=absence_rows,
+        )
+
+    @classmethod
+    def from_post(cls, data: Mapping[str, Any], *, volunteer: Volunteer) -> ProfileEditForm:
+        """The editor as posted (a QueryDict or a plain dict of strings)."""
+
+        def text(key: str) -> str:
+            value = data.get(key, "")
+            return value if isinstance(value, str) else ""
+
+        values = {name: text(name) for name in SCALARS}
+        language_rows = [
+            Row(
+                f"languages-{i}",
+                {
+                    "code": _canonical(text(f"languages-{k}-code")),
+                    "level": text(f"languages-{k}-level"),
+                },
+            )
+            for i, k in enumerate(_row_indices(data, re.compile(r"languages-(\d+)-(?:code|level)")))
+        ]
+        posted_slots = _row_indices(data, re.compile(r"availability-([0-6]-\d+)-(?:start|end)"))
+        days = []
+        for weekday in range(7):
+            keys = [k for k in posted_slots if k.startswith(f"{weekday}-")]
+            rows = [
+                Row(
+                    f"availability-{weekday}-{i}",
+                    {
+                        "start": text(f"availability-{k}-start"),
+                        "end": text(f"availability-{k}-end"),
+                    },
+                )
+                for i, k in enumerate(keys)
+            ]
+            days.append(Day(weekday, str(WEEKDAYS[weekday]), _padded(rows, weekday)))
+        absence_rows = [
+            Row(
+                f"absences-{i}",
+                {"start": text(f"absences-{k}-start"), "end": text(f"absences-{k}-end")},
+            )
+            for i, k in enumerate(_row_indices(data, re.compile(r"absences-(\d+)-(?:start|end)")))
+        ]
+        getlist = getattr(data, "getlist", None)
+        posted_skills = getlist("skills") if getlist else data.get("skills", [])
+        if isinstance(posted_skills, str):
+            posted_skills = [posted_skills]
+        return cls(
+            volunteer=volunteer,
+            values=values,
+            remote_ok=bool(data.get("remote_ok")),
+            language_rows=language_rows,
+            skills={s for s in posted_skills if isinstance(s, str)},
+            days=days,
+            absence_rows=absence_rows,
+        )
+
+    # --- checking --------------------------------------------------------------------------
+
+    def payload(self) -> dict[str, Any]:
+        """The serializer's input; blank rows are left out, half-filled ones are checked."""
+        data: dict[str, Any] = {name: self.values[name].strip() for name in SCALARS}
+        data["certificate_date"] = data["certificate_date"] or None
+        data["remote_ok"] = self.remote_ok
+        used_languages = [row for row in self.language_rows if not row.is_blank()]
+        data["languages"] = [
+            {"code": row.values["code"].strip(), "level": row.values["level"]}
+            for row in used_languages
+        ]
+        # A stored skill level (set by staff) is kept; the page only says yes or no.
+        levels = {
+            vs.skill.code: vs.level for vs in self.volunteer.skill_set.select_related("skill")
+        }
+        data["skills"] = [
+            {"code": code, "level": levels.get(code, "")} for code in sorted(self.skills)
+        ]
+        used_slots = [(d.weekday, row) for d in self.days for row in d.rows if not row.is_blank()]
+        data["availability"] = [
+            {"weekday": weekday, "start": row.values["start"], "end": row.values["end"]}
+            for weekday, row in used_slots
+        ]
+        used_absences = [row for row in self.absence_rows if not row.is_blank()]
+        data["absences"] = [
+            {"start": row.values["start"], "end": row.values["end"]} for row in used_absences
+        ]
+        self._rows_of = {
+            "languages": used_languages,
+            "availability": [row for _weekday, row in used_slots],
+            "absences": used_absences,
+        }
+        return data
+
+    def is_valid(self) -> bool:
+        serializer = ProfileSerializer(data=self.payload(), partial=True)
+        if serializer.is_valid():
+            self.cleaned_data = dict(serializer.validated_data)
+            return True
+        self.add_errors(serializer.errors)
+        return False
+
+    def add_errors(self, errors: Mapping[str, Any]) -> None:
+        """Place errors keyed like the serializer's (or `save_profile`'s) next to their input."""
+        for key, detail in errors.items():
+            rows = self._rows_of.get(key)
+            entries = _entry_errors(detail) if rows is not None else None
+            if entries is None:
+                target = (
+                    key if key in (*SCALARS, "remote_ok", *self._rows_of, "skills") else "general"
+                )
+                self.errors.setdefault(target, []).extend(_unique(_messages(detail)))
+                continue
+            for index, entry in entries:
+                if index is None or index >= len(rows):
+                    self.errors.setdefault(key, []).extend(_unique(_messages(entry)))
+                    continue
+                _add_row_errors(rows[index], entry)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(
+            row.messages for row in (*self.language_rows, *self.absence_rows, *self.all_slot_rows())
+        )
+
+    def all_slot_rows(self) -> list[Row]:
+        return [row for day in self.days for row in day.rows]
+
+    # --- showing ---------------------------------------------------------------------------
+
+    def skill_options(self) -> list[tuple[Skill, bool]]:
+        """Active catalogue skills, each with whether it is ticked."""
+        return [
+            (skill, skill.code in self.skills)
+            for skill in Skill.objects.filter(is_active=True).order_by("position", "code")
+        ]
+
+
+def _add_row_errors(row: Row, entry: Any) -> None:
+    """Errors of one entry ({input name: messages} or plain messages) onto its row."""
+    if not isinstance(entry, Mapping):
+        row.messages.extend(_unique(_messages(entry)))
+        row.invalid.update(row.values)
+        return
+    for name, messages in entry.items():
+        label = ROW_FIELD_LABELS.get(name)
+        texts = _unique(_messages(messages))
+        if name in row.values and not row.values[name].strip():
+            # The serializer's "not a valid choice" / "wrong format" for an empty input is no
+            # help; the person half-filled a row.
+            texts = [str(HALF_FILLED_ROW)]
+        row.messages.extend(f"{label}: {text}" if label else text for text in texts)
+        # "non_field_errors" (start after end) is about the whole row.
+        row.invalid.update([name] if name in row.values else row.values)
+
+
+def _canonical(code: str) -> str:
+    # "per" comes back selected as "fa" when the form is shown again; unknown text stays as
+    # typed, for the serializer to name in its error.
+    try:
+        return languages.canonical_tag(code.strip()) if code.strip() else ""
+    except languages.InvalidLanguage:
+        return code
+
+
+def _padded(rows: list[Row], weekday: int) -> list[Row]:
+    """`rows` plus blank windows up to WINDOWS_PER_DAY."""
+    return rows + [
+        Row(f"availability-{weekday}-{i}", {"start": "", "end": ""})
+        for i in range(len(rows), WINDOWS_PER_DAY)
+    ]
+
+
+def _entry_errors(detail: Any) -> list[tuple[int | None, Any]] | None:
+    """A list serializer's per-entry errors as (index, error) pairs; None if section-wide.
+
+    DRF reports entries as {index: {...}} (and older versions as a list aligned with the
+    input); an error about the list itself comes as {"non_field_errors": [...]} (index None).
+    """
+    if isinstance(detail, Mapping):
+        return [(key if isinstance(key, int) else None, value) for key, value in detail.items()]
+    if isinstance(detail, list) and any(isinstance(item, Mapping) for item in detail):
+        return [(i, item) for i, item in enumerate(detail) if item]
+    return None
+
+
+class PauseForm(forms.Form):
+    """The last day of a pause; the range is checked by `volunteers.selfservice.pause`."""
+
+    until = forms.DateField(
+        label=_("No offers until (inclusive)"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Hints for the browser's date picker; the server checks the range itself.
+        today = timezone.localdate()
+        self.fields["until"].widget.attrs.update(
+            {"min": today.isoformat(), "max": latest_pause_end(today=today).isoformat()}
+        )

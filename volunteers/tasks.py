@@ -1,0 +1,53 @@
+"""Celery tasks of the volunteers app: personal-link emails, and clearing unconfirmed data.
+
+Each task takes ids and plain strings, loads what it needs, makes one domain call and owns its
+retries. The broker may deliver a message twice (acks_late): sending a personal link twice
+gives the person two working links, which is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from celery import shared_task
+
+from volunteers import registration
+from volunteers.models import Volunteer
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_personal_link(volunteer_id: int, purpose: str, occasion: str = "requested") -> None:
+    """Email a fresh personal link: "confirm" (double opt-in) or "manage" (the profile)."""
+    try:
+        volunteer = Volunteer.objects.not_erased().get(pk=volunteer_id)
+    except Volunteer.DoesNotExist:
+        # Erased, or an unconfirmed registration deleted meanwhile: nobody to write to.
+        logger.info(
+            "task=send_personal_link volunteer=%s purpose=%s outcome=no-volunteer",
+            volunteer_id,
+            purpose,
+        )
+        return
+    message = registration.link_email(volunteer=volunteer, purpose=purpose, occasion=occasion)
+    message.send()
+    logger.info(
+        "task=send_personal_link volunteer=%s purpose=%s occasion=%s outcome=sent",
+        volunteer_id,
+        purpose,
+        occasion,
+    )
+
+
+@shared_task
+def expire_unconfirmed() -> None:
+    """Deletes registrations not confirmed within 7 days, and links expired over 30 days ago."""
+    volunteers, links = registration.expire_unconfirmed()
+    logger.info("task=expire_unconfirmed volunteers_deleted=%d links_deleted=%d", volunteers, links)
