@@ -288,6 +288,10 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
+    "end-elapsed-pauses": {
+        "task": "volunteers.tasks.end_elapsed_pauses",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "expire-unconfirmed-volunteers": {
         "task": "volunteers.tasks.expire_unconfirmed",
         "schedule": crontab(hour=3, minute=37),

@@ -126,6 +126,17 @@ def resume(*, volunteer: Volunteer) -> Volunteer:
     return row
 
 
+def end_elapsed_pauses(*, today: dt.date | None = None) -> int:
+    """Pauses whose last day has passed end by themselves: the volunteer is active again.
+
+    One conditional update, so a volunteer who changed the pause meanwhile is not touched.
+    """
+    today = today or timezone.localdate()
+    return Volunteer.objects.filter(
+        status=Volunteer.Status.PAUSED, paused_until__lt=today, erased_at__isnull=True
+    ).update(status=Volunteer.Status.ACTIVE, paused_until=None, updated_at=timezone.now())
+
+
 # --- Export --------------------------------------------------------------------------------
 
 # Field names that hold secrets; never exported, whatever model they are on.

@@ -12,7 +12,7 @@ import smtplib
 
 from celery import shared_task
 
-from volunteers import registration
+from volunteers import registration, selfservice
 from volunteers.models import Volunteer
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,13 @@ def send_personal_link(volunteer_id: int, purpose: str, occasion: str = "request
         purpose,
         occasion,
     )
+
+
+@shared_task
+def end_elapsed_pauses() -> None:
+    """Volunteers whose pause is over get offers again (run shortly after midnight)."""
+    resumed = selfservice.end_elapsed_pauses()
+    logger.info("task=end_elapsed_pauses resumed=%d", resumed)
 
 
 @shared_task

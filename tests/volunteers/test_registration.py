@@ -117,7 +117,7 @@ def test_it_registers_a_pending_volunteer_and_emails_a_confirmation_link(api, ma
     """A new volunteer is stored as pending with consent and gets a German confirmation email."""
     response = post(api, payload())
 
-    assert response.status_code == 202, response.content
+    assert response.status_code == 201, response.content
     assert set(response.json()) == {"detail"}
     volunteer = Volunteer.objects.get()
     assert volunteer.status == Volunteer.Status.PENDING
@@ -145,7 +145,7 @@ def test_it_writes_emails_in_the_language_the_volunteer_chose(api, mailoutbox):
     """Registering in English without naming an email language gives English emails."""
     response = post(api, payload(), HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.status_code == 202
+    assert response.status_code == 201
     volunteer = Volunteer.objects.get()
     assert (volunteer.email_language, volunteer.consent_language) == ("en", "en")
     assert mailoutbox[0].subject == "Lotse: Please confirm your email address"
@@ -257,7 +257,7 @@ def test_it_lets_the_unique_index_decide_a_race_of_two_registrations(api, mailou
 
     response = post(api, payload())
 
-    assert response.status_code == 202
+    assert response.status_code == 201
     assert len(calls) == 2
     assert Volunteer.objects.count() == 1
     assert SpokenLanguage.objects.count() == 0
@@ -322,7 +322,7 @@ def test_it_keeps_a_postcode_outside_dortmund_but_flags_it(api):
     """A volunteer from Castrop-Rauxel (44575) can register; matching knows the place is unknown."""
     response = post(api, payload(postcode="44575"))
 
-    assert response.status_code == 202
+    assert response.status_code == 201
     volunteer = Volunteer.objects.get()
     assert (volunteer.postcode, volunteer.postcode_known, volunteer.district) == (
         "44575",

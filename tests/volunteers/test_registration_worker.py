@@ -64,7 +64,7 @@ def test_it_confirms_a_registration_with_the_link_a_real_worker_emailed(client):
             },
             format="json",
         )
-        assert response.status_code == 202, response.content
+        assert response.status_code == 201, response.content
         confirmation = wait_until(
             lambda: mail_to(address, "Please confirm"),
             timeout=60,

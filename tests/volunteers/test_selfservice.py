@@ -487,3 +487,21 @@ def test_it_saves_an_unchanged_form_without_changing_the_profile(volunteer):
         }
 
     assert content(snapshot()) == content(before)
+
+
+def test_it_ends_a_pause_after_its_last_day(db):
+    """The day after a pause's last day the nightly task makes the volunteer active again."""
+    from volunteers.tasks import end_elapsed_pauses
+
+    today = timezone.localdate()
+    over = make_volunteer(email="over@lotse.example")
+    still = make_volunteer(email="still@lotse.example")
+    Volunteer.objects.filter(pk=over.pk).update(
+        status=Volunteer.Status.PAUSED, paused_until=today - dt.timedelta(days=1)
+    )
+    Volunteer.objects.filter(pk=still.pk).update(status=Volunteer.Status.PAUSED, paused_until=today)
+    end_elapsed_pauses.delay()  # runs in this process in unit tests
+    over.refresh_from_db()
+    still.refresh_from_db()
+    assert (over.status, over.paused_until) == (Volunteer.Status.ACTIVE, None)
+    assert (still.status, still.paused_until) == (Volunteer.Status.PAUSED, today)

@@ -48,7 +48,7 @@ class RegistrationCreate(APIView):
     @extend_schema(
         request=RegistrationSerializer,
         responses={
-            202: inline_serializer("RegistrationAccepted", {"detail": serializers.CharField()}),
+            201: inline_serializer("RegistrationAccepted", {"detail": serializers.CharField()}),
             400: OpenApiResponse(description="{field: [messages]}; nothing was stored."),
             429: OpenApiResponse(description="Too many registrations from this connection."),
         },
@@ -57,7 +57,7 @@ class RegistrationCreate(APIView):
         serializer = RegistrationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         registration.register(data=serializer.validated_data, language=active_language())
-        return Response({"detail": str(ACCEPTED)}, status=status.HTTP_202_ACCEPTED)
+        return Response({"detail": str(ACCEPTED)}, status=status.HTTP_201_CREATED)
 
 
 def _throttled(request: HttpRequest) -> bool:
