@@ -18,3 +18,14 @@ class RequestsConfig(AppConfig):
         from rest_framework import compat
 
         compat.requests = None
+
+        # Erasing a volunteer frees their future places first (volunteers cannot import us).
+        from volunteers.signals import volunteer_erasing
+
+        volunteer_erasing.connect(_release_offers, dispatch_uid="requests.release_offers")
+
+
+def _release_offers(sender: object, volunteer: object, at: object, **kwargs: object) -> None:
+    from requests import offers
+
+    offers.release_for_erasure(volunteer=volunteer, at=at)  # type: ignore[arg-type]

@@ -1,7 +1,8 @@
-"""Offices and the staff who work for them.
+"""Offices and their staff; requests (what is needed) and offers (a request to one volunteer).
 
-Requests and offers join these in a later change; every staff endpoint scopes its queryset
-through `OfficeQuerySet.visible_to` / `scope_to_offices` in `requests/access.py`.
+Every staff endpoint scopes its queryset through `requests.access.scope_to_offices`. The rules
+that change requests and offers live in `requests/lifecycle.py` and `requests/offers.py`; what a
+single row can check, the database checks here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from volunteers import places
+from volunteers.models import Skill, Volunteer
 
 
 def validate_districts(value: object) -> None:
@@ -128,3 +130,201 @@ class StaffMember(models.Model):
                 member = None
             user._lotse_staff_member = member  # type: ignore[union-attr]
         return user._lotse_staff_member  # type: ignore[union-attr]
+
+
+class RequestQuerySet(models.QuerySet["Request"]):
+    def open_for_offers(self) -> RequestQuerySet:
+        return self.filter(status__in=[Request.Status.OPEN, Request.Status.OFFERING])
+
+
+class Request(models.Model):
+    """A need recorded by staff: a skill, languages, a time and a place (Anfrage, Einsatz)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        OFFERING = "offering", _("offers out")
+        FILLED = "filled", _("filled")
+        COMPLETED = "completed", _("completed")
+        CANCELLED = "cancelled", _("cancelled")
+        UNFILLED = "unfilled", _("nobody found")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("female")
+        MALE = "male", _("male")
+        DIVERSE = "diverse", _("diverse")
+
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="requests", verbose_name=_("office")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="requests", verbose_name=_("skill")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    remote = models.BooleanField(_("by phone or video"), default=False)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    # Derived from the postcode by volunteers.places; empty for remote or unknown postcodes.
+    district = models.CharField(_("district"), max_length=40, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    volunteers_needed = models.PositiveSmallIntegerField(_("volunteers needed"), default=1)
+    # Places taken. Raised only by a conditional UPDATE in requests.offers.accept; the check
+    # constraint below is the last line of defence against ever taking one place too many.
+    accepted_count = models.PositiveSmallIntegerField(_("places taken"), default=0)
+    gender_preference = models.CharField(
+        _("gender asked for"), max_length=10, choices=Gender, blank=True
+    )
+    certificate_required = models.BooleanField(_("certificate of conduct needed"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    auto_offer = models.BooleanField(_("offer automatically"), default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    filled_at = models.DateTimeField(_("filled at"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True, help_text=_("completed, cancelled or unfilled")
+    )
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="request_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(volunteers_needed__gte=1, volunteers_needed__lte=20),
+                name="request_volunteers_needed_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_count__lte=models.F("volunteers_needed")),
+                name="request_never_more_accepted_than_needed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(remote=True) | models.Q(postcode__regex=r"^[0-9]{5}$"),
+                name="request_place_or_remote",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["open", "offering", "filled", "completed", "cancelled", "unfilled"]
+                ),
+                name="request_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gender_preference__in=["", "female", "male", "diverse"]),
+                name="request_gender_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "starts_at"], name="request_office_starts")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.skill_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def language_codes(self) -> list[str]:
+        """The needed languages in the order staff gave them (uses a prefetch if present)."""
+        return [lang.code for lang in sorted(self.languages.all(), key=lambda x: x.position)]
+
+
+class RequestLanguage(models.Model):
+    """One language a request needs; an interpreting request names both, e.g. fa and de."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="languages")
+    code = models.CharField(_("language"), max_length=20)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "code"], name="request_language_once")
+        ]
+        indexes = [models.Index(fields=["code"], name="request_language_code")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Offer(models.Model):
+    """One request offered to one volunteer (Angebot): the durable record of every email."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        EXPIRED = "expired", _("expired")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class DeclineReason(models.TextChoices):
+        NO_TIME = "no_time", _("no time then")
+        TOO_FAR = "too_far", _("too far away")
+        NOT_SUITABLE = "not_suitable", _("not the right task for me")
+        OTHER = "other", _("other reason")
+
+    OPEN = (Status.QUEUED, Status.SENT)
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="offers", verbose_name=_("request")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="offers", verbose_name=_("volunteer")
+    )
+    wave = models.PositiveSmallIntegerField(
+        _("wave"), default=1, help_text=_("0 = offered by hand")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.QUEUED, db_index=True
+    )
+    score = models.FloatField(_("score"), null=True, blank=True)
+    features = models.JSONField(_("features ranked on"), default=dict, blank=True)
+    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decline_reason = models.CharField(
+        _("reason for declining"), max_length=15, choices=DeclineReason, blank=True
+    )
+    hours = models.DecimalField(
+        _("hours worked"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["request", "wave", "pk"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "volunteer"], name="offer_once_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["queued", "sent", "accepted", "declined", "expired", "withdrawn"]
+                ),
+                name="offer_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0, hours__lte=24),
+                name="offer_hours_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["volunteer", "status"], name="offer_volunteer_status"),
+            models.Index(fields=["status", "created_at"], name="offer_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer #{self.pk} of request {self.request_id} to volunteer {self.volunteer_id}"

@@ -1,0 +1,356 @@
+"""A request's life: create, change, cancel, complete; the legal status transitions.
+
+Every caller (API, staff pages, tasks, commands) goes through these functions. A refused change
+raises `RequestError` (a 409 or 400 with a message, see `requests/errors.py`) or Django's
+ValidationError keyed by field; nothing is half-written. Side effects are announced through
+`requests.events`, which runs them only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from requests import events
+from requests.errors import RequestError
+from requests.models import Offer, Office, Request, RequestLanguage
+from volunteers import languages, places
+from volunteers.models import Skill
+
+MAX_DURATION = dt.timedelta(hours=12)
+
+# Which status may follow which. Anything else is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Request.Status.OPEN: frozenset(
+        {
+            Request.Status.OFFERING,
+            Request.Status.FILLED,
+            Request.Status.CANCELLED,
+            Request.Status.UNFILLED,
+        }
+    ),
+    Request.Status.OFFERING: frozenset(
+        {Request.Status.FILLED, Request.Status.CANCELLED, Request.Status.UNFILLED}
+    ),
+    # A filled request opens again when an accepted volunteer drops out.
+    Request.Status.FILLED: frozenset(
+        {Request.Status.OFFERING, Request.Status.COMPLETED, Request.Status.CANCELLED}
+    ),
+    # Staff may still find someone by hand after the automatic search gave up.
+    Request.Status.UNFILLED: frozenset(
+        {Request.Status.OFFERING, Request.Status.FILLED, Request.Status.CANCELLED}
+    ),
+    Request.Status.COMPLETED: frozenset(),
+    Request.Status.CANCELLED: frozenset(),
+}
+
+
+def sources_of(target: str) -> list[str]:
+    return [source for source, targets in TRANSITIONS.items() if target in targets]
+
+
+def transition(*, request: Request, to: str, **changes: Any) -> bool:
+    """Move `request` to status `to` if its current status allows it; one conditional UPDATE.
+
+    Returns False, changing nothing, when another process moved it first or the move is not
+    allowed from the stored status.
+    """
+    moved = Request.objects.filter(pk=request.pk, status__in=sources_of(to)).update(
+        status=to, updated_at=timezone.now(), **changes
+    )
+    if moved:
+        request.status = to
+        for field, value in changes.items():
+            setattr(request, field, value)
+    return bool(moved)
+
+
+def check_times(starts_at: dt.datetime, ends_at: dt.datetime, *, now: dt.datetime) -> None:
+    errors: dict[str, list[str]] = {}
+    if timezone.is_naive(starts_at):
+        errors["starts_at"] = [_("Give the time with its UTC offset, e.g. 2026-11-24T10:00+01:00.")]
+    if timezone.is_naive(ends_at):
+        errors["ends_at"] = [_("Give the time with its UTC offset, e.g. 2026-11-24T11:30+01:00.")]
+    if errors:
+        raise ValidationError(errors)
+    if starts_at <= now:
+        errors["starts_at"] = [_("The appointment must start in the future.")]
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The end must be after the start.")]
+    elif ends_at - starts_at > MAX_DURATION:
+        errors["ends_at"] = [_("An appointment lasts 12 hours at most.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_languages(codes: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    errors: list[str] = []
+    for raw in codes:
+        try:
+            code = languages.canonical_tag(raw)
+        except languages.InvalidLanguage:
+            errors.append(_("“%(code)s” is not a language we know.") % {"code": raw})
+            continue
+        if code not in result:
+            result.append(code)
+    if errors:
+        raise ValidationError({"languages": errors})
+    if not result:
+        raise ValidationError({"languages": [_("Name at least one language.")]})
+    return result
+
+
+def place_fields(*, remote: bool, postcode: str) -> dict[str, Any]:
+    if not postcode:
+        if not remote:
+            raise ValidationError(
+                {"postcode": [_("Give the postcode of the place, or choose phone/video.")]}
+            )
+        return {"postcode": "", "district": "", "lat": None, "lon": None}
+    try:
+        code = places.normalise_postcode(postcode)
+    except places.InvalidPostcode:
+        raise ValidationError(
+            {"postcode": [_("Enter a German postcode of five digits, e.g. 44147.")]}
+        ) from None
+    place = places.lookup(code)
+    return {
+        "postcode": code,
+        "district": place.district if place else "",
+        "lat": place.point.lat if place else None,
+        "lon": place.point.lon if place else None,
+    }
+
+
+@transaction.atomic
+def create_request(
+    *,
+    office: Office,
+    created_by: AbstractBaseUser | None,
+    skill: Skill,
+    languages: list[str],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    volunteers_needed: int = 1,
+    remote: bool = False,
+    postcode: str = "",
+    address: str = "",
+    gender_preference: str = "",
+    certificate_required: bool = False,
+    note: str = "",
+    auto_offer: bool = True,
+    now: dt.datetime | None = None,
+) -> Request:
+    """Record a need. With `auto_offer`, the waves of offers start after commit."""
+    now = now or timezone.now()
+    check_times(starts_at, ends_at, now=now)
+    codes = check_languages(languages)
+    if not 1 <= volunteers_needed <= 20:
+        raise ValidationError({"volunteers_needed": [_("Between 1 and 20 volunteers.")]})
+    request = Request.objects.create(
+        office=office,
+        created_by=created_by,
+        skill=skill,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        volunteers_needed=volunteers_needed,
+        remote=remote,
+        address=address.strip(),
+        gender_preference=gender_preference,
+        certificate_required=certificate_required,
+        note=note.strip(),
+        auto_offer=auto_offer,
+        **place_fields(remote=remote, postcode=postcode),
+    )
+    RequestLanguage.objects.bulk_create(
+        RequestLanguage(request=request, code=code, position=i) for i, code in enumerate(codes)
+    )
+    events.publish("request_created", request_id=request.pk)
+    return request
+
+
+EDITABLE = frozenset(
+    {
+        "address",
+        "note",
+        "gender_preference",
+        "certificate_required",
+        "auto_offer",
+        "volunteers_needed",
+        "starts_at",
+        "ends_at",
+        "remote",
+        "postcode",
+        "languages",
+    }
+)
+
+
+@transaction.atomic
+def update_request(
+    *, request: Request, data: Mapping[str, Any], now: dt.datetime | None = None
+) -> Request:
+    """Change a request that is still open, offering or unfilled.
+
+    Time, place and languages can change only while nobody has accepted: an accepted volunteer
+    agreed to what was asked. `volunteers_needed` cannot drop below the places already taken.
+    """
+    now = now or timezone.now()
+    row = Request.objects.select_for_update().get(pk=request.pk)
+    unknown = set(data) - EDITABLE
+    assert not unknown, f"not editable: {sorted(unknown)}"  # noqa: S101 - serializer bug
+    if row.status not in {
+        Request.Status.OPEN,
+        Request.Status.OFFERING,
+        Request.Status.UNFILLED,
+        Request.Status.FILLED,
+    }:
+        raise RequestError("closed", _("This request is closed and can no longer be changed."))
+    binding = {"starts_at", "ends_at", "remote", "postcode", "languages"} & set(data)
+    if binding and row.accepted_count:
+        raise RequestError(
+            "accepted",
+            _(
+                "Volunteers have already accepted; cancel and create a new request to change "
+                "time, place or languages."
+            ),
+        )
+    if "starts_at" in data or "ends_at" in data:
+        check_times(data.get("starts_at", row.starts_at), data.get("ends_at", row.ends_at), now=now)
+    if "volunteers_needed" in data:
+        needed = data["volunteers_needed"]
+        if not 1 <= needed <= 20:
+            raise ValidationError({"volunteers_needed": [_("Between 1 and 20 volunteers.")]})
+        if needed < row.accepted_count:
+            raise ValidationError(
+                {
+                    "volunteers_needed": [
+                        _("%(n)d volunteers have accepted already; cancel one first.")
+                        % {"n": row.accepted_count}
+                    ]
+                }
+            )
+    if "remote" in data or "postcode" in data:
+        fields = place_fields(
+            remote=data.get("remote", row.remote), postcode=data.get("postcode", row.postcode)
+        )
+        for field, value in fields.items():
+            setattr(row, field, value)
+    for field in (
+        "address",
+        "note",
+        "gender_preference",
+        "certificate_required",
+        "auto_offer",
+        "volunteers_needed",
+        "starts_at",
+        "ends_at",
+        "remote",
+    ):
+        if field in data:
+            setattr(
+                row, field, data[field].strip() if isinstance(data[field], str) else data[field]
+            )
+    if "languages" in data:
+        codes = check_languages(data["languages"])
+        row.languages.all().delete()
+        RequestLanguage.objects.bulk_create(
+            RequestLanguage(request=row, code=code, position=i) for i, code in enumerate(codes)
+        )
+    # Filled and places added, or a place freed by lowering: the status follows the count.
+    if row.status == Request.Status.FILLED and row.accepted_count < row.volunteers_needed:
+        row.status = Request.Status.OFFERING
+    elif row.status in {Request.Status.OPEN, Request.Status.OFFERING} and (
+        row.accepted_count >= row.volunteers_needed
+    ):
+        row.status = Request.Status.FILLED
+        row.filled_at = now
+    row.save()
+    return row
+
+
+@transaction.atomic
+def cancel_request(*, request: Request, now: dt.datetime | None = None) -> Request:
+    """Cancel: open offers are withdrawn, accepted volunteers get a cancellation."""
+    now = now or timezone.now()
+    row = Request.objects.select_for_update().get(pk=request.pk)
+    if not transition(request=row, to=Request.Status.CANCELLED, closed_at=now):
+        raise RequestError("closed", _("This request is already closed."))
+    accepted = list(row.offers.filter(status=Offer.Status.ACCEPTED).values_list("pk", flat=True))
+    withdrawn = _withdraw_open_offers(row, now=now)
+    events.publish("request_cancelled", request_id=row.pk, offer_ids=accepted)
+    if withdrawn:
+        events.publish("offers_withdrawn", offer_ids=withdrawn)
+    return row
+
+
+@transaction.atomic
+def complete_request(
+    *, request: Request, hours: Mapping[int, Decimal], now: dt.datetime | None = None
+) -> Request:
+    """Mark a filled request done, with the hours each accepted volunteer worked.
+
+    `hours` maps volunteer id → hours; every accepted volunteer needs an entry (0 is allowed:
+    someone who did not come). Possible once the appointment has started.
+    """
+    now = now or timezone.now()
+    row = Request.objects.select_for_update().get(pk=request.pk)
+    if row.status != Request.Status.FILLED:
+        raise RequestError("not_filled", _("Only a filled request can be completed."))
+    if row.starts_at > now:
+        raise RequestError("not_started", _("The appointment has not started yet."))
+    accepted = {o.volunteer_id: o for o in row.offers.filter(status=Offer.Status.ACCEPTED)}
+    missing = sorted(set(accepted) - set(hours))
+    extra = sorted(set(hours) - set(accepted))
+    errors: list[str] = []
+    if missing:
+        errors.append(
+            _("Give the hours of every volunteer who accepted: %(ids)s.")
+            % {"ids": ", ".join(map(str, missing))}
+        )
+    if extra:
+        errors.append(
+            _("These volunteers did not accept this request: %(ids)s.")
+            % {"ids": ", ".join(map(str, extra))}
+        )
+    for volunteer_id, value in hours.items():
+        if not Decimal(0) <= Decimal(value) <= Decimal(24):
+            errors.append(
+                _("Hours must be between 0 and 24 (volunteer %(id)s).") % {"id": volunteer_id}
+            )
+    if errors:
+        raise ValidationError({"hours": errors})
+    for volunteer_id, offer in accepted.items():
+        offer.hours = Decimal(hours[volunteer_id])
+        offer.save(update_fields=["hours"])
+    transition(request=row, to=Request.Status.COMPLETED, closed_at=now)
+    return row
+
+
+def request_next_wave(*, request: Request) -> None:
+    """Staff want more offers now; the workers plan and send the next wave."""
+    if request.status not in {
+        Request.Status.OPEN,
+        Request.Status.OFFERING,
+        Request.Status.UNFILLED,
+    }:
+        raise RequestError("closed", _("This request takes no more offers."))
+    events.publish("waves_requested", request_id=request.pk)
+
+
+def _withdraw_open_offers(request: Request, *, now: dt.datetime) -> list[int]:
+    ids = list(request.offers.filter(status__in=Offer.OPEN).values_list("pk", flat=True))
+    if ids:
+        Offer.objects.filter(pk__in=ids, status__in=Offer.OPEN).update(
+            status=Offer.Status.WITHDRAWN, responded_at=now
+        )
+    return ids

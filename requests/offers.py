@@ -1,0 +1,250 @@
+"""Offers: one request offered to one volunteer, and the volunteer's answer.
+
+The rule that must never break lives in `accept`: a request never gets more volunteers than it
+needs. Accepting is one transaction that takes its locks in a fixed order (the volunteer's row,
+then the request's row through a conditional UPDATE), so parallel clicks queue instead of
+deadlocking, and `accepted_count <= volunteers_needed` is also a CHECK constraint.
+
+Links: an offer's token is random, stored as a SHA-256 digest on the offer, and expires when the
+appointment starts. `resolve` never changes anything (mail scanners open links).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from requests import events, lifecycle
+from requests.errors import OfferError
+from requests.models import Offer, Request
+from volunteers.models import Volunteer
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_link(*, offer: Offer) -> str:
+    """A new raw link token for `offer` (replacing any earlier one); only its digest is kept.
+
+    Called by the sender while it holds the offer's row lock. The link works until the
+    appointment starts.
+    """
+    raw = secrets.token_urlsafe(32)
+    offer.token_digest = _digest(raw)
+    offer.token_expires_at = offer.request.starts_at
+    offer.save(update_fields=["token_digest", "token_expires_at"])
+    return raw
+
+
+def resolve(raw: str) -> Offer:
+    """The offer behind a link, whatever its state; OfferError("unknown") for a bad link."""
+    if not raw or len(raw) > 100:
+        raise OfferError("unknown", _("This link is not valid."))
+    try:
+        return Offer.objects.select_related("request__office", "request__skill", "volunteer").get(
+            token_digest=_digest(raw)
+        )
+    except Offer.DoesNotExist:
+        raise OfferError("unknown", _("This link is not valid.")) from None
+
+
+def state(*, offer: Offer, now: dt.datetime | None = None) -> str:
+    """What the volunteer's page should say: "open" (the two buttons) or why not."""
+    now = now or timezone.now()
+    request = offer.request
+    if offer.status == Offer.Status.ACCEPTED:
+        return "accepted"
+    if offer.status == Offer.Status.DECLINED:
+        return "declined"
+    if request.status == Request.Status.CANCELLED:
+        return "cancelled"
+    if offer.status == Offer.Status.EXPIRED or (
+        offer.token_expires_at is not None and offer.token_expires_at <= now
+    ):
+        return "expired"
+    if request.status in {Request.Status.FILLED, Request.Status.COMPLETED}:
+        return "filled"
+    if offer.status == Offer.Status.WITHDRAWN:
+        return "filled" if request.accepted_count >= request.volunteers_needed else "withdrawn"
+    if request.status not in {
+        Request.Status.OPEN,
+        Request.Status.OFFERING,
+        Request.Status.UNFILLED,
+    }:
+        return "withdrawn"
+    return "open"
+
+
+def overlapping_accepted(*, volunteer_id: int, request: Request) -> Offer | None:
+    """An accepted offer of the volunteer whose appointment overlaps `request`'s."""
+    return (
+        Offer.objects.filter(
+            volunteer_id=volunteer_id,
+            status=Offer.Status.ACCEPTED,
+            request__starts_at__lt=request.ends_at,
+            request__ends_at__gt=request.starts_at,
+        )
+        .exclude(request_id=request.pk)
+        .select_related("request")
+        .order_by("request__starts_at")
+        .first()
+    )
+
+
+def accept(*, offer: Offer, now: dt.datetime | None = None) -> Offer:
+    """The volunteer takes a place. Raises OfferError saying why not (e.g. "filled").
+
+    Exactly `volunteers_needed` accepts can succeed, however many arrive at once: the place is
+    taken by `UPDATE request SET accepted_count = accepted_count + 1 WHERE accepted_count <
+    volunteers_needed`, which PostgreSQL serialises on the request's row and re-checks after
+    each concurrent writer commits.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Lock order: volunteer, then request. Two accepts by one person for overlapping
+        # appointments queue here, so the overlap check below sees the other's outcome.
+        list(Volunteer.objects.select_for_update().filter(pk=offer.volunteer_id).values("pk"))
+        current = Offer.objects.select_related("request").get(pk=offer.pk)
+        page = state(offer=current, now=now)
+        if page != "open":
+            raise OfferError(page, _refusal(page))
+        if current.status != Offer.Status.SENT:
+            raise OfferError("withdrawn", _refusal("withdrawn"))
+        request = current.request
+        clash = overlapping_accepted(volunteer_id=current.volunteer_id, request=request)
+        if clash is not None:
+            raise OfferError(
+                "overlap",
+                _("You have already accepted an appointment at that time (%(when)s).")
+                % {"when": timezone.localtime(clash.request.starts_at).strftime("%d.%m. %H:%M")},
+            )
+        took_place = Request.objects.filter(
+            pk=request.pk,
+            accepted_count__lt=F("volunteers_needed"),
+            status__in=[Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED],
+        ).update(accepted_count=F("accepted_count") + 1, updated_at=now)
+        if not took_place:
+            raise OfferError("filled", _refusal("filled"))
+        answered = Offer.objects.filter(pk=current.pk, status=Offer.Status.SENT).update(
+            status=Offer.Status.ACCEPTED, responded_at=now
+        )
+        if not answered:
+            # Withdrawn between our read and now; raising rolls the place back.
+            raise OfferError("withdrawn", _refusal("withdrawn"))
+        request.refresh_from_db(fields=["accepted_count", "volunteers_needed", "status"])
+        events.publish("offer_accepted", offer_id=current.pk)
+        if request.accepted_count >= request.volunteers_needed:
+            lifecycle.transition(request=request, to=Request.Status.FILLED, filled_at=now)
+            withdrawn = lifecycle._withdraw_open_offers(request, now=now)
+            events.publish("request_filled", request_id=request.pk)
+            if withdrawn:
+                events.publish("offers_withdrawn", offer_ids=withdrawn)
+        elif request.status != Request.Status.OFFERING:
+            lifecycle.transition(request=request, to=Request.Status.OFFERING)
+    current.status, current.responded_at = Offer.Status.ACCEPTED, now
+    return current
+
+
+def decline(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -> Offer:
+    """The volunteer says no, optionally with a reason. Only an open offer can be declined."""
+    now = now or timezone.now()
+    if reason and reason not in Offer.DeclineReason.values:
+        reason = Offer.DeclineReason.OTHER
+    with transaction.atomic():
+        current = Offer.objects.select_related("request").get(pk=offer.pk)
+        page = state(offer=current, now=now)
+        if page != "open":
+            raise OfferError(page, _refusal(page))
+        answered = Offer.objects.filter(pk=current.pk, status__in=Offer.OPEN).update(
+            status=Offer.Status.DECLINED, responded_at=now, decline_reason=reason
+        )
+        if not answered:
+            raise OfferError("withdrawn", _refusal("withdrawn"))
+        events.publish("offer_declined", offer_id=current.pk)
+    current.status, current.responded_at, current.decline_reason = (
+        Offer.Status.DECLINED,
+        now,
+        reason,
+    )
+    return current
+
+
+def release(*, offer: Offer, now: dt.datetime | None = None) -> bool:
+    """An accepted volunteer drops out: the place is free again and the office is told.
+
+    Returns False if the offer was not accepted (nothing to release).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=offer.request_id)
+        released = Offer.objects.filter(pk=offer.pk, status=Offer.Status.ACCEPTED).update(
+            status=Offer.Status.WITHDRAWN, responded_at=now
+        )
+        if not released:
+            return False
+        Request.objects.filter(pk=request.pk).update(
+            accepted_count=F("accepted_count") - 1, updated_at=now
+        )
+        if request.status == Request.Status.FILLED:
+            lifecycle.transition(request=request, to=Request.Status.OFFERING, filled_at=None)
+        events.publish("offer_released", offer_id=offer.pk)
+    return True
+
+
+def offer_by_hand(
+    *, request: Request, volunteer: Volunteer, now: dt.datetime | None = None
+) -> Offer:
+    """Staff ask one person directly (wave 0). The workers send it after commit."""
+    now = now or timezone.now()
+    if volunteer.erased_at is not None or volunteer.status != Volunteer.Status.ACTIVE:
+        raise OfferError("not_active", _("This volunteer is not active and cannot be asked."))
+    try:
+        with transaction.atomic():
+            row = Request.objects.select_for_update().get(pk=request.pk)
+            if row.status not in {
+                Request.Status.OPEN,
+                Request.Status.OFFERING,
+                Request.Status.UNFILLED,
+            }:
+                raise OfferError("closed", _("This request takes no more offers."))
+            if row.starts_at <= now:
+                raise OfferError("expired", _("The appointment has already started."))
+            offer = Offer.objects.create(request=row, volunteer=volunteer, wave=0)
+            if row.status != Request.Status.OFFERING:
+                lifecycle.transition(request=row, to=Request.Status.OFFERING)
+            events.publish("offer_created", offer_id=offer.pk)
+    except IntegrityError:
+        raise OfferError(
+            "offered", _("This volunteer has already been asked for this request.")
+        ) from None
+    return offer
+
+
+def release_for_erasure(*, volunteer: Volunteer, at: dt.datetime) -> None:
+    """Before a volunteer's data are erased: free their future places, withdraw open offers."""
+    future = Offer.objects.filter(
+        volunteer=volunteer, status=Offer.Status.ACCEPTED, request__starts_at__gt=at
+    ).order_by("pk")
+    for offer in future:
+        release(offer=offer, now=at)
+    Offer.objects.filter(volunteer=volunteer, status__in=Offer.OPEN).update(
+        status=Offer.Status.WITHDRAWN, responded_at=at
+    )
+
+
+def _refusal(page: str) -> str:
+    return {
+        "filled": _("Thank you! All places for this appointment are taken already."),
+        "cancelled": _("This appointment was cancelled."),
+        "expired": _("This offer has expired: the appointment has started."),
+        "declined": _("You have declined this offer."),
+        "accepted": _("You have accepted this offer already."),
+        "withdrawn": _("This offer is no longer open."),
+    }.get(page, _("This offer is no longer open."))
