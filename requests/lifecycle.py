@@ -156,6 +156,8 @@ def create_request(
     codes = check_languages(languages)
     if not 1 <= volunteers_needed <= 20:
         raise ValidationError({"volunteers_needed": [_("Between 1 and 20 volunteers.")]})
+    if gender_preference not in {"", *Request.Gender.values}:
+        raise ValidationError({"gender_preference": [_("Choose female, male or diverse.")]})
     request = Request.objects.create(
         office=office,
         created_by=created_by,
@@ -266,15 +268,24 @@ def update_request(
         RequestLanguage.objects.bulk_create(
             RequestLanguage(request=row, code=code, position=i) for i, code in enumerate(codes)
         )
-    # Filled and places added, or a place freed by lowering: the status follows the count.
+    # Places added to a filled request, or lowered to the places taken: status follows count.
+    withdrawn: list[int] = []
     if row.status == Request.Status.FILLED and row.accepted_count < row.volunteers_needed:
         row.status = Request.Status.OFFERING
-    elif row.status in {Request.Status.OPEN, Request.Status.OFFERING} and (
+        row.filled_at = None
+    elif row.status in {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED} and (
         row.accepted_count >= row.volunteers_needed
     ):
         row.status = Request.Status.FILLED
         row.filled_at = now
+        withdrawn = _withdraw_open_offers(row, now=now)
+        events.publish("request_filled", request_id=row.pk)
+    if "starts_at" in data:
+        # Offer links expire when the appointment starts; it moved, so their expiry moves too.
+        row.offers.filter(token_digest__isnull=False).update(token_expires_at=row.starts_at)
     row.save()
+    if withdrawn:
+        events.publish("offers_withdrawn", offer_ids=withdrawn)
     return row
 
 

@@ -59,12 +59,12 @@ def state(*, offer: Offer, now: dt.datetime | None = None) -> str:
     """What the volunteer's page should say: "open" (the two buttons) or why not."""
     now = now or timezone.now()
     request = offer.request
+    if request.status == Request.Status.CANCELLED:
+        return "cancelled"
     if offer.status == Offer.Status.ACCEPTED:
         return "accepted"
     if offer.status == Offer.Status.DECLINED:
         return "declined"
-    if request.status == Request.Status.CANCELLED:
-        return "cancelled"
     if offer.status == Offer.Status.EXPIRED or (
         offer.token_expires_at is not None and offer.token_expires_at <= now
     ):
@@ -92,6 +92,7 @@ def overlapping_accepted(*, volunteer_id: int, request: Request) -> Offer | None
             request__ends_at__gt=request.starts_at,
         )
         .exclude(request_id=request.pk)
+        .exclude(request__status=Request.Status.CANCELLED)
         .select_related("request")
         .order_by("request__starts_at")
         .first()
@@ -194,7 +195,8 @@ def release(*, offer: Offer, now: dt.datetime | None = None) -> bool:
         )
         if request.status == Request.Status.FILLED:
             lifecycle.transition(request=request, to=Request.Status.OFFERING, filled_at=None)
-        events.publish("offer_released", offer_id=offer.pk)
+        if request.status != Request.Status.CANCELLED:  # nobody to tell about a cancelled task
+            events.publish("offer_released", offer_id=offer.pk)
     return True
 
 
