@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import pages
+from requests import page_urls as requests_page_urls
 from requests import urls as requests_urls
 from volunteers import urls as volunteers_urls
 from workers import urls as workers_urls
@@ -26,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dev/mail/", include(workers_urls.mailbox_patterns)),
     path("", include(volunteers_urls.page_patterns)),
+    path("", include(requests_page_urls.page_patterns)),
 ]
 
 handler404 = "config.pages.not_found"

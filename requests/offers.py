@@ -48,11 +48,14 @@ def resolve(raw: str) -> Offer:
     if not raw or len(raw) > 100:
         raise OfferError("unknown", _("This link is not valid."))
     try:
-        return Offer.objects.select_related("request__office", "request__skill", "volunteer").get(
+        offer = Offer.objects.select_related("request__office", "request__skill", "volunteer").get(
             token_digest=_digest(raw)
         )
     except Offer.DoesNotExist:
         raise OfferError("unknown", _("This link is not valid.")) from None
+    if offer.volunteer.erased_at is not None:  # an erased person's links open nothing
+        raise OfferError("unknown", _("This link is not valid."))
+    return offer
 
 
 def state(*, offer: Offer, now: dt.datetime | None = None) -> str:

@@ -21,6 +21,7 @@ from tests.domain_helpers import (
     accepted_offer,
     at,
     days_ahead,
+    linked_offer,
     make_request,
     past_request,
     recording_events,
@@ -128,3 +129,15 @@ def test_it_erases_nothing_when_releasing_a_place_fails(commitments, monkeypatch
 
     assert (stored(commitments.volunteer), stored(commitments.open)) == before
     assert stored(commitments.future)["status"] == Offer.Status.ACCEPTED
+
+
+def test_it_makes_an_erased_persons_offer_links_unknown(office_a):
+    """After erasure, the links in old offer emails open nothing: a tampered-looking 404."""
+    volunteer = VolunteerFactory()
+    req = make_request(office=office_a)
+    _offer, raw = linked_offer(req, volunteer)
+    assert offers.resolve(raw).volunteer_id == volunteer.pk
+    selfservice.erase(volunteer=volunteer)
+    with pytest.raises(offers.OfferError) as refused:
+        offers.resolve(raw)
+    assert refused.value.code == "unknown"

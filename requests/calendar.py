@@ -1,0 +1,116 @@
+"""An appointment as people read it: its title, local time and place, and the .ics invite.
+
+Times are stored in UTC and always shown on Dortmund's wall clock (Europe/Berlin), whatever
+zone the server or the volunteer's phone is in; the .ics carries the zone (TZID plus a
+VTIMEZONE), so calendars keep 10:00 at 10:00 across a daylight-saving change. Texts come out in
+the active language: callers speaking to a volunteer wrap them in
+`translation.override(volunteer.email_language)`, as `offer_calendar` does itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from requests.models import Offer, Request
+from volunteers import languages
+from volunteers.translation import active_language
+
+# The appointments happen in Dortmund: their wall clock is a fact of the domain, not a setting.
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+
+# Weekday, day, month and year; the names come from Django's own translations.
+_DAY_FORMATS = {"de": "l, j. F Y", "en": "l, j F Y"}
+
+PRODID = "-//Lotse//Offers//DE"
+
+
+def when_text(*, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    """E.g. "Dienstag, 24. November 2026, 10:00–11:30", in Europe/Berlin local time."""
+    day_format = _DAY_FORMATS[active_language()]
+    start, end = starts_at.astimezone(BERLIN), ends_at.astimezone(BERLIN)
+    day = dateformat.format(start, day_format)
+    if start.date() == end.date():
+        return f"{day}, {start:%H:%M}–{end:%H:%M}"
+    # Up to 12 hours long, so an evening appointment may end on the next day.
+    return f"{day}, {start:%H:%M} – {dateformat.format(end, day_format)}, {end:%H:%M}"
+
+
+def language_names(request: Request) -> list[str]:
+    """The request's languages named in the active language, in the order staff gave them."""
+    lang = active_language()
+    return [languages.display_name(code, lang) for code in request.language_codes]
+
+
+def title(request: Request) -> str:
+    """E.g. "Sprachmittlung Persisch–Deutsch": the skill and the languages it is needed in."""
+    return f"{request.skill.name} {'–'.join(language_names(request))}".strip()
+
+
+def place_text(request: Request) -> str:
+    """One line for the place: address and postcode, or phone/video."""
+    if request.remote:
+        return _("Phone/video")
+    parts = [request.address] if request.address else []
+    if request.postcode and request.postcode not in request.address:
+        parts.append(request.postcode)
+    return ", ".join(parts)
+
+
+def event_uid(offer: Offer) -> str:
+    """Stable per offer, so a calendar replaces the entry instead of adding a second one."""
+    host = urlsplit(settings.SITE_URL).hostname
+    return f"offer-{offer.pk}@{host}"
+
+
+def _description(request: Request) -> str:
+    office = request.office
+    lines = []
+    if request.note:
+        lines += [request.note, ""]
+    lines += [
+        _("Languages: %(names)s") % {"names": ", ".join(language_names(request))},
+        "",
+        _("If your plans change, please tell the office at once:"),
+        office.name,
+        office.address,
+    ]
+    if office.phone:
+        lines.append(_("Phone: %(phone)s") % {"phone": office.phone})
+    if office.email:
+        lines.append(_("Email: %(email)s") % {"email": office.email})
+    return "\n".join(lines)
+
+
+def offer_calendar(offer: Offer) -> bytes:
+    """The .ics file (METHOD:PUBLISH, one VEVENT) for an accepted offer's appointment."""
+    request = offer.request
+    start = request.starts_at.astimezone(BERLIN)
+    end = request.ends_at.astimezone(BERLIN)
+    with translation.override(offer.volunteer.email_language):
+        calendar = Calendar()
+        calendar.add("prodid", PRODID)
+        calendar.add("version", "2.0")
+        calendar.add("method", "PUBLISH")
+        event = Event()
+        event.add("uid", event_uid(offer))
+        event.add("dtstamp", offer.responded_at or timezone.now())
+        event.add("dtstart", start)
+        event.add("dtend", end)
+        event.add("summary", title(request))
+        event.add("location", place_text(request))
+        event.add("description", _description(request))
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    # The zone's rules for the appointment's years only: the full history since 1970 would
+    # triple the file for nothing.
+    calendar.add_missing_timezones(
+        first_date=dt.date(start.year, 1, 1), last_date=dt.date(end.year + 1, 12, 31)
+    )
+    return calendar.to_ical()

@@ -1,0 +1,10 @@
+"""URLs of the pages behind an offer's email link (see `requests/pages.py`)."""
+
+from django.urls import path
+
+from requests import pages
+
+page_patterns = [
+    path("offers/<str:token>/", pages.offer_page, name="offer"),
+    path("offers/<str:token>/calendar.ics", pages.offer_calendar, name="offer-calendar"),
+]

@@ -1,0 +1,182 @@
+"""The pages behind an offer's email link: the task, accept or decline, the calendar entry.
+
+The token in the URL is the volunteer's only credential. A GET (or HEAD) only shows: mail
+scanners and link previews open these links, so nothing changes without a POST from the page's
+own form (with CSRF). The pages speak the volunteer's email language, not the browser's: the
+link came in an email in that language, and a borrowed phone may be set to anything. Only an
+unknown link and the rate-limit page, where nobody is known, follow the browser.
+
+Every answer is counted against a per-address limit (a token cannot be guessed in bulk), never
+cached, kept out of search engines and out of other sites' Referer headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from rest_framework.throttling import BaseThrottle
+
+from requests import calendar, offers
+from requests.errors import OfferError
+from requests.models import Offer
+from volunteers import places
+
+TEMPLATES = "requests/offer/"
+# Requests per client address and minute on these pages. A person needs a handful; someone
+# trying tokens needs billions.
+RATE_PER_MINUTE = 30
+RATE_WINDOW_SECONDS = 60
+
+# A POST that repeats what already happened (a double click, a reload) is answered like the
+# first one: the page with the state it led to.
+_REPEATS = {"accept": "accepted", "decline": "declined"}
+
+OfferView = Callable[[HttpRequest, str, Offer], HttpResponse]
+
+
+class SeeOther(HttpResponseRedirect):
+    """303: after a POST, the browser GETs the page (a reload then repeats no POST)."""
+
+    status_code = 303
+
+
+def seconds_until_allowed(request: HttpRequest) -> int | None:
+    """Counts this request for its client address; None while under the limit, else the wait.
+
+    A fixed window per minute in the shared cache (CACHE_URL): `incr` is atomic in the memory,
+    Redis and Memcached backends, so parallel requests cannot slip past the count.
+    """
+    # DRF's reading of the client address, so these pages and the API agree behind a proxy.
+    ident = BaseThrottle().get_ident(request) or "unknown"
+    now = time.time()
+    window = int(now // RATE_WINDOW_SECONDS)
+    key = f"offer-links:{hashlib.sha256(ident.encode()).hexdigest()[:32]}:{window}"
+    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
+        count = 1
+    if count <= RATE_PER_MINUTE:
+        return None
+    return RATE_WINDOW_SECONDS - int(now % RATE_WINDOW_SECONDS)
+
+
+def offer_link(view: OfferView) -> Callable[..., HttpResponse]:
+    """Rate-limit, resolve the offer of the URL (or the friendly 404), speak its language."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        wait = seconds_until_allowed(request)
+        if wait is not None:
+            response = render(request, TEMPLATES + "rate_limited.html", status=429)
+            response["Retry-After"] = str(wait)
+        else:
+            try:
+                offer = offers.resolve(token)
+            except OfferError:
+                response = render(request, TEMPLATES + "not_found.html", status=404)
+            else:
+                language = offer.volunteer.email_language
+                with translation.override(language):
+                    response = view(request, token, offer)
+                response["Content-Language"] = language
+        # The URL carries the secret: keep it out of search engines and other sites' logs.
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return never_cache(wrapper)
+
+
+def approximate_distance_km(offer: Offer) -> float | None:
+    """The volunteer's approximate way to the place, to half a kilometre; None if unknown."""
+    request, volunteer = offer.request, offer.volunteer
+    if request.remote or not request.postcode or not volunteer.postcode:
+        return None
+    try:
+        km = places.postcode_distance_km(volunteer.postcode, request.postcode)
+    except places.InvalidPostcode:
+        return None
+    if km is None:
+        return None
+    # Postcode area points are good to a kilometre or two: never claim "0 km".
+    return max(0.5, round(km * 2) / 2)
+
+
+def _context(token: str, offer: Offer, **extra: Any) -> dict[str, Any]:
+    request = offer.request
+    page = offers.state(offer=offer)
+    return {
+        "offer": offer,
+        "state": page,
+        "task": request,
+        "office": request.office,
+        "title": calendar.title(request),
+        "languages": calendar.language_names(request),
+        "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
+        "distance_km": approximate_distance_km(offer),
+        "free": max(0, request.volunteers_needed - request.accepted_count),
+        "reasons": Offer.DeclineReason.choices,
+        "action_url": reverse("offer", kwargs={"token": token}),
+        "calendar_url": reverse("offer-calendar", kwargs={"token": token})
+        if page == "accepted"
+        else "",
+        **extra,
+    }
+
+
+def _page(
+    request: HttpRequest, token: str, offer: Offer, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    return render(request, TEMPLATES + "page.html", _context(token, offer, **extra), status=status)
+
+
+@offer_link
+@require_http_methods(["GET", "HEAD", "POST"])
+def offer_page(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
+    """GET: the task and the two forms (or why not). POST action=accept|decline: the answer."""
+    if request.method != "POST":
+        return _page(request, token, offer)
+    action = request.POST.get("action", "")
+    if action not in _REPEATS:
+        problem = _("Please answer with one of the buttons on this page.")
+        return _page(request, token, offer, status=400, problem=problem)
+    try:
+        if action == "accept":
+            offers.accept(offer=offer)
+        else:
+            offers.decline(offer=offer, reason=request.POST.get("reason", ""))
+    except OfferError as exc:
+        if exc.code == _REPEATS[action]:
+            return SeeOther(reverse("offer", kwargs={"token": token}))
+        # Read again: the refusal may come from a change made a moment ago by someone else.
+        current = offers.resolve(token)
+        return _page(request, token, current, status=409, refusal=exc)
+    return SeeOther(reverse("offer", kwargs={"token": token}))
+
+
+@offer_link
+@require_http_methods(["GET", "HEAD"])
+def offer_calendar(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
+    """The .ics invite, for an accepted offer only."""
+    if offers.state(offer=offer) != "accepted":
+        context = {"reason": "calendar", "offer_url": reverse("offer", kwargs={"token": token})}
+        return render(request, TEMPLATES + "not_found.html", context, status=404)
+    response = HttpResponse(
+        calendar.offer_calendar(offer), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="lotse-{offer.pk}.ics"'
+    return response
