@@ -1,10 +1,27 @@
-"""API representations of offices and staff."""
+"""API representations of offices and staff, and of requests and their offers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from requests.models import Office, StaffMember
+from requests import lifecycle
+from requests.access import scope_to_offices
+from requests.models import Offer, Office, Request, StaffMember
+from volunteers import languages
+from volunteers.models import Skill, Volunteer
+from volunteers.translation import active_language
 
 
 class OfficeSerializer(serializers.ModelSerializer):
@@ -58,3 +75,341 @@ class TokenLoginSerializer(serializers.Serializer):
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
     expiry = serializers.DateTimeField(allow_null=True)
+
+
+# --- Requests and offers ---------------------------------------------------------------------
+#
+# Input serializers check each field and run the domain's checks (`requests.lifecycle`) so that
+# one answer lists every problem; the domain functions check again when they write.
+
+LOCAL_ZONE = ZoneInfo("Europe/Berlin")
+
+NOTE_HELP = _(
+    "A short note for the volunteers (at most 300 characters). Never write the client's name "
+    "or details of the case: only what the volunteer needs to know to help."
+)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time WITH its UTC offset; answered in Europe/Berlin.
+
+    DRF would read a time without an offset in the server's zone. A client that meant another
+    zone would then book an appointment an hour off without anyone noticing, so it is refused.
+    """
+
+    default_error_messages = {
+        "naive": _(
+            "Give the time with its offset from UTC, e.g. 2026-03-30T09:30:00+02:00: "
+            "a time without one is ambiguous."
+        )
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", LOCAL_ZONE)
+        super().__init__(**kwargs)
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+# drf-spectacular turns every enum property into a component named after the field, and
+# Request, Offer and Volunteer each have a different `status` (two `gender` fields share one
+# choice set): the schema would carry made-up names such as "Status773Enum", which
+# `--fail-on-warn` refuses. These fields keep their choices inline, wrapped in `allOf` so the
+# enum hook leaves them alone. (An ENUM_NAME_OVERRIDES entry in settings would do it too.)
+
+
+def _inline_enum(values: list[str]) -> dict[str, Any]:
+    return {"allOf": [{"type": "string", "enum": values}]}
+
+
+@extend_schema_field(_inline_enum(Request.Status.values))
+class RequestStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Request.Status.choices, **kwargs)
+
+
+@extend_schema_field(_inline_enum(Offer.Status.values))
+class OfferStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Offer.Status.choices, **kwargs)
+
+
+@extend_schema_field(_inline_enum(["", *Request.Gender.values]))
+class GenderPreferenceField(serializers.ChoiceField):
+    """Female, male or diverse; "" for no preference."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Request.Gender.choices, allow_blank=True, **kwargs)
+
+
+def _domain_errors(check: Callable[[], Any], errors: dict[str, list[str]]) -> Any:
+    """Run one domain check, adding its field messages to `errors` instead of stopping."""
+    try:
+        return check()
+    except DjangoValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+        return None
+
+
+class _RequestFieldsSerializer(serializers.Serializer):
+    """The fields staff give when recording a request and may change later."""
+
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=35),
+        help_text="Every language the task needs, as BCP 47 / ISO 639 tags (an interpreting "
+        'request names both, e.g. ["fa", "de"]). Stored canonical: "per" becomes "fa".',
+    )
+    starts_at = AwareDateTimeField(help_text="ISO 8601 with offset, e.g. 2026-11-24T10:00+01:00.")
+    ends_at = AwareDateTimeField(help_text="ISO 8601 with offset; at most 12 hours after start.")
+    remote = serializers.BooleanField(
+        default=False, help_text="By phone or video: then no postcode is needed."
+    )
+    postcode = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, help_text="Where it takes place."
+    )
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    volunteers_needed = serializers.IntegerField(min_value=1, max_value=20, default=1)
+    gender_preference = GenderPreferenceField(required=False)
+    certificate_required = serializers.BooleanField(
+        default=False, help_text="Only volunteers with a certificate of conduct."
+    )
+    note = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text=NOTE_HELP
+    )
+    auto_offer = serializers.BooleanField(
+        default=True, help_text="Start offering to the best candidates at once."
+    )
+
+
+class RequestCreateSerializer(_RequestFieldsSerializer):
+    """A new request, for one of the caller's offices (the caller: `context["request"]`)."""
+
+    office = serializers.IntegerField(
+        required=False,
+        help_text="One of the caller's offices; may be left out by staff of exactly one office.",
+    )
+    skill = serializers.CharField(max_length=40, help_text="A code of the skill catalogue.")
+
+    def _usable_offices(self) -> QuerySet[Office]:
+        offices = Office.objects.filter(is_active=True).order_by("name", "pk")
+        return scope_to_offices(offices, self.context["request"].user, office_field="pk")
+
+    def validate_office(self, value: int) -> Office:
+        try:
+            return self._usable_offices().get(pk=value)
+        except Office.DoesNotExist:
+            # The same answer for an office that does not exist: no existence leak.
+            raise serializers.ValidationError(_("This is not one of your offices.")) from None
+
+    def validate_skill(self, value: str) -> Skill:
+        try:
+            return Skill.objects.get(code=value.strip(), is_active=True)
+        except Skill.DoesNotExist:
+            raise serializers.ValidationError(
+                _("“%(code)s” is not a skill in the catalogue.") % {"code": value}
+            ) from None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        data = dict(attrs)
+        errors: dict[str, list[str]] = {}
+        if "office" not in data:
+            data["office"] = self._own_office(errors)
+        _domain_errors(
+            lambda: lifecycle.check_times(data["starts_at"], data["ends_at"], now=timezone.now()),
+            errors,
+        )
+        codes = _domain_errors(lambda: lifecycle.check_languages(data["languages"]), errors)
+        if codes is not None:
+            data["languages"] = codes
+        _domain_errors(
+            lambda: lifecycle.place_fields(
+                remote=data["remote"], postcode=data.get("postcode", "")
+            ),
+            errors,
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+    def _own_office(self, errors: dict[str, list[str]]) -> Office | None:
+        """The caller's one office; staff of several offices and coordinators must choose."""
+        member = StaffMember.of(self.context["request"].user)
+        offices = list(self._usable_offices()[:2])
+        if member is not None and not member.is_coordinator and len(offices) == 1:
+            return offices[0]
+        errors["office"] = [_("Choose the office this request is for.")]
+        return None
+
+
+class RequestChangeSerializer(_RequestFieldsSerializer):
+    """A change to a request: only the fields given change.
+
+    Fields that cannot change are refused by name rather than ignored: a client that sent
+    `{"status": "completed"}` must not be told it worked.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assert set(self.fields) <= lifecycle.EDITABLE, (  # noqa: S101
+            "RequestChangeSerializer offers a field lifecycle.update_request does not change"
+        )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        fixed = sorted(set(self.initial_data) - set(self.fields))
+        if fixed:
+            raise serializers.ValidationError(
+                {name: [_("This field cannot be changed.")] for name in fixed}
+            )
+        return attrs
+
+
+class RequestLanguageSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    """A request as staff see it. Expects `office`, `skill`, `created_by` and `languages` loaded."""
+
+    office_name = serializers.CharField(source="office.name", read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, allow_null=True
+    )
+    skill = serializers.CharField(source="skill.code", read_only=True)
+    skill_name = serializers.CharField(source="skill.name", read_only=True)
+    languages = serializers.SerializerMethodField()
+    starts_at = serializers.DateTimeField(default_timezone=LOCAL_ZONE, read_only=True)
+    ends_at = serializers.DateTimeField(default_timezone=LOCAL_ZONE, read_only=True)
+    created_at = serializers.DateTimeField(default_timezone=LOCAL_ZONE, read_only=True)
+    filled_at = serializers.DateTimeField(
+        default_timezone=LOCAL_ZONE, read_only=True, allow_null=True
+    )
+    closed_at = serializers.DateTimeField(
+        default_timezone=LOCAL_ZONE, read_only=True, allow_null=True
+    )
+    note = serializers.CharField(read_only=True, help_text=NOTE_HELP)
+    gender_preference = GenderPreferenceField(read_only=True)
+    status = RequestStatusField(read_only=True)
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "office",
+            "office_name",
+            "created_by",
+            "skill",
+            "skill_name",
+            "languages",
+            "starts_at",
+            "ends_at",
+            "remote",
+            "postcode",
+            "district",
+            "address",
+            "volunteers_needed",
+            "accepted_count",
+            "gender_preference",
+            "certificate_required",
+            "note",
+            "auto_offer",
+            "status",
+            "created_at",
+            "filled_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(RequestLanguageSerializer(many=True))
+    def get_languages(self, obj: Request) -> list[dict[str, str]]:
+        lang = active_language()
+        return [
+            {"code": code, "name": languages.display_name(code, lang)}
+            for code in obj.language_codes
+        ]
+
+
+class OfferVolunteerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    """One offer of a request, as staff follow it. Expects `volunteer` loaded."""
+
+    volunteer = OfferVolunteerSerializer(read_only=True)
+    status = OfferStatusField(read_only=True)
+    sent_at = serializers.DateTimeField(
+        default_timezone=LOCAL_ZONE, read_only=True, allow_null=True
+    )
+    responded_at = serializers.DateTimeField(
+        default_timezone=LOCAL_ZONE, read_only=True, allow_null=True
+    )
+    # A number, as it is sent to `complete/` (DRF's default would be a string).
+    hours = serializers.DecimalField(
+        max_digits=4, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "volunteer",
+            "wave",
+            "status",
+            "sent_at",
+            "responded_at",
+            "decline_reason",
+            "hours",
+        ]
+        read_only_fields = fields
+
+
+class OfferCreateSerializer(serializers.Serializer):
+    """One person to offer the request to by hand."""
+
+    volunteer = serializers.IntegerField(help_text="The volunteer's id.")
+
+    def validate_volunteer(self, value: int) -> Volunteer:
+        try:
+            return Volunteer.objects.not_erased().get(pk=value)
+        except Volunteer.DoesNotExist:
+            raise serializers.ValidationError(_("There is no volunteer with this id.")) from None
+
+
+class HoursEntrySerializer(serializers.Serializer):
+    volunteer = serializers.IntegerField(help_text="The id of a volunteer who accepted.")
+    hours = serializers.DecimalField(
+        max_digits=4, decimal_places=2, coerce_to_string=False, help_text="0 to 24; 0: no-show."
+    )
+
+
+class CompleteSerializer(serializers.Serializer):
+    """The hours each accepted volunteer worked; every one of them needs an entry."""
+
+    hours = HoursEntrySerializer(many=True)
+
+    def validate_hours(self, entries: list[dict[str, Any]]) -> dict[int, Decimal]:
+        hours: dict[int, Decimal] = {}
+        for entry in entries:
+            if entry["volunteer"] in hours:
+                raise serializers.ValidationError(
+                    _("Volunteer %(id)s is listed twice.") % {"id": entry["volunteer"]}
+                )
+            hours[entry["volunteer"]] = entry["hours"]
+        return hours
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ConflictSerializer(serializers.Serializer):
+    """A change the request's state does not allow (409); `code` says which rule refused it."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()

@@ -1,7 +1,17 @@
-"""The staff API of the requests app: offices, staff, and the API token login."""
+"""The staff API of the requests app: offices, staff, the API token login, requests and offers.
+
+Request endpoints are staff-only (the default permission) and read through one scoped queryset
+(`requests.access.scope_to_offices`): another office's request is a 404 on every endpoint. Each
+view fetches, checks the input, makes one call to `requests.lifecycle` or `requests.offers`, and
+answers; refusals of those functions become 409 `{"detail", "code"}` in `config.api`.
+"""
+
+from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox.models import AuthToken
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
@@ -10,10 +20,20 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from requests import lifecycle, models, offers
 from requests.access import scope_to_offices
+from requests.filters import RequestFilter
 from requests.models import Office, StaffMember
 from requests.serializers import (
+    CompleteSerializer,
+    ConflictSerializer,
+    DetailSerializer,
+    OfferCreateSerializer,
+    OfferSerializer,
     OfficeSerializer,
+    RequestChangeSerializer,
+    RequestCreateSerializer,
+    RequestSerializer,
     StaffMemberSerializer,
     TokenLoginSerializer,
     TokenSerializer,
@@ -60,3 +80,139 @@ class TokenLogin(APIView):
         serializer.is_valid(raise_exception=True)
         instance, token = AuthToken.objects.create(serializer.validated_data["user"])
         return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)
+
+
+# --- Requests and offers --------------------------------------------------------------------
+
+
+class _ScopedRequests(generics.GenericAPIView):
+    serializer_class = RequestSerializer
+
+    def get_queryset(self) -> QuerySet[models.Request]:
+        # Everything RequestSerializer shows in two queries (and the count), whatever the page size.
+        needs = models.Request.objects.select_related(
+            "office", "skill", "created_by"
+        ).prefetch_related("languages")
+        return scope_to_offices(needs, self.request.user, office_field="office").order_by(
+            "starts_at", "pk"
+        )
+
+
+def _described_filter(name: str, kind: OpenApiTypes) -> OpenApiParameter:
+    # drf-spectacular drops the help text of filters typed with extend_schema_field (those
+    # shared with the volunteer directory); the schema gets it back from the FilterSet.
+    return OpenApiParameter(
+        name, kind, description=str(RequestFilter.base_filters[name].extra["help_text"])
+    )
+
+
+class RequestCollection(_ScopedRequests, generics.ListAPIView):
+    """The requests of the caller's offices."""
+
+    filterset_class = RequestFilter
+
+    @extend_schema(
+        description="The requests of the caller's offices (coordinators: all), soonest first.",
+        parameters=[
+            _described_filter("language", OpenApiTypes.STR),
+            _described_filter("skill", OpenApiTypes.STR),
+            _described_filter("starts_after", OpenApiTypes.DATETIME),
+            _described_filter("starts_before", OpenApiTypes.DATETIME),
+        ],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        description="Record a need. With `auto_offer` the workers start offering it at once.",
+        request=RequestCreateSerializer,
+        responses={201: RequestSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        given = RequestCreateSerializer(data=request.data, context={"request": request})
+        given.is_valid(raise_exception=True)
+        created = lifecycle.create_request(created_by=request.user, **given.validated_data)
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class RequestDetail(_ScopedRequests, generics.RetrieveAPIView):
+    """One request; PATCH changes it while it is not closed."""
+
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(
+        description="Change the fields given. Time, place and languages are fixed once a "
+        "volunteer has accepted (409, code `accepted`); a closed request is fixed (`closed`).",
+        request=RequestChangeSerializer,
+        responses={200: RequestSerializer, 409: ConflictSerializer},
+    )
+    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        need = self.get_object()
+        change = RequestChangeSerializer(data=request.data, partial=True)
+        change.is_valid(raise_exception=True)
+        updated = lifecycle.update_request(request=need, data=change.validated_data)
+        return Response(self.get_serializer(updated).data)
+
+
+class RequestCancel(_ScopedRequests):
+    """Cancel: open offers are withdrawn, volunteers who accepted are told."""
+
+    @extend_schema(request=None, responses={200: RequestSerializer, 409: ConflictSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        cancelled = lifecycle.cancel_request(request=self.get_object())
+        return Response(self.get_serializer(cancelled).data)
+
+
+class RequestComplete(_ScopedRequests):
+    """Mark a filled request done, with the hours each accepted volunteer worked."""
+
+    @extend_schema(
+        request=CompleteSerializer, responses={200: RequestSerializer, 409: ConflictSerializer}
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        need = self.get_object()
+        given = CompleteSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        completed = lifecycle.complete_request(request=need, hours=given.validated_data["hours"])
+        return Response(self.get_serializer(completed).data)
+
+
+class RequestOffers(_ScopedRequests):
+    """The offers of one request."""
+
+    pagination_class = None  # a request has a few dozen offers at most
+
+    @extend_schema(
+        description="Every offer of the request, by wave (0: offered by hand).",
+        request=None,
+        responses={200: OfferSerializer(many=True)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        need = self.get_object()
+        made = need.offers.select_related("volunteer").order_by("wave", "pk")
+        return Response(OfferSerializer(made, many=True).data)
+
+    @extend_schema(
+        description="Offer the request to one volunteer by hand; the workers send it. "
+        "409 `offered` if the person was asked already, `not_active` for someone not active.",
+        request=OfferCreateSerializer,
+        responses={201: OfferSerializer, 409: ConflictSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        need = self.get_object()
+        given = OfferCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        offer = offers.offer_by_hand(request=need, volunteer=given.validated_data["volunteer"])
+        return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+
+class RequestWaves(_ScopedRequests):
+    """Send the next wave of offers now, instead of waiting for the current one to run out."""
+
+    @extend_schema(request=None, responses={202: DetailSerializer, 409: ConflictSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        lifecycle.request_next_wave(request=self.get_object())
+        return Response(
+            {"detail": _("The next wave of offers will be sent shortly.")},
+            status=status.HTTP_202_ACCEPTED,
+        )
