@@ -302,6 +302,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Matching -------------------------------------------------------------------------------
+
+# Least level in every language a task needs: interpreting asks more than, say, bike repair.
+MATCHING_INTERPRETING_MIN_LEVEL = os.environ.get("MATCHING_INTERPRETING_MIN_LEVEL", "B2")
+MATCHING_MIN_LEVEL = os.environ.get("MATCHING_MIN_LEVEL", "B1")
+for _name in ("MATCHING_INTERPRETING_MIN_LEVEL", "MATCHING_MIN_LEVEL"):
+    if globals()[_name] not in {"A1", "A2", "B1", "B2", "C1", "C2", "native"}:
+        raise ImproperlyConfigured(f"{_name} must be one of A1 A2 B1 B2 C1 C2 native.")
+# A certificate of conduct older than this does not count.
+MATCHING_CERTIFICATE_MAX_AGE_YEARS = env_int("MATCHING_CERTIFICATE_MAX_AGE_YEARS", 3, minimum=1)
+# CLDR language distance up to which a language stands in for another (Dari for Persian: 4).
+MATCHING_LANGUAGE_CLOSENESS = env_int("MATCHING_LANGUAGE_CLOSENESS", 10)
+
 # --- API ------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import pages
+from matching import urls as matching_urls
 from requests import page_urls as requests_page_urls
 from requests import urls as requests_urls
 from volunteers import urls as volunteers_urls
@@ -14,6 +15,7 @@ from workers import urls as workers_urls
 api_patterns = [
     path("", include(volunteers_urls.api_patterns)),
     path("", include(requests_urls.api_patterns)),
+    path("", include(matching_urls.api_patterns)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -48,3 +48,6 @@ def test_it_has_a_german_text_for_every_message():
     entries = re.findall(r'msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po)
     untranslated = [m for m, s in entries[1:] if s.strip() == '""']
     assert entries and not untranslated, f"translate these in django.po: {untranslated}"
+    # gettext ignores fuzzy entries: they would show English although a German text is there.
+    assert "#, fuzzy" not in po, "check and unmark the entries makemessages marked fuzzy"
+    assert 'msgstr[0] ""' not in po

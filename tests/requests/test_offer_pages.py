@@ -387,7 +387,7 @@ def test_it_slows_down_a_client_that_opens_too_many_links():
     assert answers == [404] * 30
     assert blocked.status_code == 429
     assert 0 < int(blocked["Retry-After"]) <= 60
-    assert "Too many requests" in text(blocked)
+    assert "Zu viele Aufrufe" in text(blocked)
     assert guesser.post(sent.path, {"action": "accept"}).status_code == 429
     assert sent.reload().status == Offer.Status.SENT
     assert Client(REMOTE_ADDR="203.0.113.8").get(sent.path).status_code == 200

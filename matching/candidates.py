@@ -1,0 +1,439 @@
+"""The ORM side of the ranking: who may be asked for a request, and the columns scoring needs.
+
+`eligible` is every hard constraint as ONE database query (a queryset of volunteers):
+
+- status active, not erased, not paused on the appointment's Berlin date, not absent that day;
+- speaks every needed language (or a close one, by CLDR's matching data) at the needed level:
+  `MATCHING_INTERPRETING_MIN_LEVEL` (B2) for interpreting, `MATCHING_MIN_LEVEL` (B1) otherwise;
+- offers the skill; a weekly slot covers the whole appointment in Berlin wall-clock time (an
+  appointment crossing midnight matches nobody);
+- no accepted offer for an overlapping appointment (cancelled ones do not count);
+- a certificate of conduct not older than `MATCHING_CERTIFICATE_MAX_AGE_YEARS` at the
+  appointment's date, when the request needs one; the gender, when the request asks for one;
+- fewer accepted offers in the appointment's Berlin calendar month than their own monthly cap;
+- not offered this request before (whatever became of that offer);
+- within their own travel distance of the place, or, for phone/video, willing to help remotely.
+
+Distances are computed in SQL without trigonometry (SQLite has none): the equirectangular
+approximation around the request's point, whose cosine Python computes once. Across a city it is
+off by far less than a postcode's area point is off from the real address.
+
+`gather` then loads the eligible volunteers' columns with `values_list` in three queries
+(volunteers, their spoken languages, their offer history), whatever their number: never model
+instances or prefetches on this path (see ARCHITECTURE.md, "Cost model").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+
+import numpy as np
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
+
+from matching.scoring import Need, Pool
+from requests.lifecycle import MAX_DURATION
+from requests.models import Offer, Request
+from volunteers import directory, languages
+from volunteers.models import (
+    Absence,
+    AvailabilitySlot,
+    Level,
+    SpokenLanguage,
+    Volunteer,
+    VolunteerQuerySet,
+    VolunteerSkill,
+)
+
+logger = logging.getLogger(__name__)
+
+INTERPRETING = "interpreting"
+# Kilometres per degree for the equirectangular approximation (WGS 84, mid latitudes).
+KM_PER_DEGREE_LAT = 110.57
+KM_PER_DEGREE_LON_AT_EQUATOR = 111.32
+RECENT_LOAD_DAYS = 30
+# Offers whose outcome says something about the person: a yes, a no, or no answer in time.
+DECIDED = (Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.EXPIRED)
+
+
+def interpreting_min_level() -> str:
+    return getattr(settings, "MATCHING_INTERPRETING_MIN_LEVEL", "B2")
+
+
+def min_level() -> str:
+    return getattr(settings, "MATCHING_MIN_LEVEL", "B1")
+
+
+def certificate_max_age_years() -> int:
+    return int(getattr(settings, "MATCHING_CERTIFICATE_MAX_AGE_YEARS", 3))
+
+
+def language_closeness() -> int:
+    return int(getattr(settings, "MATCHING_LANGUAGE_CLOSENESS", 10))
+
+
+@lru_cache(maxsize=1024)
+def acceptable_languages(code: str, *, threshold: int) -> Mapping[str, int]:
+    """Every catalogue language that can stand in for `code`, with its CLDR distance.
+
+    `code` itself is always in (distance 0), even if the catalogue lacks it (e.g. "sr-Latn").
+    Cached per process: the catalogue and CLDR's data do not change while it runs.
+    """
+    found = {code: 0}
+    for info in languages.catalogue():
+        if info.code != code:
+            distance = languages.distance(code, info.code)
+            if distance <= threshold:
+                found[info.code] = distance
+    return MappingProxyType(found)
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """The facts of a request that the hard constraints need, read from the database once."""
+
+    request_id: int
+    skill_id: int
+    skill_code: str
+    languages: tuple[str, ...]
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    remote: bool
+    postcode: str
+    lat: float | None
+    lon: float | None
+    gender: str
+    certificate_required: bool
+
+    @property
+    def local_start(self) -> dt.datetime:
+        return directory.local_moment(self.starts_at)
+
+    @property
+    def local_end(self) -> dt.datetime:
+        return directory.local_moment(self.ends_at)
+
+    @property
+    def min_level(self) -> str:
+        return interpreting_min_level() if self.skill_code == INTERPRETING else min_level()
+
+    def acceptable(self) -> tuple[Mapping[str, int], ...]:
+        threshold = language_closeness()
+        return tuple(acceptable_languages(code, threshold=threshold) for code in self.languages)
+
+    def need(self) -> Need:
+        return Need(languages=self.languages, acceptable=self.acceptable(), remote=self.remote)
+
+
+def appointment_of(request: Request) -> Appointment:
+    """Read what ranking needs from `request`: one query for its languages (none if prefetched)
+    and one for its skill (none if selected with it)."""
+    return Appointment(
+        request_id=request.pk,
+        skill_id=request.skill_id,
+        skill_code=request.skill.code,
+        languages=tuple(request.language_codes),
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+        remote=request.remote,
+        postcode=request.postcode,
+        lat=request.lat,
+        lon=request.lon,
+        gender=request.gender_preference,
+        certificate_required=request.certificate_required,
+    )
+
+
+def eligible(request: Request, *, now: dt.datetime | None = None) -> VolunteerQuerySet:
+    """The volunteers who pass every hard constraint for `request` (see the module docstring).
+
+    One query when evaluated. Nobody is eligible for an appointment that has started by `now`.
+    For an in-person request each row is annotated with `distance_squared_km2`.
+    """
+    return eligible_for(appointment_of(request), now=now)
+
+
+def _certificate_cutoff(day: dt.date, years: int) -> dt.date:
+    """The oldest issue date still valid on `day`. From 29 February back to a year without one,
+    the certificate of 28 February is a day too old, so the cutoff is 1 March."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return dt.date(day.year - years, 3, 1)
+
+
+def _month_bounds(local: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The Berlin calendar month of `local` as aware instants [start, next start)."""
+    start = dt.datetime(local.year, local.month, 1, tzinfo=directory.LOCAL_ZONE)
+    following = dt.datetime(
+        local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=directory.LOCAL_ZONE
+    )
+    return start, following
+
+
+def eligible_for(appointment: Appointment, *, now: dt.datetime | None = None) -> VolunteerQuerySet:
+    """`eligible` for an appointment already read (see `appointment_of`)."""
+    now = now or timezone.now()
+    nobody = Volunteer.objects.none()
+    if appointment.starts_at <= now:
+        return nobody
+    local_start, local_end = appointment.local_start, appointment.local_end
+    if local_end.date() != local_start.date():
+        # Weekly slots end by midnight, so no slot can cover an appointment past it.
+        logger.info(
+            "request %s crosses midnight in Europe/Berlin: no weekly slot covers it, nobody "
+            "matches",
+            appointment.request_id,
+        )
+        return nobody
+    if not appointment.remote and (appointment.lat is None or appointment.lon is None):
+        logger.info(
+            "request %s: postcode %r has no known place, so nobody can be matched in person",
+            appointment.request_id,
+            appointment.postcode,
+        )
+        return nobody
+
+    day = local_start.date()
+    # Exclusions are uncorrelated `NOT IN (subquery)`: each subquery selects the few people
+    # concerned once (hashed by the database), instead of a probe per candidate.
+    accepted = Offer.objects.filter(status=Offer.Status.ACCEPTED).exclude(
+        request__status=Request.Status.CANCELLED
+    )
+    busy = accepted.filter(
+        # The lower bound is implied (no appointment lasts longer than MAX_DURATION); it gives
+        # the database a narrow range of start times to look in.
+        request__starts_at__gt=appointment.starts_at - MAX_DURATION,
+        request__starts_at__lt=appointment.ends_at,
+        request__ends_at__gt=appointment.starts_at,
+    ).values("volunteer_id")
+    month_start, month_end = _month_bounds(local_start)
+    full = (
+        accepted.filter(request__starts_at__gte=month_start, request__starts_at__lt=month_end)
+        .order_by()
+        .values("volunteer_id", "volunteer__max_tasks_per_month")
+        .annotate(taken=Count("pk"))
+        .filter(taken__gte=F("volunteer__max_tasks_per_month"))
+        .values("volunteer_id")
+    )
+    absent = Absence.objects.filter(start__lte=local_end.date(), end__gte=day).values(
+        "volunteer_id"
+    )
+    offered = Offer.objects.filter(request_id=appointment.request_id).values("volunteer_id")
+    levels = Level.at_least(appointment.min_level)
+    speaks = [
+        Exists(
+            SpokenLanguage.objects.filter(
+                volunteer=OuterRef("pk"), code__in=sorted(acceptable), level__in=levels
+            )
+        )
+        for acceptable in appointment.acceptable()
+    ]
+    volunteers = (
+        directory.active_on(Volunteer.objects.not_erased(), day=day)
+        .filter(
+            *speaks,
+            Exists(
+                VolunteerSkill.objects.filter(
+                    volunteer=OuterRef("pk"), skill_id=appointment.skill_id
+                )
+            ),
+            Exists(
+                AvailabilitySlot.objects.filter(
+                    volunteer=OuterRef("pk"),
+                    weekday=local_start.weekday(),
+                    start__lte=local_start.time().replace(tzinfo=None),
+                    end__gte=local_end.time().replace(tzinfo=None),
+                )
+            ),
+        )
+        .exclude(pk__in=absent)
+        .exclude(pk__in=busy)
+        .exclude(pk__in=full)
+        .exclude(pk__in=offered)
+    )
+    if appointment.certificate_required:
+        volunteers = volunteers.filter(
+            certificate_date__gte=_certificate_cutoff(day, certificate_max_age_years())
+        )
+    if appointment.gender:
+        volunteers = volunteers.filter(gender=appointment.gender)
+    if appointment.remote:
+        return volunteers.filter(remote_ok=True)
+    return _within_reach(volunteers, lat0=appointment.lat, lon0=appointment.lon)
+
+
+def _within_reach(volunteers: VolunteerQuerySet, *, lat0: float, lon0: float) -> VolunteerQuerySet:
+    """Volunteers whose point lies within their own travel distance of (lat0, lon0)."""
+    km_per_degree_lon = math.cos(math.radians(lat0)) * KM_PER_DEGREE_LON_AT_EQUATOR
+    dx = (F("lon") - Value(lon0)) * Value(km_per_degree_lon)
+    dy = (F("lat") - Value(lat0)) * Value(KM_PER_DEGREE_LAT)
+    limit = Cast("max_distance_km", FloatField())
+    # lat NULL (a postcode outside the place data) makes the square NULL: never within reach.
+    return volunteers.annotate(
+        distance_squared_km2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField())
+    ).filter(distance_squared_km2__lte=limit * limit)
+
+
+class AmongIds(Expression):
+    """`column IN (ids)` with all the ids as ONE query parameter: an array on PostgreSQL, a JSON
+    list on SQLite.
+
+    `volunteer_id__in=[...]` would cost Django a conversion and a placeholder per id (about a
+    third of a second for 6,500 ids, measured) and runs into SQLite's limit on parameters.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, ids: Sequence[int]) -> None:
+        super().__init__()
+        self.column: Expression | F = F(column)
+        self.ids = [int(pk) for pk in ids]
+
+    def get_source_expressions(self) -> list[Expression | F]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Expression]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[object]]:
+        column, params = compiler.compile(self.column)
+        # `column` is SQL Django compiled; the ids travel as a parameter.
+        sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return sql, [*params, json.dumps(self.ids)]
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[object]]:
+        column, params = compiler.compile(self.column)
+        # An array literal as text: psycopg's adaptation of a list costs ~7 µs per element.
+        literal = "{" + ",".join(map(str, self.ids)) + "}"
+        return f"{column} = ANY(%s::bigint[])", [*params, literal]
+
+
+def gather(request: Request, *, now: dt.datetime | None = None) -> tuple[Need, Pool]:
+    """What scoring needs about the eligible volunteers, in at most five queries.
+
+    The request's languages and skill (unless prefetched/selected), the eligible volunteers'
+    columns, their spoken languages that serve a needed language, and their offer history.
+    """
+    now = now or timezone.now()
+    appointment = appointment_of(request)
+    need = appointment.need()
+    fields = ["pk", "max_distance_km"]
+    if not appointment.remote:
+        fields.append("distance_squared_km2")
+    # order_by(): scoring orders; the model's default ordering would only cost a sort.
+    rows = list(eligible_for(appointment, now=now).order_by().values_list(*fields))
+    if not rows:
+        return need, Pool.empty()
+    columns = _columns(rows, len(fields))
+    ids = np.array(columns[0], dtype=np.int64)
+    max_distance = np.array(columns[1], dtype=float)
+    if appointment.remote:
+        distance_km = np.full(len(rows), np.nan)
+    else:
+        distance_km = np.sqrt(np.array(columns[2], dtype=float))
+    position = {int(pk): i for i, pk in enumerate(ids)}
+    owner, code, level = _spoken(ids, appointment=appointment, need=need, position=position)
+    accepted, decided, recent = _history(ids, now=now, position=position)
+    pool = Pool(
+        volunteer_id=ids,
+        distance_km=distance_km,
+        max_distance_km=max_distance,
+        accepted=accepted,
+        decided=decided,
+        recent_accepted=recent,
+        spoken_owner=owner,
+        spoken_code=code,
+        spoken_level=level,
+    )
+    return need, pool
+
+
+def _spoken(
+    ids: np.ndarray, *, appointment: Appointment, need: Need, position: Mapping[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The spoken languages of `ids` that can serve a needed language, as three columns."""
+    codes = sorted({code for acceptable in need.acceptable for code in acceptable})
+    rows = (
+        SpokenLanguage.objects.filter(
+            AmongIds("volunteer_id", ids.tolist()),
+            code__in=codes,
+            level__in=Level.at_least(appointment.min_level),
+        )
+        # The model's ordering would join the volunteers to sort by name.
+        .order_by()
+        .values_list("volunteer_id", "code", "level")
+    )
+    owner, code, level = _columns(rows, 3)
+    return (
+        np.array([position[pk] for pk in owner], dtype=np.int64),
+        np.array(code, dtype=str),
+        np.array(level, dtype=str),
+    )
+
+
+def _history(
+    ids: np.ndarray, *, now: dt.datetime, position: Mapping[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per volunteer: offers accepted, offers decided, and offers accepted lately."""
+    accepted = Q(status=Offer.Status.ACCEPTED)
+    rows = (
+        Offer.objects.filter(AmongIds("volunteer_id", ids.tolist()), status__in=DECIDED)
+        .order_by()
+        .values("volunteer_id")
+        .annotate(
+            accepted=Count("pk", filter=accepted),
+            decided=Count("pk"),
+            recent=Count(
+                "pk",
+                filter=accepted
+                & Q(responded_at__gt=now - dt.timedelta(days=RECENT_LOAD_DAYS))
+                & Q(responded_at__lte=now),
+            ),
+        )
+        .values_list("volunteer_id", "accepted", "decided", "recent")
+    )
+    counts = np.zeros((3, len(ids)), dtype=np.int64)
+    for pk, *values in rows:
+        counts[:, position[pk]] = values
+    return counts[0], counts[1], counts[2]
+
+
+def _columns(rows: Iterable[tuple], width: int) -> list[list]:
+    columns: list[list] = [[] for _ in range(width)]
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    return columns
+
+
+def names_of(volunteer_ids: Iterable[int]) -> dict[int, str]:
+    """The names of the given volunteers, in one query (for showing a ranked list)."""
+    return dict(Volunteer.objects.filter(pk__in=list(volunteer_ids)).values_list("pk", "name"))

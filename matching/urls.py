@@ -1,0 +1,13 @@
+"""URLs of the matching app, mounted under /api/ by config/urls.py."""
+
+from django.urls import path
+
+from matching import views
+
+api_patterns = [
+    path(
+        "requests/<int:pk>/candidates/",
+        views.CandidateList.as_view(),
+        name="request-candidates",
+    ),
+]

@@ -1,0 +1,83 @@
+"""The candidates endpoint: `GET /api/requests/{id}/candidates/?limit=20`.
+
+Staff see the ranked volunteers for a request of their own office (another office's request is a
+404), each with the reasons for the rank in the staff member's language. The list is short by
+design (at most 100), so it is not paginated.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request as ApiRequest
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+import matching
+from matching import candidates
+from requests.access import scope_to_offices
+from requests.models import Request
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class CandidateQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_LIMIT,
+        default=DEFAULT_LIMIT,
+        help_text=f"How many candidates, best first (1–{MAX_LIMIT}).",
+    )
+
+
+class CandidateVolunteerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CandidateSerializer(serializers.Serializer):
+    volunteer = CandidateVolunteerSerializer()
+    rank = serializers.IntegerField(help_text="1 is the best candidate.")
+    score = serializers.FloatField(help_text="Suitability × chance of accepting, 0–1.")
+    p_accept = serializers.FloatField(help_text="Estimated chance of accepting an offer, 0–1.")
+    distance_km = serializers.FloatField(
+        allow_null=True, help_text="Approximate distance; null for phone/video requests."
+    )
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why this rank, in the caller's language."
+    )
+
+
+class CandidateList(APIView):
+    """The ranked candidates for a request of the caller's office."""
+
+    @extend_schema(
+        parameters=[CandidateQuerySerializer],
+        responses={
+            200: CandidateSerializer(many=True),
+            400: OpenApiResponse(description="`limit` is not a whole number from 1 to 100."),
+            404: OpenApiResponse(description="No such request in the caller's offices."),
+        },
+    )
+    def get(self, request: ApiRequest, pk: int) -> Response:
+        need = get_object_or_404(
+            scope_to_offices(Request.objects.select_related("skill"), request.user), pk=pk
+        )
+        query = CandidateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        matches = matching.rank(need, limit=query.validated_data["limit"])
+        names = candidates.names_of(match.volunteer_id for match in matches)
+        rows = [
+            {
+                "volunteer": {"id": match.volunteer_id, "name": names.get(match.volunteer_id, "")},
+                "rank": match.rank,
+                "score": match.score,
+                "p_accept": match.p_accept,
+                "distance_km": match.distance_km,
+                "reasons": match.reasons,
+            }
+            for match in matches
+        ]
+        return Response(CandidateSerializer(rows, many=True).data)

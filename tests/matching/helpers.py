@@ -1,0 +1,89 @@
+"""Helpers for the matching tests: a request and a volunteer who fit each other exactly.
+
+Each hard-constraint test starts from this pair and changes one thing:
+
+    req = appointment(office_a)                 # Monday 1 March 2027, 10–11, fa+de, 44147
+    fits = fitting_volunteer()                  # fa native, de C1, interpreting, Mondays 9–12
+    misfit = fitting_volunteer(gender="male")
+    assert eligible_ids(req) == {fits.pk, ...}
+
+Requests are recorded through `lifecycle.create_request` at `RECORDED_AT`, a moment before the
+appointment, and eligibility is asked at that moment too, so the fixed dates never go stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from matching import candidates
+from requests import lifecycle
+from requests.models import Office, Request
+from tests.volunteer_factories import VolunteerFactory, skill
+from volunteers.models import Volunteer
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MONDAY = dt.date(2027, 3, 1)
+RECORDED_AT = dt.datetime(2027, 2, 1, 9, 0, tzinfo=BERLIN)
+
+
+def at(day: dt.date, clock: str) -> dt.datetime:
+    """`day` at Berlin wall-clock time `clock` ("10:00"), as an aware datetime."""
+    return dt.datetime.combine(day, dt.time.fromisoformat(clock), tzinfo=BERLIN)
+
+
+def monday_ahead(weeks: int = 2) -> dt.date:
+    """A Monday at least `weeks` weeks minus six days after today (Berlin)."""
+    day = timezone.localdate() + dt.timedelta(weeks=weeks)
+    return day - dt.timedelta(days=day.weekday())
+
+
+def appointment(
+    office: Office,
+    *,
+    day: dt.date = MONDAY,
+    start: str = "10:00",
+    end: str = "11:00",
+    languages: Sequence[str] = ("fa", "de"),
+    skill_code: str = "interpreting",
+    postcode: str = "44147",
+    remote: bool = False,
+    recorded_at: dt.datetime = RECORDED_AT,
+    ends_at: dt.datetime | None = None,
+    **fields: Any,
+) -> Request:
+    """A request recorded at `recorded_at` for `day` start–end (Berlin times), or until
+    `ends_at` if given."""
+    return lifecycle.create_request(
+        office=office,
+        created_by=None,
+        skill=skill(skill_code),
+        languages=list(languages),
+        starts_at=at(day, start),
+        ends_at=ends_at or at(day, end),
+        postcode="" if remote else postcode,
+        remote=remote,
+        now=recorded_at,
+        **fields,
+    )
+
+
+def fitting_volunteer(**overrides: Any) -> Volunteer:
+    """A volunteer who fits `appointment()`'s defaults, with `overrides` applied."""
+    values: dict[str, Any] = {
+        "languages": [("fa", "native"), ("de", "C1")],
+        "skills": ["interpreting"],
+        "availability": [(0, "09:00", "12:00")],
+        "postcode": "44147",
+    }
+    values.update(overrides)
+    return VolunteerFactory(**values)
+
+
+def eligible_ids(req: Request, *, now: dt.datetime = RECORDED_AT) -> set[int]:
+    """The ids of the volunteers `candidates.eligible` lets through for `req` at `now`."""
+    return set(candidates.eligible(req, now=now).values_list("pk", flat=True))

@@ -1,0 +1,140 @@
+"""`GET /api/requests/{id}/candidates/`: the ranked list staff see for their office's request."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from tests.matching.helpers import appointment, fitting_volunteer, monday_ahead
+from volunteers.models import Volunteer
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.matching.urls")]
+
+# The staff membership, the request, its languages, the volunteers, their languages, their
+# offer history and their names: the same few queries for 5 volunteers as for 50.
+MAX_QUERIES = 7
+
+
+def url(req, query: str = "") -> str:
+    return f"/api/requests/{req.pk}/candidates/{query}"
+
+
+@pytest.fixture
+def req(office_a):
+    """Persian–German interpreting on a Monday ahead, 10:00–11:00, in 44147."""
+    return appointment(office_a, day=monday_ahead(3), recorded_at=timezone.now())
+
+
+def test_it_lists_the_candidates_best_first_with_their_reasons(api_a, req):
+    """Each row names the volunteer, the rank, score, chance of accepting, distance and
+    reasons; the nearer of two otherwise equal volunteers comes first."""
+    far = fitting_volunteer(name="Far", postcode="44357")
+    near = fitting_volunteer(name="Near", postcode="44135")
+
+    response = api_a.get(url(req), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200, response.content
+    rows = response.json()
+    assert [row["volunteer"] for row in rows] == [
+        {"id": near.pk, "name": "Near"},
+        {"id": far.pk, "name": "Far"},
+    ]
+    first = rows[0]
+    assert set(first) == {"volunteer", "rank", "score", "p_accept", "distance_km", "reasons"}
+    assert [row["rank"] for row in rows] == [1, 2]
+    assert rows[0]["score"] > rows[1]["score"]
+    assert first["p_accept"] == pytest.approx(0.3)
+    assert 2 < first["distance_km"] < 3
+    assert first["reasons"][0] == "Persian native, German C1"
+    assert f"{first['distance_km']} km away" in first["reasons"]
+
+
+def test_it_gives_the_reasons_in_german_by_default(api_a, req):
+    """Staff without a language preference see German (numbers with a decimal comma)."""
+    fitting_volunteer(postcode="44135")
+    (row,) = api_a.get(url(req)).json()
+    assert row["reasons"][0].startswith("Persisch ")
+    assert row["reasons"][0].endswith(", Deutsch C1")
+    assert any(reason.startswith("2,") for reason in row["reasons"])
+
+
+def test_it_shows_null_distance_for_phone_or_video(api_a, office_a):
+    """A phone/video request has no distance."""
+    remote = appointment(office_a, day=monday_ahead(3), recorded_at=timezone.now(), remote=True)
+    fitting_volunteer(remote_ok=True)
+    (row,) = api_a.get(url(remote), HTTP_ACCEPT_LANGUAGE="en").json()
+    assert row["distance_km"] is None
+    assert "by phone/video" in row["reasons"]
+
+
+def test_it_returns_twenty_by_default_and_fewer_when_asked(api_a, req):
+    """The default is the best 20; `limit` asks for fewer."""
+    for _ in range(21):
+        fitting_volunteer()
+    assert len(api_a.get(url(req)).json()) == 20
+    limited = api_a.get(url(req, "?limit=3")).json()
+    assert [row["rank"] for row in limited] == [1, 2, 3]
+
+
+def test_it_answers_an_empty_list_when_nobody_fits(api_a, req):
+    """No candidates is a normal answer, not an error."""
+    fitting_volunteer(languages=[("ar", "native"), ("de", "C1")])
+    response = api_a.get(url(req))
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "2.5"])
+def test_it_refuses_a_bad_limit(api_a, req, limit):
+    """A limit that is not a whole number from 1 to 100 is a 400 naming the field."""
+    response = api_a.get(url(req, f"?limit={limit}"))
+    assert response.status_code == 400
+    assert list(response.json()) == ["limit"]
+
+
+def test_it_answers_404_for_another_offices_request(api_b, req):
+    """Staff of another office cannot tell that the request exists."""
+    fitting_volunteer()
+    response = api_b.get(url(req))
+    assert response.status_code == 404
+    assert set(response.json()) == {"detail"}
+
+
+def test_it_shows_any_offices_candidates_to_a_coordinator(api_coordinator, req):
+    """Coordinators see every office's requests."""
+    volunteer = fitting_volunteer()
+    response = api_coordinator.get(url(req))
+    assert [row["volunteer"]["id"] for row in response.json()] == [volunteer.pk]
+
+
+def test_it_answers_404_for_an_unknown_request(api_a, req):
+    """A request id that does not exist is a 404."""
+    assert api_a.get(f"/api/requests/{req.pk + 1000}/candidates/").status_code == 404
+
+
+def test_it_refuses_anonymous_callers(api_anonymous, req):
+    """Without a login the answer is 401, and nothing about the request."""
+    response = api_anonymous.get(url(req))
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_it_needs_the_same_few_queries_for_few_or_many_candidates(
+    api_a, req, count, django_assert_max_num_queries
+):
+    """Ranking 5 or 50 volunteers takes the same bounded number of queries."""
+    for _ in range(count):
+        fitting_volunteer()
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = api_a.get(url(req, "?limit=100"))
+    assert len(response.json()) == count
+    assert Volunteer.objects.count() == count
+
+
+def test_it_answers_in_the_language_the_caller_asks_for(api_a, req):
+    """The same list in English and in German differs only in the words."""
+    fitting_volunteer()
+    english = api_a.get(url(req), HTTP_ACCEPT_LANGUAGE="en").json()
+    german = api_a.get(url(req), HTTP_ACCEPT_LANGUAGE="de").json()
+    assert english[0]["volunteer"] == german[0]["volunteer"]
+    assert english[0]["reasons"] != german[0]["reasons"]
