@@ -148,10 +148,8 @@ class Request(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         UNFILLED = "unfilled", _("nobody found")
 
-    class Gender(models.TextChoices):
-        FEMALE = "female", _("female")
-        MALE = "male", _("male")
-        DIVERSE = "diverse", _("diverse")
+    # The same choices as a volunteer's gender: one set, one name in the API schema.
+    Gender = Volunteer.Gender
 
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="requests", verbose_name=_("office")

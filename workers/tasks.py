@@ -3,12 +3,15 @@ to run twice: the broker may deliver a message again after a worker dies (acks_l
 """
 
 import logging
+import smtplib
 
 from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.utils import timezone
 from knox.models import AuthToken
+
+from workers import sending
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +29,17 @@ def send_test_email(recipient: str) -> None:
         recipient_list=[recipient],
     )
     logger.info("task=send_test_email outcome=sent")
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_offer(offer_id: int) -> None:
+    """Email one queued offer with its link; a second delivery of this task sends nothing."""
+    sending.send_offer(offer_id=offer_id)
 
 
 @shared_task

@@ -1,0 +1,99 @@
+"""Sending one offer by email: the durable record is the Offer row, the email follows it.
+
+The protocol makes a redelivered task harmless: lock the offer's row, do nothing unless it is
+still `queued`, mint its link, send, mark it `sent` — all in one transaction. If SMTP fails the
+transaction rolls back (no link stored, still queued) and the task retries. The only duplicate
+left possible is an email that went out while the commit after it failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone, translation
+
+from requests import calendar
+from requests.models import Offer, Request
+
+logger = logging.getLogger(__name__)
+
+OPEN_REQUEST = {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
+
+
+def subject(offer: Offer) -> str:
+    """E.g. "Sprachmittlung Persisch–Deutsch – Di 24.11., 10:00 – Huckarde": what, when, where."""
+    request = offer.request
+    start = request.starts_at.astimezone(calendar.BERLIN)
+    when = dateformat.format(start, "D d.m., H:i")
+    where = request.district or (calendar.place_text(request) if request.remote else "")
+    return " – ".join(part for part in (calendar.title(request), when, where) if part)
+
+
+def offer_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
+    request = offer.request
+    link = settings.SITE_URL + reverse("offer", args=[raw_token])
+    with translation.override(offer.volunteer.email_language):
+        context = {
+            "name": offer.volunteer.name,
+            "title": calendar.title(request),
+            "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
+            "place": calendar.place_text(request),
+            "note": request.note,
+            "office": request.office,
+            "link": link,
+        }
+        message = EmailMultiAlternatives(
+            subject=subject(offer),
+            body=render_to_string("workers/email/offer.txt", context),
+            to=[offer.volunteer.email],
+        )
+        message.attach_alternative(
+            render_to_string("workers/email/offer.html", context), "text/html"
+        )
+    return message
+
+
+def send_offer(*, offer_id: int) -> str:
+    """Send one queued offer; returns the outcome for the log ("sent", "skipped: ...")."""
+    started = time.monotonic()
+    with transaction.atomic():
+        try:
+            offer: Offer | None = (
+                Offer.objects.select_for_update(of=("self",))
+                .select_related("request__office", "request__skill", "volunteer")
+                .get(pk=offer_id)
+            )
+        except Offer.DoesNotExist:
+            offer = None
+        if offer is None:
+            outcome = "skipped: no such offer"
+        elif offer.status != Offer.Status.QUEUED:
+            outcome = f"skipped: {offer.status}"
+        elif offer.request.status not in OPEN_REQUEST or offer.volunteer.erased_at is not None:
+            outcome = "skipped: no longer wanted"
+        else:
+            raw = _issue(offer)
+            offer_email(offer=offer, raw_token=raw).send()
+            offer.status, offer.sent_at = Offer.Status.SENT, timezone.now()
+            offer.save(update_fields=["status", "sent_at"])
+            outcome = "sent"
+    logger.info(
+        "task=send_offer offer=%s request=%s outcome=%s duration_ms=%d",
+        offer_id,
+        offer.request_id if offer else "-",
+        outcome,
+        (time.monotonic() - started) * 1000,
+    )
+    return outcome
+
+
+def _issue(offer: Offer) -> str:
+    from requests import offers  # the link belongs to the offers module
+
+    return offers.issue_link(offer=offer)
