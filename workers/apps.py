@@ -15,3 +15,4 @@ class WorkersConfig(AppConfig):
         from workers import tasks
 
         events.subscribe("offer_created", tasks.send_offer.delay)
+        events.subscribe("offer_accepted", tasks.send_confirmation.delay)

@@ -42,6 +42,17 @@ def send_offer(offer_id: int) -> None:
     sending.send_offer(offer_id=offer_id)
 
 
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_confirmation(offer_id: int) -> None:
+    """The accepted task's details and a calendar invite, to the volunteer who accepted."""
+    sending.send_confirmation(offer_id=offer_id)
+
+
 @shared_task
 def purge_expired_logins() -> None:
     """Deletes expired staff sessions and API tokens: credentials nobody can use any more."""

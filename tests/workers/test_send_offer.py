@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.test import Client
+from icalendar import Calendar
 
 from requests import offers
 from requests.models import Offer
@@ -73,3 +74,25 @@ def test_it_writes_to_the_volunteer_in_their_language(
         offers.offer_by_hand(request=request, volunteer=volunteer)
     assert mailoutbox[0].subject.startswith("Interpreting Persian–German – ")
     assert "Can you help?" in mailoutbox[0].body
+
+
+def test_it_confirms_an_accept_with_a_calendar_invite(
+    office_a, volunteer, mailoutbox, django_capture_on_commit_callbacks
+):
+    """After "Ja, ich übernehme das" the volunteer gets a confirmation with a valid .ics."""
+    request = make_request(office=office_a, languages=["fa", "de"])
+    with django_capture_on_commit_callbacks(execute=True):
+        offers.offer_by_hand(request=request, volunteer=volunteer)
+    (link,) = set(LINK.findall(mailoutbox[0].body))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(link, {"action": "accept"})
+    assert response.status_code == 303
+    confirmation = mailoutbox[1]
+    assert confirmation.subject.startswith("Bestätigt: Sprachmittlung Persisch–Deutsch")
+    assert "Der Platz gehört Ihnen" in confirmation.body
+    (name, content, mimetype) = confirmation.attachments[0]
+    assert (name, mimetype) == ("termin.ics", "text/calendar")
+    event = Calendar.from_ical(content).walk("VEVENT")[0]
+    start = event.decoded("DTSTART")
+    assert start == request.starts_at
+    assert str(start.tzinfo) == "Europe/Berlin"
