@@ -295,6 +295,8 @@ class Offer(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # Set by the worker that emails the confirmation: a redelivered task sends none twice.
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
     decline_reason = models.CharField(
         _("reason for declining"), max_length=15, choices=DeclineReason, blank=True
     )

@@ -100,33 +100,50 @@ def _issue(offer: Offer) -> str:
 
 
 def send_confirmation(*, offer_id: int) -> str:
-    """After an accept: the task's details and a calendar invite (.ics) to the volunteer."""
-    try:
-        offer = Offer.objects.select_related("request__office", "request__skill", "volunteer").get(
-            pk=offer_id
-        )
-    except Offer.DoesNotExist:
-        return "skipped: no such offer"
-    if offer.status != Offer.Status.ACCEPTED or offer.volunteer.erased_at is not None:
-        outcome = f"skipped: {offer.status}"
-    else:
-        request = offer.request
-        with translation.override(offer.volunteer.email_language):
-            context = {
-                "name": offer.volunteer.name,
-                "title": calendar.title(request),
-                "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
-                "place": calendar.place_text(request),
-                "note": request.note,
-                "office": request.office,
-            }
-            message = EmailMultiAlternatives(
-                subject=translation.gettext("Confirmed: %(subject)s") % {"subject": subject(offer)},
-                body=render_to_string("workers/email/confirmation.txt", context),
-                to=[offer.volunteer.email],
+    """After an accept: the task's details and a calendar invite (.ics) to the volunteer.
+
+    Same protocol as `send_offer`: under the offer's row lock, send only if no confirmation
+    went out yet, and record that it did in the same transaction.
+    """
+    with transaction.atomic():
+        try:
+            offer: Offer | None = (
+                Offer.objects.select_for_update(of=("self",))
+                .select_related("request__office", "request__skill", "volunteer")
+                .get(pk=offer_id)
             )
-            message.attach("termin.ics", calendar.offer_calendar(offer), "text/calendar")
-        message.send()
-        outcome = "sent"
+        except Offer.DoesNotExist:
+            offer = None
+        if offer is None:
+            outcome = "skipped: no such offer"
+        elif offer.confirmation_sent_at is not None:
+            outcome = "skipped: confirmed already"
+        elif offer.status != Offer.Status.ACCEPTED or offer.volunteer.erased_at is not None:
+            outcome = f"skipped: {offer.status}"
+        else:
+            confirmation_email(offer).send()
+            offer.confirmation_sent_at = timezone.now()
+            offer.save(update_fields=["confirmation_sent_at"])
+            outcome = "sent"
     logger.info("task=send_confirmation offer=%s outcome=%s", offer_id, outcome)
     return outcome
+
+
+def confirmation_email(offer: Offer) -> EmailMultiAlternatives:
+    request = offer.request
+    with translation.override(offer.volunteer.email_language):
+        context = {
+            "name": offer.volunteer.name,
+            "title": calendar.title(request),
+            "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
+            "place": calendar.place_text(request),
+            "note": request.note,
+            "office": request.office,
+        }
+        message = EmailMultiAlternatives(
+            subject=translation.gettext("Confirmed: %(subject)s") % {"subject": subject(offer)},
+            body=render_to_string("workers/email/confirmation.txt", context),
+            to=[offer.volunteer.email],
+        )
+        message.attach("termin.ics", calendar.offer_calendar(offer), "text/calendar")
+    return message

@@ -96,3 +96,18 @@ def test_it_confirms_an_accept_with_a_calendar_invite(
     start = event.decoded("DTSTART")
     assert start == request.starts_at
     assert str(start.tzinfo) == "Europe/Berlin"
+
+
+def test_it_sends_the_confirmation_once(
+    office_a, volunteer, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A redelivered confirmation task finds it sent already and sends no second email."""
+    request = make_request(office=office_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = offers.offer_by_hand(request=request, volunteer=volunteer)
+    (link,) = set(LINK.findall(mailoutbox[0].body))
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(link, {"action": "accept"})
+    assert len(mailoutbox) == 2
+    assert sending.send_confirmation(offer_id=offer.pk) == "skipped: confirmed already"
+    assert len(mailoutbox) == 2
