@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from requests import events
 from requests.errors import RequestError
 from requests.models import Offer, Office, Request, RequestLanguage
-from volunteers import languages, places
+from volunteers import languages, places, profiles
 from volunteers.models import Skill
 
 MAX_DURATION = dt.timedelta(hours=12)
@@ -117,18 +117,13 @@ def place_fields(*, remote: bool, postcode: str) -> dict[str, Any]:
             )
         return {"postcode": "", "district": "", "lat": None, "lon": None}
     try:
-        code = places.normalise_postcode(postcode)
+        fields = profiles.place_fields(postcode)
     except places.InvalidPostcode:
         raise ValidationError(
             {"postcode": [_("Enter a German postcode of five digits, e.g. 44147.")]}
         ) from None
-    place = places.lookup(code)
-    return {
-        "postcode": code,
-        "district": place.district if place else "",
-        "lat": place.point.lat if place else None,
-        "lon": place.point.lon if place else None,
-    }
+    del fields["postcode_known"]  # a request's unknown postcode simply has no district
+    return fields
 
 
 @transaction.atomic

@@ -12,7 +12,6 @@ appointment starts. `resolve` never changes anything (mail scanners open links).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -23,11 +22,8 @@ from django.utils.translation import gettext as _
 from requests import events, lifecycle
 from requests.errors import OfferError
 from requests.models import Offer, Request
+from volunteers import tokens
 from volunteers.models import Volunteer
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def issue_link(*, offer: Offer) -> str:
@@ -37,7 +33,7 @@ def issue_link(*, offer: Offer) -> str:
     appointment starts.
     """
     raw = secrets.token_urlsafe(32)
-    offer.token_digest = _digest(raw)
+    offer.token_digest = tokens.digest(raw)
     offer.token_expires_at = offer.request.starts_at
     offer.save(update_fields=["token_digest", "token_expires_at"])
     return raw
@@ -49,7 +45,7 @@ def resolve(raw: str) -> Offer:
         raise OfferError("unknown", _("This link is not valid."))
     try:
         offer = Offer.objects.select_related("request__office", "request__skill", "volunteer").get(
-            token_digest=_digest(raw)
+            token_digest=tokens.digest(raw)
         )
     except Offer.DoesNotExist:
         raise OfferError("unknown", _("This link is not valid.")) from None

@@ -9,7 +9,6 @@ to the fields they are about.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,11 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from volunteers import languages
 from volunteers.models import Level, Skill, Volunteer
 
-# The languages most asked for in the network, in this order at the top of the picker.
-COMMON_LANGUAGES = (
-    *("de", "ar", "fa", "prs", "ps", "tr", "kmr", "ckb", "ru", "uk", "ti"),
-    *("so", "ka", "vi", "sq", "sr", "ro", "bg", "es", "fr", "en"),
-)
+COMMON_LANGUAGES = languages.NETWORK_COMMON
 # After them, the most spoken languages of the world (and the varieties the catalogue names
 # itself, e.g. Levantine Arabic), alphabetically: a list one can scroll on a phone, with
 # every language the offices have met so far. The API accepts any language.
@@ -70,7 +65,9 @@ def language_options(lang: str) -> tuple[tuple[LanguageOption, ...], tuple[Langu
         for code in wanted
         if code in by_code and code not in COMMON_LANGUAGES
     }
-    return common, tuple(sorted(others.values(), key=lambda option: _sort_key(option.label)))
+    return common, tuple(
+        sorted(others.values(), key=lambda option: languages.sort_key(option.label))
+    )
 
 
 def _option(info: languages.LanguageInfo, lang: str) -> LanguageOption:
@@ -80,11 +77,6 @@ def _option(info: languages.LanguageInfo, lang: str) -> LanguageOption:
     redundant = {name.casefold(), info.name_en.casefold()}
     label = name if info.autonym.casefold() in redundant else f"{name} – {info.autonym}"
     return LanguageOption(info.code, label)
-
-
-def _sort_key(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
 
 
 @dataclass

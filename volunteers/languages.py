@@ -332,6 +332,20 @@ def search(query: str, *, lang: str = "de", limit: int | None = None) -> list[La
     return results if limit is None else results[:limit]
 
 
+# The languages most asked for in the network (see shared/data/languages.md), in the order
+# every language picker offers them first.
+NETWORK_COMMON: tuple[str, ...] = (
+    *("de", "ar", "fa", "prs", "ps", "tr", "kmr", "ckb", "ru", "uk", "ti"),
+    *("so", "ka", "vi", "sq", "sr", "ro", "bg", "es", "fr", "en"),
+)
+
+
+def sort_key(name: str) -> str:
+    """Alphabetical order for names: "Ägyptisch" next to "Afrikaans", not after "Zulu"."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+
+
 def distance(a: str, b: str) -> int:
     """How hard it is for someone needing language ``a`` to make do with ``b``.
 

@@ -9,7 +9,6 @@ rows are read from whatever rows the page posted, so the page decides how many i
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,11 +24,7 @@ from volunteers.models import Level, Skill, Volunteer
 from volunteers.selfservice import latest_pause_end
 from volunteers.serializers import ProfileSerializer
 
-# The languages most asked for in the network, offered first in every language picker.
-COMMON_LANGUAGES = (
-    "de", "ar", "fa", "prs", "ps", "tr", "kmr", "ckb", "ru", "uk", "ti",
-    "so", "ka", "vi", "sq", "sr", "ro", "bg", "es", "fr", "en",
-)  # fmt: skip
+COMMON_LANGUAGES = languages.NETWORK_COMMON
 EMPTY_ROWS = 2  # blank language and absence rows after the stored ones
 WINDOWS_PER_DAY = 3
 # A posted form names its own rows; this bounds the work a crafted form can cause.
@@ -71,12 +66,6 @@ class ChoiceGroup:
     choices: tuple[Choice, ...]
 
 
-def _sort_key(text: str) -> str:
-    # "Ägyptisch" next to "Afrikaans", not after "Zulu".
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 @lru_cache(maxsize=len(languages.UI_LANGUAGES))
 def language_choices(lang: str) -> tuple[ChoiceGroup, ...]:
     """The language picker's options: the network's common languages, then all alphabetically.
@@ -97,7 +86,7 @@ def language_choices(lang: str) -> tuple[ChoiceGroup, ...]:
     common = tuple(choice(by_code[c]) for c in COMMON_LANGUAGES if c in by_code)
     rest = sorted(
         (info for info in found if info.code not in COMMON_LANGUAGES),
-        key=lambda info: _sort_key(info.name(lang)),
+        key=lambda info: languages.sort_key(info.name(lang)),
     )
     return (
         ChoiceGroup(_("Common in the network"), common),

@@ -35,19 +35,35 @@ def subject(offer: Offer) -> str:
     return " – ".join(part for part in (calendar.title(request), when, where) if part)
 
 
-def offer_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
+def _appointment(offer: Offer) -> dict[str, object]:
+    """What every email about an offer says of the task; call inside the volunteer's language."""
     request = offer.request
+    return {
+        "name": offer.volunteer.name,
+        "title": calendar.title(request),
+        "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
+        "place": calendar.place_text(request),
+        "note": request.note,
+        "office": request.office,
+    }
+
+
+def _locked_offer(offer_id: int) -> Offer | None:
+    """The offer with its row lock (inside a transaction), or None if it is gone."""
+    try:
+        return (
+            Offer.objects.select_for_update(of=("self",))
+            .select_related("request__office", "request__skill", "volunteer")
+            .get(pk=offer_id)
+        )
+    except Offer.DoesNotExist:
+        return None
+
+
+def offer_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
     link = settings.SITE_URL + reverse("offer", args=[raw_token])
     with translation.override(offer.volunteer.email_language):
-        context = {
-            "name": offer.volunteer.name,
-            "title": calendar.title(request),
-            "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
-            "place": calendar.place_text(request),
-            "note": request.note,
-            "office": request.office,
-            "link": link,
-        }
+        context = {**_appointment(offer), "link": link}
         message = EmailMultiAlternatives(
             subject=subject(offer),
             body=render_to_string("workers/email/offer.txt", context),
@@ -63,14 +79,7 @@ def send_offer(*, offer_id: int) -> str:
     """Send one queued offer; returns the outcome for the log ("sent", "skipped: ...")."""
     started = time.monotonic()
     with transaction.atomic():
-        try:
-            offer: Offer | None = (
-                Offer.objects.select_for_update(of=("self",))
-                .select_related("request__office", "request__skill", "volunteer")
-                .get(pk=offer_id)
-            )
-        except Offer.DoesNotExist:
-            offer = None
+        offer = _locked_offer(offer_id)
         if offer is None:
             outcome = "skipped: no such offer"
         elif offer.status != Offer.Status.QUEUED:
@@ -106,14 +115,7 @@ def send_confirmation(*, offer_id: int) -> str:
     went out yet, and record that it did in the same transaction.
     """
     with transaction.atomic():
-        try:
-            offer: Offer | None = (
-                Offer.objects.select_for_update(of=("self",))
-                .select_related("request__office", "request__skill", "volunteer")
-                .get(pk=offer_id)
-            )
-        except Offer.DoesNotExist:
-            offer = None
+        offer = _locked_offer(offer_id)
         if offer is None:
             outcome = "skipped: no such offer"
         elif offer.confirmation_sent_at is not None:
@@ -130,16 +132,8 @@ def send_confirmation(*, offer_id: int) -> str:
 
 
 def confirmation_email(offer: Offer) -> EmailMultiAlternatives:
-    request = offer.request
     with translation.override(offer.volunteer.email_language):
-        context = {
-            "name": offer.volunteer.name,
-            "title": calendar.title(request),
-            "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
-            "place": calendar.place_text(request),
-            "note": request.note,
-            "office": request.office,
-        }
+        context = _appointment(offer)
         message = EmailMultiAlternatives(
             subject=translation.gettext("Confirmed: %(subject)s") % {"subject": subject(offer)},
             body=render_to_string("workers/email/confirmation.txt", context),
