@@ -50,6 +50,19 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be between {minimum} and {maximum}.")
+    return value
+
+
 def env_url(name: str, default: str, *, schemes: set[str]) -> str:
     raw = os.environ.get(name, "").strip() or default
     parts = urlsplit(raw)
@@ -314,6 +327,20 @@ for _name in ("MATCHING_INTERPRETING_MIN_LEVEL", "MATCHING_MIN_LEVEL"):
 MATCHING_CERTIFICATE_MAX_AGE_YEARS = env_int("MATCHING_CERTIFICATE_MAX_AGE_YEARS", 3, minimum=1)
 # CLDR language distance up to which a language stands in for another (Dari for Persian: 4).
 MATCHING_LANGUAGE_CLOSENESS = env_int("MATCHING_LANGUAGE_CLOSENESS", 10)
+# Waves: ask the fewest next candidates whose chance that enough of them accept reaches the
+# target, but at least MIN and at most MAX people at once.
+MATCHING_WAVE_TARGET = env_float("MATCHING_WAVE_TARGET", 0.9, minimum=0.05, maximum=0.999)
+MATCHING_WAVE_MIN = env_int("MATCHING_WAVE_MIN", 2, minimum=1)
+MATCHING_WAVE_MAX = env_int("MATCHING_WAVE_MAX", 12, minimum=1)
+if MATCHING_WAVE_MAX < MATCHING_WAVE_MIN:
+    raise ImproperlyConfigured("MATCHING_WAVE_MAX must not be below MATCHING_WAVE_MIN.")
+# A wave waits this share of the time left until the appointment before the next one goes out,
+# within the bounds below (tomorrow morning: about an hour; next week: half a day).
+MATCHING_WAVE_TIMEOUT_SHARE = env_float(
+    "MATCHING_WAVE_TIMEOUT_SHARE", 1 / 12, minimum=0.001, maximum=1.0
+)
+MATCHING_WAVE_TIMEOUT_MIN_MINUTES = env_int("MATCHING_WAVE_TIMEOUT_MIN_MINUTES", 15, minimum=1)
+MATCHING_WAVE_TIMEOUT_MAX_HOURS = env_int("MATCHING_WAVE_TIMEOUT_MAX_HOURS", 12, minimum=1)
 
 # --- API ------------------------------------------------------------------------------------
 
