@@ -69,6 +69,9 @@ class Match:
     p_accept: float
     distance_km: float | None
     reasons: list[str] = field(default_factory=list)
+    # The feature values the match was ranked on (name -> number), stored on the Offer so that
+    # the acceptance model can learn from what became of it.
+    features: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
