@@ -35,6 +35,10 @@ KEEP_EXPIRED_TOKENS = dt.timedelta(days=30)
 CONFIRM = PersonalToken.Purpose.CONFIRM.value
 MANAGE = PersonalToken.Purpose.MANAGE.value
 
+# Links sent because someone typed an address (a duplicate registration, "send me my link
+# again") are capped per person: whoever knows an address must not flood its inbox.
+TYPED_LINKS_PER_HOUR = 3
+
 # Why a personal link is sent; chooses the wording of the email.
 REGISTERED = "registered"  # a new registration: please confirm
 DUPLICATE = "duplicate"  # someone registered again with a known address
@@ -136,6 +140,22 @@ def send_link_again(*, email: str) -> None:
     volunteer = _registered(email.strip())
     if volunteer is not None:
         _enqueue_link(volunteer.pk, _purpose_for(volunteer), REQUESTED)
+
+
+def may_send(*, volunteer: Volunteer, occasion: str, now: dt.datetime | None = None) -> bool:
+    """Whether a link for `occasion` may go out now, or the person had enough links lately.
+
+    Only links someone asked for by typing an address count against the cap; the confirmation
+    after a registration and the welcome after confirming are always sent. Each sent link left
+    a PersonalToken row, so the rows of the last hour are the count.
+    """
+    if occasion not in (DUPLICATE, REQUESTED):
+        return True
+    now = now or timezone.now()
+    recent = PersonalToken.objects.filter(
+        volunteer=volunteer, created_at__gt=now - dt.timedelta(hours=1)
+    ).count()
+    return recent < TYPED_LINKS_PER_HOUR
 
 
 def link_email(*, volunteer: Volunteer, purpose: str, occasion: str) -> EmailMultiAlternatives:

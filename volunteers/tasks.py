@@ -11,6 +11,7 @@ import logging
 import smtplib
 
 from celery import shared_task
+from django.db import transaction
 
 from volunteers import registration, selfservice
 from volunteers.models import Volunteer
@@ -26,17 +27,28 @@ logger = logging.getLogger(__name__)
 )
 def send_personal_link(volunteer_id: int, purpose: str, occasion: str = "requested") -> None:
     """Email a fresh personal link: "confirm" (double opt-in) or "manage" (the profile)."""
-    try:
-        volunteer = Volunteer.objects.not_erased().get(pk=volunteer_id)
-    except Volunteer.DoesNotExist:
-        # Erased, or an unconfirmed registration deleted meanwhile: nobody to write to.
-        logger.info(
-            "task=send_personal_link volunteer=%s purpose=%s outcome=no-volunteer",
-            volunteer_id,
-            purpose,
-        )
-        return
-    message = registration.link_email(volunteer=volunteer, purpose=purpose, occasion=occasion)
+    with transaction.atomic():
+        try:
+            # The row lock makes parallel tasks for one person count each other's links.
+            volunteer = Volunteer.objects.not_erased().select_for_update().get(pk=volunteer_id)
+        except Volunteer.DoesNotExist:
+            # Erased, or an unconfirmed registration deleted meanwhile: nobody to write to.
+            logger.info(
+                "task=send_personal_link volunteer=%s purpose=%s outcome=no-volunteer",
+                volunteer_id,
+                purpose,
+            )
+            return
+        if not registration.may_send(volunteer=volunteer, occasion=occasion):
+            logger.info(
+                "task=send_personal_link volunteer=%s purpose=%s occasion=%s outcome=throttled",
+                volunteer_id,
+                purpose,
+                occasion,
+            )
+            return
+        message = registration.link_email(volunteer=volunteer, purpose=purpose, occasion=occasion)
+    # Sent after the token's commit: a link in an inbox always works.
     message.send()
     logger.info(
         "task=send_personal_link volunteer=%s purpose=%s occasion=%s outcome=sent",

@@ -448,3 +448,34 @@ def test_it_skips_the_email_of_a_volunteer_erased_meanwhile(mailoutbox):
 
     assert mailoutbox == []
     assert PersonalToken.objects.count() == 0
+
+
+def test_it_caps_typed_link_requests_per_person_per_hour(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    """Whoever knows an address can make Lotse mail it only a few links an hour."""
+    volunteer = make_volunteer(email="ayse@lotse.example")
+    for _ in range(registration.TYPED_LINKS_PER_HOUR + 2):
+        with django_capture_on_commit_callbacks(execute=True):
+            registration.send_link_again(email="ayse@lotse.example")
+
+    assert len(mailoutbox) == registration.TYPED_LINKS_PER_HOUR
+    # An hour later the person can ask again.
+    PersonalToken.objects.filter(volunteer=volunteer).update(
+        created_at=timezone.now() - dt.timedelta(hours=1, minutes=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        registration.send_link_again(email="ayse@lotse.example")
+    assert len(mailoutbox) == registration.TYPED_LINKS_PER_HOUR + 1
+
+
+def test_it_always_sends_the_welcome_even_after_many_typed_requests(mailoutbox):
+    """The cap never swallows the email that completes a registration."""
+    volunteer = make_volunteer(email="ayse@lotse.example")
+    for _ in range(registration.TYPED_LINKS_PER_HOUR):
+        tasks.send_personal_link(volunteer.pk, "manage", registration.REQUESTED)
+    tasks.send_personal_link(volunteer.pk, "manage", registration.REQUESTED)
+    tasks.send_personal_link(volunteer.pk, "manage", registration.WELCOME)
+
+    assert len(mailoutbox) == registration.TYPED_LINKS_PER_HOUR + 1
+    assert mailoutbox[-1].subject == "Lotse: Willkommen – Ihr persönlicher Link"
