@@ -10,13 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from volunteers import languages, places, profiles
+from volunteers import languages, places, profiles, selfservice
 from volunteers.models import (
     Absence,
     AvailabilitySlot,
@@ -168,6 +170,7 @@ class VolunteerAdmin(admin.ModelAdmin):
     # Volunteer has no foreign keys to join (list_select_related would add nothing); the one
     # related list shown per row is prefetched in get_queryset.
     list_select_related = False
+    actions = ["erase_selected"]
     inlines = [SpokenLanguageInline, VolunteerSkillInline, AvailabilityInline, AbsenceInline]
     readonly_fields = [
         "district",
@@ -234,6 +237,29 @@ class VolunteerAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # People register themselves: that is where consent and the confirmed address come from.
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Volunteer | None = None) -> bool:
+        # Deleting would skip what erasure does (release future tasks, keep the anonymous
+        # statistics) and fails anyway for anyone ever offered a task: the action below erases.
+        return False
+
+    @admin.action(description=_("Erase personal data of the selected volunteers"))
+    def erase_selected(self, request: HttpRequest, queryset: QuerySet[Volunteer]) -> None:
+        erased = 0
+        for volunteer in queryset.filter(erased_at__isnull=True):
+            with transaction.atomic():
+                selfservice.erase(volunteer=volunteer)
+            erased += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Erased the personal data of %(count)d volunteer.",
+                "Erased the personal data of %(count)d volunteers.",
+                erased,
+            )
+            % {"count": erased},
+            messages.SUCCESS,
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Volunteer | None = None) -> bool:
         if obj is not None and obj.erased_at is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from requests.models import Offer
+from tests.domain_helpers import accepted_offer, make_request
 from tests.volunteer_factories import VolunteerFactory, add_skills
 from volunteers.models import Volunteer
 
@@ -136,3 +138,28 @@ def admin_form_data(volunteer: Volunteer, *, slots=(), **changes) -> dict[str, s
         data[f"availability-{n}-start"] = start
         data[f"availability-{n}-end"] = end
     return data
+
+
+def test_it_erases_instead_of_deleting_and_gives_back_future_places(admin_client, office_a):
+    """A coordinator removing someone gets erasure: the person's data go, their future place
+    opens again, the anonymous record stays; deleting outright is not offered."""
+    volunteer = full_profile("Samira Haidari", email="samira@example.org")
+    future = accepted_offer(make_request(office=office_a), volunteer)
+
+    assert admin_client.get(f"{CHANGELIST}{volunteer.pk}/delete/").status_code == 403
+    listing = admin_client.get(CHANGELIST).content.decode()
+    assert 'value="delete_selected"' not in listing
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "erase_selected", "_selected_action": [str(volunteer.pk)]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Die personenbezogenen Daten von 1 Person wurden gelöscht." in response.content.decode()
+    volunteer.refresh_from_db()
+    assert volunteer.erased_at is not None
+    assert (volunteer.name, volunteer.email) == ("", None)
+    future.refresh_from_db()
+    assert future.status == Offer.Status.WITHDRAWN
+    assert Volunteer.objects.filter(pk=volunteer.pk).exists()
