@@ -27,13 +27,12 @@ class Median(Aggregate):
     def as_sqlite(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
     ) -> tuple[str, list[Any]]:
-        return super().as_sql(
-            compiler,
-            connection,
-            function=SQLITE_MEDIAN,
-            template="%(function)s(%(expressions)s)",
-            **extra_context,
-        )
+        # A copy with SQLite's function and a plain call (the FILTER clause, if any, is added by
+        # Aggregate.as_sql around whatever template the node has).
+        median = self.copy()
+        median.function = SQLITE_MEDIAN
+        median.template = "%(function)s(%(expressions)s)"
+        return median.as_sql(compiler, connection, **extra_context)
 
 
 class _SQLiteMedian:
