@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -250,6 +251,17 @@ class SimRequest:
         return start.year, start.month
 
 
+@cache
+def _postcodes_by_district() -> dict[str, list[str]]:
+    # Dortmund's postcodes all lie in 44100–44399; `places` knows which of them exist.
+    found: dict[str, list[str]] = {}
+    for number in range(44100, 44400):
+        place = places.lookup(str(number))
+        if place is not None:
+            found.setdefault(place.district, []).append(place.postcode)
+    return found
+
+
 def _weighted(rng: np.random.Generator, weighted: Mapping[str, float]) -> str:
     keys = list(weighted)
     p = np.array([weighted[key] for key in keys], dtype=float)
@@ -360,11 +372,7 @@ class World:
         )
 
     def _postcode(self, rng: np.random.Generator) -> str:
-        by_district: dict[str, list[str]] = {}
-        for number in range(44100, 44400):
-            place = places.lookup(str(number))
-            if place is not None:
-                by_district.setdefault(place.district, []).append(place.postcode)
+        by_district = _postcodes_by_district()
         district = _weighted(
             rng, {d: REQUEST_DISTRICT_WEIGHT.get(d, 1) for d in sorted(by_district)}
         )
