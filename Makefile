@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format sync migrate demo check-deploy messages clean
+.PHONY: run test lint format sync migrate demo check-deploy messages clean bench-matching
 
 .tools/bin/uv:
 	@echo "uv not found: installing it into .tools/ (from PyPI)"
@@ -48,6 +48,12 @@ lint: sync
 format: sync
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
+
+# A synthetic Dortmund: Lotse's waves against broadcast, random-k and nearest-first, then the
+# acceptance model trained on the simulated history. In memory, well under five minutes; writes
+# the "Matching simulation" section of docs/benchmarks.md.
+bench-matching: sync
+	$(RUN) python manage.py simulate_matching
 
 check-deploy: sync
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) $(RUN) python manage.py check --deploy

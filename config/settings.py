@@ -341,6 +341,28 @@ MATCHING_WAVE_TIMEOUT_SHARE = env_float(
 )
 MATCHING_WAVE_TIMEOUT_MIN_MINUTES = env_int("MATCHING_WAVE_TIMEOUT_MIN_MINUTES", 15, minimum=1)
 MATCHING_WAVE_TIMEOUT_MAX_HOURS = env_int("MATCHING_WAVE_TIMEOUT_MAX_HOURS", 12, minimum=1)
+# Busy people move down: the load fit is 1 / (1 + STEP × tasks accepted in the last 30 days).
+MATCHING_LOAD_STEP = env_float("MATCHING_LOAD_STEP", 0.25, minimum=0.0, maximum=5.0)
+# Recently asked people move down (the fairness term; 0 and 0 switch it off): each offer sent in
+# the last 30 days divides by 1 + OFFER_STEP, and someone asked just now counts
+# (1 − RECENT_PENALTY), recovering by half every HALF_LIFE_DAYS.
+MATCHING_FAIRNESS_OFFER_STEP = env_float(
+    "MATCHING_FAIRNESS_OFFER_STEP", 0.1, minimum=0.0, maximum=5.0
+)
+MATCHING_FAIRNESS_RECENT_PENALTY = env_float(
+    "MATCHING_FAIRNESS_RECENT_PENALTY", 0.5, minimum=0.0, maximum=0.95
+)
+MATCHING_FAIRNESS_HALF_LIFE_DAYS = env_float(
+    "MATCHING_FAIRNESS_HALF_LIFE_DAYS", 7.0, minimum=0.1, maximum=365.0
+)
+# The acceptance model (`manage.py train_matching`): where models are saved (outside git; only
+# ever files this command wrote, since loading one runs code), how many decided offers it needs
+# before it trains at all, and the share of the latest offers held out to evaluate it.
+MATCHING_MODEL_DIR = Path(os.environ.get("MATCHING_MODEL_DIR", "").strip() or VAR_DIR / "models")
+MATCHING_MODEL_MIN_OFFERS = env_int("MATCHING_MODEL_MIN_OFFERS", 500, minimum=50)
+MATCHING_MODEL_HOLDOUT_SHARE = env_float(
+    "MATCHING_MODEL_HOLDOUT_SHARE", 0.2, minimum=0.05, maximum=0.5
+)
 
 # --- API ------------------------------------------------------------------------------------
 

@@ -18,9 +18,10 @@ Distances are computed in SQL without trigonometry (SQLite has none): the equire
 approximation around the request's point, whose cosine Python computes once. Across a city it is
 off by far less than a postcode's area point is off from the real address.
 
-`gather` then loads the eligible volunteers' columns with `values_list` in three queries
-(volunteers, their spoken languages, their offer history), whatever their number: never model
-instances or prefetches on this path (see ARCHITECTURE.md, "Cost model").
+`gather` then loads the eligible volunteers' columns with `values_list` in four queries
+(volunteers, their spoken languages, their level in the skill, one aggregate of their offer
+history), whatever their number: never model instances or prefetches on this path (see
+ARCHITECTURE.md, "Cost model"). `matching.features` turns them into the feature matrix.
 """
 
 from __future__ import annotations
@@ -40,11 +41,13 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BooleanField,
     Count,
+    DurationField,
     Exists,
     Expression,
     ExpressionWrapper,
     F,
     FloatField,
+    Max,
     OuterRef,
     Q,
     Value,
@@ -53,7 +56,9 @@ from django.db.models.functions import Cast
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from matching.scoring import Need, Pool
+from matching import features
+from matching.aggregates import Median
+from matching.features import Need, Pool
 from requests.lifecycle import MAX_DURATION
 from requests.models import Offer, Request
 from volunteers import directory, languages
@@ -73,7 +78,9 @@ INTERPRETING = "interpreting"
 # Kilometres per degree for the equirectangular approximation (WGS 84, mid latitudes).
 KM_PER_DEGREE_LAT = 110.57
 KM_PER_DEGREE_LON_AT_EQUATOR = 111.32
-RECENT_LOAD_DAYS = 30
+RECENT_LOAD_DAYS = features.RECENT_DAYS
+DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
 # Offers whose outcome says something about the person: a yes, a no, or no answer in time.
 DECIDED = (Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.EXPIRED)
 
@@ -143,8 +150,18 @@ class Appointment:
         threshold = language_closeness()
         return tuple(acceptable_languages(code, threshold=threshold) for code in self.languages)
 
-    def need(self) -> Need:
-        return Need(languages=self.languages, acceptable=self.acceptable(), remote=self.remote)
+    def need(self, *, now: dt.datetime | None = None) -> Need:
+        """What scoring needs; with `now`, also the lead time and the local start hour."""
+        if now is None:
+            return Need(languages=self.languages, acceptable=self.acceptable(), remote=self.remote)
+        local = self.local_start
+        return Need(
+            languages=self.languages,
+            acceptable=self.acceptable(),
+            remote=self.remote,
+            lead_days=max((self.starts_at - now) / DAY, 0.0),
+            start_hour=local.hour + local.minute / 60,
+        )
 
 
 def appointment_of(request: Request) -> Appointment:
@@ -337,15 +354,16 @@ class AmongIds(Expression):
 
 
 def gather(request: Request, *, now: dt.datetime | None = None) -> tuple[Need, Pool]:
-    """What scoring needs about the eligible volunteers, in at most five queries.
+    """What scoring needs about the eligible volunteers, in at most six queries.
 
     The request's languages and skill (unless prefetched/selected), the eligible volunteers'
-    columns, their spoken languages that serve a needed language, and their offer history.
+    columns, their spoken languages that serve a needed language, their level in the skill, and
+    their offer history (one aggregate over their offers). Never model instances.
     """
     now = now or timezone.now()
     appointment = appointment_of(request)
-    need = appointment.need()
-    fields = ["pk", "max_distance_km"]
+    need = appointment.need(now=now)
+    fields = ["pk", "max_distance_km", "created_at"]
     if not appointment.remote:
         fields.append("distance_squared_km2")
     # order_by(): scoring orders; the model's default ordering would only cost a sort.
@@ -355,23 +373,31 @@ def gather(request: Request, *, now: dt.datetime | None = None) -> tuple[Need, P
     columns = _columns(rows, len(fields))
     ids = np.array(columns[0], dtype=np.int64)
     max_distance = np.array(columns[1], dtype=float)
+    tenure_days = np.array([(now - registered) / DAY for registered in columns[2]], dtype=float)
     if appointment.remote:
         distance_km = np.full(len(rows), np.nan)
     else:
-        distance_km = np.sqrt(np.array(columns[2], dtype=float))
+        distance_km = np.sqrt(np.array(columns[3], dtype=float))
     position = {int(pk): i for i, pk in enumerate(ids)}
     owner, code, level = _spoken(ids, appointment=appointment, need=need, position=position)
-    accepted, decided, recent = _history(ids, now=now, position=position)
+    history = _history(ids, now=now, position=position, office_id=request.office_id)
     pool = Pool(
         volunteer_id=ids,
         distance_km=distance_km,
         max_distance_km=max_distance,
-        accepted=accepted,
-        decided=decided,
-        recent_accepted=recent,
+        accepted=history.accepted,
+        decided=history.decided,
+        recent_accepted=history.recent_accepted,
         spoken_owner=owner,
         spoken_code=code,
         spoken_level=level,
+        skill_level=_skill_levels(ids, skill_id=appointment.skill_id, position=position),
+        offers_recent=history.offers_recent,
+        days_since_asked=history.days_since_asked,
+        days_since_task=history.days_since_task,
+        response_hours=history.response_hours,
+        office_tasks=history.office_tasks,
+        tenure_days=tenure_days,
     )
     return need, pool
 
@@ -399,31 +425,108 @@ def _spoken(
     )
 
 
-def _history(
-    ids: np.ndarray, *, now: dt.datetime, position: Mapping[int, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per volunteer: offers accepted, offers decided, and offers accepted lately."""
-    accepted = Q(status=Offer.Status.ACCEPTED)
+def _skill_levels(ids: np.ndarray, *, skill_id: int, position: Mapping[int, int]) -> np.ndarray:
+    """Each volunteer's own level in the skill, as a number (see features.SKILL_LEVEL)."""
+    levels = np.zeros(len(ids))
     rows = (
-        Offer.objects.filter(AmongIds("volunteer_id", ids.tolist()), status__in=DECIDED)
+        VolunteerSkill.objects.filter(AmongIds("volunteer_id", ids.tolist()), skill_id=skill_id)
+        .order_by()
+        .values_list("volunteer_id", "level")
+    )
+    for pk, level in rows:
+        levels[position[pk]] = features.SKILL_LEVEL.get(level, 0.0)
+    return levels
+
+
+@dataclass(frozen=True)
+class History:
+    """Per volunteer (in the order of the pool), what their offers say about them."""
+
+    accepted: np.ndarray
+    decided: np.ndarray
+    recent_accepted: np.ndarray
+    offers_recent: np.ndarray
+    days_since_asked: np.ndarray
+    days_since_task: np.ndarray
+    response_hours: np.ndarray
+    office_tasks: np.ndarray
+
+
+def _history(
+    ids: np.ndarray, *, now: dt.datetime, position: Mapping[int, int], office_id: int | None
+) -> History:
+    """One aggregate over the offers of `ids`, as seen at `now`.
+
+    Accepted and decided (accepted, declined or expired) offers ever; accepted ones answered in
+    the last 30 days; offers sent in the last 30 days; the last time they were sent one; the
+    start of their last accepted appointment and how many of those were for `office_id`; and the
+    median time from sending to their answer.
+    """
+    n = len(ids)
+    accepted = Q(status=Offer.Status.ACCEPTED)
+    recent_start = now - dt.timedelta(days=RECENT_LOAD_DAYS)
+    started = accepted & Q(request__starts_at__lte=now)
+    answered = Q(
+        status__in=(Offer.Status.ACCEPTED, Offer.Status.DECLINED),
+        sent_at__isnull=False,
+        responded_at__isnull=False,
+        responded_at__lte=now,
+    )
+    rows = (
+        Offer.objects.filter(AmongIds("volunteer_id", ids.tolist()))
         .order_by()
         .values("volunteer_id")
         .annotate(
             accepted=Count("pk", filter=accepted),
-            decided=Count("pk"),
+            decided=Count("pk", filter=Q(status__in=DECIDED)),
             recent=Count(
                 "pk",
-                filter=accepted
-                & Q(responded_at__gt=now - dt.timedelta(days=RECENT_LOAD_DAYS))
-                & Q(responded_at__lte=now),
+                filter=accepted & Q(responded_at__gt=recent_start) & Q(responded_at__lte=now),
+            ),
+            offers_recent=Count("pk", filter=Q(sent_at__gt=recent_start, sent_at__lte=now)),
+            last_asked=Max("sent_at", filter=Q(sent_at__lte=now)),
+            last_task=Max("request__starts_at", filter=started),
+            office_tasks=Count("pk", filter=started & Q(request__office_id=office_id)),
+            response=Median(
+                ExpressionWrapper(F("responded_at") - F("sent_at"), output_field=DurationField()),
+                filter=answered,
             ),
         )
-        .values_list("volunteer_id", "accepted", "decided", "recent")
+        .values_list(
+            "volunteer_id",
+            "accepted",
+            "decided",
+            "recent",
+            "offers_recent",
+            "last_asked",
+            "last_task",
+            "office_tasks",
+            "response",
+        )
     )
-    counts = np.zeros((3, len(ids)), dtype=np.int64)
-    for pk, *values in rows:
-        counts[:, position[pk]] = values
-    return counts[0], counts[1], counts[2]
+    counts = np.zeros((5, n), dtype=np.int64)
+    days_since_asked = np.full(n, np.nan)
+    days_since_task = np.full(n, np.nan)
+    response_hours = np.full(n, np.nan)
+    for pk, taken, decided, recent, offered, asked, task, office, response in rows:
+        i = position[pk]
+        counts[:, i] = (taken, decided, recent, offered, office)
+        if asked is not None:
+            days_since_asked[i] = (now - asked) / DAY
+        if task is not None:
+            days_since_task[i] = (now - task) / DAY
+        if response is not None:
+            response_hours[i] = max(response / HOUR, 0.0)
+    return History(
+        accepted=counts[0],
+        decided=counts[1],
+        recent_accepted=counts[2],
+        offers_recent=counts[3],
+        office_tasks=counts[4],
+        days_since_asked=days_since_asked,
+        days_since_task=days_since_task,
+        response_hours=response_hours,
+    )
 
 
 def _columns(rows: Iterable[tuple], width: int) -> list[list]:

@@ -1,15 +1,17 @@
 """`rank(request)`: the ranked candidates for a request, each with a score and reasons.
 
 The database part (hard constraints, the columns scoring needs) is `matching.candidates`; the
-numbers and reasons are `matching.scoring`. Reasons come out in the active language: the API
-view runs in the staff member's, a task in German unless it activates another.
+feature matrix is `matching.features`; P(accept) comes from the newest saved acceptance model
+if it beat the transparent prior (`matching.model.current`), else from the prior; the numbers and
+reasons are `matching.scoring`. Reasons come out in the active language: the API view runs in the
+staff member's, a task in German unless it activates another.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from matching import candidates, scoring
+from matching import candidates, model, scoring
 from matching.scoring import Match
 from requests.models import Request
 
@@ -20,8 +22,10 @@ def rank(
     """The volunteers who may be asked for `request`, best first (the best `limit`, or all).
 
     A bounded number of queries whatever the number of volunteers. `now` (default: the current
-    time) decides whether the appointment has started (then nobody is ranked) and which offers
-    count as recent load; a simulation passes the moment it replays.
+    time) decides whether the appointment has started (then nobody is ranked) and what counts as
+    recent in the offer history; a simulation passes the moment it replays.
     """
     need, pool = candidates.gather(request, now=now)
-    return scoring.rank(need, pool, limit=limit)
+    if len(pool) == 0:
+        return []
+    return scoring.rank(need, pool, limit=limit, model=model.current())

@@ -1,60 +1,87 @@
 """The numeric core of the ranking: features in, scores and reasons out. No ORM, no database.
 
 `matching.candidates` gathers, for the volunteers who pass every hard constraint, a `Pool` of
-plain arrays; this module turns it into an ordered list of `Match`. The prior is transparent on
-purpose, so that every reason shown to staff is one of the numbers the score is made of:
+plain arrays; `matching.features` turns it into the feature matrix; this module turns that into
+an ordered list of `Match`:
 
     suitability = language fit × distance fit × load fit
-    score       = suitability × P(accept)
+    score       = suitability × P(accept) × fairness
 
 - language fit: the mean over the needed languages of the level's weight (native 1.0 … B1 0.6),
   three quarters of it when the volunteer speaks a close language instead (Dari for Persian);
 - distance fit: 1.0 at the door, falling linearly to 0.5 at the volunteer's own limit; 1.0 for
   phone/video;
-- load fit: 1 / (1 + 0.25 × tasks accepted in the last 30 days), so work spreads out;
-- P(accept): 0.3 with no history, scaled by the smoothed acceptance rate
+- load fit (busy people move down): 1 / (1 + MATCHING_LOAD_STEP × tasks accepted in the last
+  30 days), so work spreads out;
+- P(accept): the learned model's (`matching.model`) when one is saved that beat the prior, else
+  the transparent prior: 0.3 with no history, scaled by the smoothed acceptance rate
   (accepted + 1) / (decided + 3) relative to the rate of someone without history (1/3).
-  "Decided" offers are those accepted, declined or left to expire: an ignored offer is a no.
+  "Decided" offers are those accepted, declined or left to expire: an ignored offer is a no;
+- fairness (recently asked people move down): 1 / (1 + MATCHING_FAIRNESS_OFFER_STEP × offers in
+  the last 30 days) × (1 − MATCHING_FAIRNESS_RECENT_PENALTY × ½^(days since last asked /
+  MATCHING_FAIRNESS_HALF_LIFE_DAYS)): someone asked an hour ago counts half by default, someone
+  asked a fortnight ago seven eighths of a person never asked.
 
-The learned model replaces P(accept) later; the reasons stay derived from the same numbers.
+Reasons (2–4) always name the languages, the distance and the offer history, the facts the score
+is built on; further reasons are the other features that moved this person's score most, by their
+contribution: the log of the factor for load and fairness, plus, with a learned model, each
+feature's share of the log-odds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
+from django.conf import settings
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from matching import features
+from matching.features import (
+    CLOSE_LANGUAGE_FACTOR,
+    DAYS_CAP,
+    LEVEL_WEIGHT,
+    LEVELS,
+    LanguageFit,
+    Need,
+    Pool,
+    column,
+    language_fit,
+)
 from volunteers import languages
 from volunteers.translation import active_language
 
-# Level order as in volunteers.models.Level (a test keeps the two in step); importing the model
-# here would tie this module to the ORM.
-LEVELS: tuple[str, ...] = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
-LEVEL_WEIGHT: Mapping[str, float] = {
-    "A1": 0.3,
-    "A2": 0.45,
-    "B1": 0.6,
-    "B2": 0.75,
-    "C1": 0.9,
-    "C2": 0.95,
-    "native": 1.0,
-}
-# A close variety serves, but less well than the language asked for.
-CLOSE_LANGUAGE_FACTOR = 0.75
+if TYPE_CHECKING:
+    from matching.model import AcceptanceModel
+
+__all__ = [
+    "CLOSE_LANGUAGE_FACTOR",
+    "LEVELS",
+    "LEVEL_WEIGHT",
+    "LanguageFit",
+    "Match",
+    "Need",
+    "Pool",
+    "language_fit",
+    "rank",
+    "score",
+]
+
 # At the volunteer's own distance limit the distance fit has fallen to this.
 DISTANCE_FIT_AT_LIMIT = 0.5
-# Each task accepted in the last 30 days lowers the load fit by this step (1 / (1 + step × n)).
-LOAD_STEP = 0.25
 BASE_P_ACCEPT = 0.3
 # The smoothed rate (accepted + 1) / (decided + 3) of someone who has decided no offer yet.
 NO_HISTORY_RATE = 1 / 3
+MIN_REASONS = 2
 MAX_REASONS = 4
+# A feature whose contribution to log(score) is smaller than this explains nothing worth saying.
+NOTABLE_CONTRIBUTION = 0.05
 # Distances are between postcode area points: below this, both are in the same area.
 SAME_AREA_KM = 0.05
 
@@ -69,57 +96,9 @@ class Match:
     p_accept: float
     distance_km: float | None
     reasons: list[str] = field(default_factory=list)
-    # The feature values the match was ranked on (name -> number), stored on the Offer so that
-    # the acceptance model can learn from what became of it.
+    # The feature values the match was ranked on (name -> number, see matching.features), stored
+    # on the Offer so that the acceptance model can learn from what became of it.
     features: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Need:
-    """What the request asks for, as far as scoring is concerned.
-
-    `acceptable[i]` maps every language code that may stand in for `languages[i]` (the code
-    itself included) to its CLDR distance from it (0 = the same language).
-    """
-
-    languages: tuple[str, ...]
-    acceptable: tuple[Mapping[str, int], ...]
-    remote: bool
-
-
-@dataclass(frozen=True)
-class Pool:
-    """The eligible volunteers as columns; `spoken_*` are rows of their spoken languages.
-
-    `spoken_owner[r]` is the position (not the id) in `volunteer_id` of the volunteer who speaks
-    row r. `distance_km` is NaN for a phone/video request.
-    """
-
-    volunteer_id: np.ndarray
-    distance_km: np.ndarray
-    max_distance_km: np.ndarray
-    accepted: np.ndarray
-    decided: np.ndarray
-    recent_accepted: np.ndarray
-    spoken_owner: np.ndarray
-    spoken_code: np.ndarray
-    spoken_level: np.ndarray
-
-    @classmethod
-    def empty(cls) -> Pool:
-        ints, floats, texts = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=str))
-        return cls(ints, floats, floats, ints, ints, ints, ints, texts, texts)
-
-    def __len__(self) -> int:
-        return len(self.volunteer_id)
-
-
-@dataclass(frozen=True)
-class LanguageFit:
-    """Per needed language (rows) and volunteer (columns): the fit and the spoken row used."""
-
-    factor: np.ndarray
-    row: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -129,13 +108,17 @@ class Scores:
     language: LanguageFit
     suitability: np.ndarray
     p_accept: np.ndarray
+    fairness: np.ndarray
     score: np.ndarray
     complete: np.ndarray
+    # The feature matrix (len(pool) × len(features.FEATURES)).
+    x: np.ndarray
+    load: np.ndarray
 
 
 def p_accept(*, accepted: np.ndarray, decided: np.ndarray) -> np.ndarray:
     """The prior chance that a volunteer accepts: 0.3, moved by their own smoothed rate."""
-    rate = (np.asarray(accepted, dtype=float) + 1) / (np.asarray(decided, dtype=float) + 3)
+    rate = features.smoothed_rate(accepted=accepted, decided=decided)
     return BASE_P_ACCEPT * rate / NO_HISTORY_RATE
 
 
@@ -149,62 +132,38 @@ def distance_fit(*, distance_km: np.ndarray, max_distance_km: np.ndarray) -> np.
 
 def load_fit(*, recent_accepted: np.ndarray) -> np.ndarray:
     """Lower for people who took many tasks lately, so that work spreads out."""
-    return 1.0 / (1.0 + LOAD_STEP * np.asarray(recent_accepted, dtype=float))
+    step = settings.MATCHING_LOAD_STEP
+    return 1.0 / (1.0 + step * np.asarray(recent_accepted, dtype=float))
 
 
-def language_fit(need: Need, pool: Pool) -> LanguageFit:
-    """For each needed language, each volunteer's best spoken row and how well it serves.
-
-    A row serves with its level's weight, times CLOSE_LANGUAGE_FACTOR when it is a close
-    language rather than the one asked for. A volunteer without any row for a language gets
-    factor 0 and row -1.
-    """
-    n, k = len(pool), len(need.languages)
-    factor = np.zeros((k, n))
-    chosen = np.full((k, n), -1, dtype=np.int64)
-    if n == 0 or len(pool.spoken_code) == 0:
-        return LanguageFit(factor, chosen)
-    # Look up per distinct code and level, not per row: a pool has few distinct values.
-    codes, code_of_row = np.unique(pool.spoken_code, return_inverse=True)
-    levels, level_of_row = np.unique(pool.spoken_level, return_inverse=True)
-    weight = np.array([LEVEL_WEIGHT.get(str(level), 0.0) for level in levels])[level_of_row]
-    owner = pool.spoken_owner
-    for i, (needed, acceptable) in enumerate(zip(need.languages, need.acceptable, strict=True)):
-        exact_code = np.array([str(code) == needed for code in codes])
-        code_factor = np.array(
-            [
-                (1.0 if str(code) == needed else CLOSE_LANGUAGE_FACTOR)
-                if str(code) in acceptable
-                else 0.0
-                for code in codes
-            ]
-        )
-        row_factor = weight * code_factor[code_of_row]
-        exact = exact_code[code_of_row]
-        # Best row first within each volunteer; on equal factors the language asked for wins.
-        order = np.lexsort((~exact, -row_factor, owner))
-        owners = owner[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = owners[1:] != owners[:-1]
-        best = order[first]
-        usable = row_factor[best] > 0
-        factor[i, owner[best[usable]]] = row_factor[best[usable]]
-        chosen[i, owner[best[usable]]] = best[usable]
-    return LanguageFit(factor, chosen)
+def fairness(*, offers_30d: np.ndarray, days_since_asked: np.ndarray) -> np.ndarray:
+    """Lower for people asked often or just now, so that the same few are not asked every time."""
+    days = np.asarray(days_since_asked, dtype=float)
+    half_life = settings.MATCHING_FAIRNESS_HALF_LIFE_DAYS
+    recency = 1.0 - settings.MATCHING_FAIRNESS_RECENT_PENALTY * np.exp2(-days / half_life)
+    offers = np.asarray(offers_30d, dtype=float)
+    return recency / (1.0 + settings.MATCHING_FAIRNESS_OFFER_STEP * offers)
 
 
-def score(need: Need, pool: Pool) -> Scores:
-    """Suitability, P(accept) and score for every volunteer of the pool."""
+def score(need: Need, pool: Pool, *, model: AcceptanceModel | None = None) -> Scores:
+    """Suitability, P(accept), fairness and score for every volunteer of the pool."""
     fit = language_fit(need, pool)
+    x = features.matrix(need, pool, fit)
     complete = (fit.row >= 0).all(axis=0) if len(need.languages) else np.ones(len(pool), bool)
-    language = fit.factor.mean(axis=0) if len(need.languages) else np.ones(len(pool))
+    load = load_fit(recent_accepted=pool.recent_accepted)
     suitability = (
-        language
+        column(x, "language_fit")
         * distance_fit(distance_km=pool.distance_km, max_distance_km=pool.max_distance_km)
-        * load_fit(recent_accepted=pool.recent_accepted)
+        * load
     )
-    chance = p_accept(accepted=pool.accepted, decided=pool.decided)
-    return Scores(fit, suitability, chance, suitability * chance, complete)
+    if model is not None:
+        chance = model.predict(x)
+    else:
+        chance = p_accept(accepted=pool.accepted, decided=pool.decided)
+    fair = fairness(
+        offers_30d=column(x, "offers_30d"), days_since_asked=column(x, "days_since_asked")
+    )
+    return Scores(fit, suitability, chance, fair, suitability * chance * fair, complete, x, load)
 
 
 def order(scores: Scores, pool: Pool) -> np.ndarray:
@@ -214,13 +173,28 @@ def order(scores: Scores, pool: Pool) -> np.ndarray:
     return candidates[ranked]
 
 
-def rank(need: Need, pool: Pool, *, limit: int | None = None) -> list[Match]:
-    """The ranked matches (the best `limit`, or all), each with 2–4 reasons."""
-    scores = score(need, pool)
+def rank(
+    need: Need,
+    pool: Pool,
+    *,
+    limit: int | None = None,
+    model: AcceptanceModel | None = None,
+    explain: bool = True,
+) -> list[Match]:
+    """The ranked matches (the best `limit`, or all), each with its features and 2–4 reasons.
+
+    `model` gives P(accept) instead of the prior; `explain=False` leaves out the reasons (a
+    simulation that reads none saves the wording).
+    """
+    scores = score(need, pool, model=model)
     positions = order(scores, pool)
     if limit is not None:
         positions = positions[:limit]
-    wording = Wording()
+    if explain:
+        wording = Wording()
+        extra = contributions(scores, positions, model=model)
+    # Rounded in one go: a dict per match is most of the cost of a long list.
+    stored = np.round(scores.x[positions], features.DECIMALS).tolist()
     matches = []
     for place, j in enumerate(positions, start=1):
         distance = float(pool.distance_km[j])
@@ -231,10 +205,59 @@ def rank(need: Need, pool: Pool, *, limit: int | None = None) -> list[Match]:
                 score=round(float(scores.score[j]), 4),
                 p_accept=round(float(scores.p_accept[j]), 3),
                 distance_km=None if np.isnan(distance) else round(distance, 1),
-                reasons=reasons(need, pool, scores.language, int(j), wording=wording),
+                reasons=(
+                    reasons(
+                        need,
+                        pool,
+                        scores.language,
+                        int(j),
+                        wording=wording,
+                        x=scores.x[j],
+                        contribution={kind: float(c[place - 1]) for kind, c in extra.items()},
+                    )
+                    if explain
+                    else []
+                ),
+                features=dict(zip(features.FEATURES, stored[place - 1], strict=True)),
             )
         )
     return matches
+
+
+# --- Contributions ---------------------------------------------------------------------------
+
+# Reasons beyond languages, distance and history, and the features each one speaks for.
+EXTRA_REASONS: Mapping[str, tuple[str, ...]] = {
+    "load": ("tasks_30d",),
+    "asked": ("offers_30d", "days_since_asked"),
+    "last_task": ("days_since_task",),
+    "office": ("office_tasks",),
+    "response": ("response_hours",),
+    "tenure": ("tenure_days",),
+    "skill": ("skill_level",),
+}
+
+
+def contributions(
+    scores: Scores, positions: np.ndarray, *, model: AcceptanceModel | None = None
+) -> dict[str, np.ndarray]:
+    """For each extra reason and each ranked position, how much it moved log(score).
+
+    Load and fairness are factors of the score: their contribution is the log of the factor. A
+    learned model adds each feature's share of the log-odds against an average offer.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    out = {kind: np.zeros(len(positions)) for kind in EXTRA_REASONS}
+    if len(positions) == 0:
+        return out
+    out["load"] += np.log(scores.load[positions])
+    out["asked"] += np.log(np.maximum(scores.fairness[positions], 1e-9))
+    if model is not None:
+        shares = model.contributions(scores.x[positions])
+        for kind, names in EXTRA_REASONS.items():
+            for name in names:
+                out[kind] += shares[:, features.INDEX[name]]
+    return out
 
 
 # --- Reasons ---------------------------------------------------------------------------------
@@ -260,8 +283,7 @@ class Wording:
         self.km_away = _("%(km)s km away")
         self.no_history = _("no answered offers yet")
         self.decimal_separator = str(get_format("DECIMAL_SEPARATOR"))
-        self._history: dict[tuple[int, int], str] = {}
-        self._recent: dict[int, str] = {}
+        self._plural: dict[tuple[str, int], str] = {}
 
     def name(self, code: str) -> str:
         return _language_name(code, self.lang)
@@ -276,38 +298,194 @@ class Wording:
             return self.same_area
         return self.km_away % {"km": f"{km:.1f}".replace(".", self.decimal_separator)}
 
+    def _counted(self, key: str, count: int, make: Callable[[int], str]) -> str:
+        if (key, count) not in self._plural:
+            self._plural[(key, count)] = make(count)
+        return self._plural[(key, count)]
+
     def history(self, accepted: int, decided: int) -> str:
         if not decided:
             return self.no_history
-        key = (accepted, decided)
-        if key not in self._history:
-            self._history[key] = ngettext(
-                "accepted %(accepted)d of %(decided)d offer",
-                "accepted %(accepted)d of %(decided)d offers",
-                decided,
-            ) % {"accepted": accepted, "decided": decided}
-        return self._history[key]
+        return self._counted(
+            f"history-{accepted}",
+            decided,
+            lambda n: (
+                ngettext(
+                    "accepted %(accepted)d of %(decided)d offer",
+                    "accepted %(accepted)d of %(decided)d offers",
+                    n,
+                )
+                % {"accepted": accepted, "decided": n}
+            ),
+        )
 
     def recent(self, count: int) -> str:
-        if count not in self._recent:
-            self._recent[count] = ngettext(
-                "%(count)d task accepted in the last 30 days",
-                "%(count)d tasks accepted in the last 30 days",
+        return self._counted(
+            "recent",
+            count,
+            lambda n: (
+                ngettext(
+                    "%(count)d task accepted in the last 30 days",
+                    "%(count)d tasks accepted in the last 30 days",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
+
+    def ago(self, days: float) -> str:
+        """How long ago, roughly: today, yesterday, 5 days, 3 weeks, 4 months, 2 years ago."""
+        whole = int(days)
+        if whole < 1:
+            return _("today")
+        if whole < 2:  # the day before today
+            return _("yesterday")
+        if whole < 14:  # two weeks: from here on, in weeks
+            unit, count = "days", whole
+        elif whole < 61:  # two months: from here on, in months
+            unit, count = "weeks", whole // 7
+        elif whole < 730:  # two years: from here on, in years
+            unit, count = "months", whole // 30
+        else:
+            unit, count = "years", whole // 365
+        return self._counted(f"ago-{unit}", count, lambda n: _AGO[unit](n) % {"count": n})
+
+    def asked(self, *, offers_30d: int, days: float) -> str:
+        if offers_30d >= 2:  # once is said better by "last asked ..."
+            return self._counted(
+                "asked",
+                offers_30d,
+                lambda n: (
+                    ngettext(
+                        "asked %(count)d time in the last 30 days",
+                        "asked %(count)d times in the last 30 days",
+                        n,
+                    )
+                    % {"count": n}
+                ),
+            )
+        if days >= DAYS_CAP:
+            return _("not asked lately")
+        return _("last asked %(ago)s") % {"ago": self.ago(days)}
+
+    def last_task(self, days: float) -> str:
+        if days >= DAYS_CAP:
+            return _("no task lately")
+        return _("last task %(ago)s") % {"ago": self.ago(days)}
+
+    def office(self, count: int) -> str:
+        if not count:
+            return _("no task for this office yet")
+        return self._counted(
+            "office",
+            count,
+            lambda n: (
+                ngettext(
+                    "%(count)d task for this office before",
+                    "%(count)d tasks for this office before",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
+
+    def response(self, hours: float) -> str:
+        if hours <= 36:  # up to a day and a half, in hours
+            count = max(1, math.ceil(hours))
+            return self._counted(
+                "response-hours",
                 count,
-            ) % {"count": count}
-        return self._recent[count]
+                lambda n: (
+                    ngettext(
+                        "usually answers within %(count)d hour",
+                        "usually answers within %(count)d hours",
+                        n,
+                    )
+                    % {"count": n}
+                ),
+            )
+        return self._counted(
+            "response-days",
+            math.ceil(hours / 24),
+            lambda n: (
+                ngettext(
+                    "usually answers within %(count)d day",
+                    "usually answers within %(count)d days",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
+
+    def tenure(self, days: float) -> str:
+        return _("registered %(ago)s") % {"ago": self.ago(days)}
+
+    def skill(self, level: float) -> str | None:
+        return {
+            1: _("basic skills in this task"),
+            2: _("experienced in this task"),
+            3: _("professional in this task"),
+        }.get(round(level))
+
+
+_AGO: Mapping[str, Callable[[int], str]] = {
+    "days": lambda n: ngettext("%(count)d day ago", "%(count)d days ago", n),
+    "weeks": lambda n: ngettext("%(count)d week ago", "%(count)d weeks ago", n),
+    "months": lambda n: ngettext("%(count)d month ago", "%(count)d months ago", n),
+    "years": lambda n: ngettext("%(count)d year ago", "%(count)d years ago", n),
+}
+
+
+def _extra_reason(kind: str, x: np.ndarray, pool: Pool, j: int, wording: Wording) -> str | None:
+    """The phrase for an extra reason, from the very feature values it speaks for."""
+
+    def value(name: str) -> float:
+        return float(x[features.INDEX[name]])
+
+    if kind == "load":
+        count = int(value("tasks_30d"))
+        return wording.recent(count) if count else None
+    if kind == "asked":
+        return wording.asked(offers_30d=int(value("offers_30d")), days=value("days_since_asked"))
+    if kind == "last_task":
+        return wording.last_task(value("days_since_task"))
+    if kind == "office":
+        return wording.office(int(value("office_tasks")))
+    if kind == "response":
+        # The feature holds a stand-in for "never answered"; the pool knows it is unknown.
+        unknown = np.isnan(pool.response_hours[j])
+        return None if unknown else wording.response(value("response_hours"))
+    if kind == "tenure":
+        return wording.tenure(value("tenure_days"))
+    if kind == "skill":
+        return wording.skill(value("skill_level"))
+    raise ValueError(f"no wording for the reason {kind!r}; add it to _extra_reason")
 
 
 def reasons(
-    need: Need, pool: Pool, fit: LanguageFit, j: int, *, wording: Wording | None = None
+    need: Need,
+    pool: Pool,
+    fit: LanguageFit,
+    j: int,
+    *,
+    wording: Wording | None = None,
+    x: np.ndarray | None = None,
+    contribution: Mapping[str, float] | None = None,
 ) -> list[str]:
     """Why volunteer `j` (a position in the pool) is on the list, in the active language.
 
     In this order, at most MAX_REASONS: the languages asked for that they speak, with level;
     each close language standing in for one asked for; the distance (or phone/video); their
-    history with offers; tasks taken lately.
+    history with offers; then the other features that moved their score most (`contribution`:
+    reason kind → its effect on log(score)), largest first, if at least NOTABLE_CONTRIBUTION.
     """
     wording = wording or Wording()
+    if x is None:
+        x = features.matrix(need, pool, fit)[j]
+    if contribution is None:
+        contribution = {
+            "load": float(np.log(load_fit(recent_accepted=pool.recent_accepted[j : j + 1])[0]))
+        }
     exact: list[str] = []
     close: list[str] = []
     for i, needed in enumerate(need.languages):
@@ -329,7 +507,14 @@ def reasons(
     else:
         said.append(wording.distance(distance))
     said.append(wording.history(int(pool.accepted[j]), int(pool.decided[j])))
-    recent = int(pool.recent_accepted[j])
-    if recent:
-        said.append(wording.recent(recent))
+    notable = sorted(
+        (kind for kind, c in contribution.items() if abs(c) >= NOTABLE_CONTRIBUTION),
+        key=lambda kind: (-abs(contribution[kind]), kind),
+    )
+    for kind in notable:
+        if len(said) >= MAX_REASONS:
+            break
+        phrase = _extra_reason(kind, x, pool, j, wording)
+        if phrase and phrase not in said:
+            said.append(phrase)
     return said[:MAX_REASONS]

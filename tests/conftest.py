@@ -27,6 +27,13 @@ def tasks_in_process(request):
         celery_app.conf.task_eager_propagates = False
 
 
+@pytest.fixture(autouse=True)
+def no_saved_acceptance_model(settings, tmp_path_factory):
+    """Every test starts without a learned acceptance model: ranking uses the prior unless the
+    test trains one (into its own empty directory, never the developer's var/models)."""
+    settings.MATCHING_MODEL_DIR = tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture
 def office_a(db):
     return OfficeFactory(name="Büro A", postcode="44357", districts=["Mengede", "Huckarde"])

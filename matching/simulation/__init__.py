@@ -1,0 +1,77 @@
+"""A synthetic Dortmund in memory, to measure Lotse's wave policy against simple baselines.
+
+`manage.py simulate_matching` (and `make bench-matching`) runs it; a test runs a small one.
+
+The world
+    Volunteers are `volunteers.demo.invent_volunteers` people (the BAMF-based language mix of
+    ../shared/data/languages.md, real Dortmund postcodes, weekly windows by stage of life, skills,
+    travel limits, monthly caps, pauses and absences), plus what the demo lacks: a registration
+    date, a true home point (their postcode's area point moved by about a kilometre: Lotse only
+    knows the postcode) and three hidden traits (below). Requests arrive on weekdays in office
+    hours over the simulated period, for the skills and languages offices ask for (the demand
+    mix below is derived from the BAMF first applications of 2024 in languages.md, section A;
+    the nationality → language step is an inference), at postcodes weighted towards the
+    districts where newcomers live, 1 to 21 days ahead.
+
+The volunteers' behaviour (hidden from Lotse; the same for every policy)
+    When an offer reaches someone they accept with probability
+        sigmoid(BASE + propensity − DISTANCE × true km / own limit − LOAD × tasks in 30 days
+                − FATIGUE × log(1 + offers in the last 7 days) + hour of day + lead time),
+    with a personal propensity ~ N(0, 1) nobody sees. Whoever does not accept declines or, with
+    a personal probability, never answers (the offer expires when the appointment starts).
+    Answers come after a personal, log-normal delay (eager people answer sooner); none at night
+    (23:00–07:00: the answer waits for the morning). A volunteer who would accept but has since
+    taken an overlapping task or reached their monthly cap declines. Random draws are shared
+    between policies (common random numbers per request and volunteer), so the policies differ
+    by what they do, not by luck.
+
+The policies (all on the same requests; the in-memory eligibility mirrors every hard constraint
+of `matching.candidates.eligible`, evaluated at the moment of each wave)
+    - Lotse: the real ranking (`features.matrix` → `scoring.rank`, with the prior or a learned
+      model), the real `waves.plan_wave` and `waves.wave_timeout`, until filled, nobody is left
+      or the appointment starts;
+    - broadcast: every eligible volunteer at once;
+    - random-k / nearest-first: waves of k random / nearest eligible volunteers with the same
+      wave timeout as Lotse.
+
+The ranking runs in memory (no database): the same `features`, `scoring`, `model` and `waves`
+functions `matching.rank` uses, fed by an eligibility filter and history counters that mirror
+`candidates.eligible` and `candidates.gather`. That keeps a thousand requests and tens of
+thousands of offers well within a minute.
+"""
+
+from matching.simulation.policies import (
+    Broadcast,
+    LotseWaves,
+    NearestFirst,
+    Policy,
+    RandomK,
+    baselines,
+)
+from matching.simulation.report import Report, findings, markdown, simulate, table, write_section
+from matching.simulation.run import Result, Run, compare, gini
+from matching.simulation.world import Behaviour, Config, World, local, moment
+
+__all__ = [
+    "Behaviour",
+    "Broadcast",
+    "Config",
+    "LotseWaves",
+    "NearestFirst",
+    "Policy",
+    "RandomK",
+    "Report",
+    "Result",
+    "Run",
+    "World",
+    "baselines",
+    "compare",
+    "findings",
+    "gini",
+    "local",
+    "markdown",
+    "moment",
+    "simulate",
+    "table",
+    "write_section",
+]

@@ -1,0 +1,103 @@
+"""Whom to ask: Lotse's ranking and wave sizing, and the baselines it is measured against."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import numpy as np
+from django.conf import settings
+
+from matching import scoring, waves
+from matching.model import AcceptanceModel
+from matching.simulation.world import Config, SimRequest
+
+if TYPE_CHECKING:
+    from matching.simulation.run import Run
+
+# The fairness term switched off (see matching.scoring), to show what it does.
+NO_FAIRNESS: Mapping[str, float] = {
+    "MATCHING_FAIRNESS_OFFER_STEP": 0.0,
+    "MATCHING_FAIRNESS_RECENT_PENALTY": 0.0,
+    "MATCHING_LOAD_STEP": 0.0,
+}
+
+
+class Policy:
+    """Whom to ask next for a request; `repeats` says whether further waves follow, and
+    `overrides` are settings in force while the policy runs."""
+
+    name = ""
+    repeats = True
+    overrides: Mapping[str, object] = MappingProxyType({})
+
+    def choose(
+        self, run: Run, request: SimRequest, now: float, positions: np.ndarray
+    ) -> list[tuple[int, dict[str, float]]]:
+        """(volunteer, features ranked on) for each person to ask; `positions` index
+        `request.candidates` and are the ones still eligible now."""
+        raise NotImplementedError
+
+
+class LotseWaves(Policy):
+    """Lotse's ranking and wave sizing, with the prior or a learned model."""
+
+    def __init__(self, model: AcceptanceModel | None = None, *, fair: bool = True) -> None:
+        self.model = model
+        self.name = "Lotse, learned model" if model else "Lotse waves"
+        if not fair:
+            self.name += ", no fairness term"
+            self.overrides = NO_FAIRNESS
+
+    def choose(
+        self, run: Run, request: SimRequest, now: float, positions: np.ndarray
+    ) -> list[tuple[int, dict[str, float]]]:
+        need, pool = run.pool(request, now, positions)
+        matches = scoring.rank(
+            need, pool, limit=settings.MATCHING_WAVE_MAX, model=self.model, explain=False
+        )
+        wave = waves.plan_wave(matches, needed=request.needed - run.taken[request.index])
+        return [(match.volunteer_id, match.features) for match in wave]
+
+
+class Broadcast(Policy):
+    name = "Broadcast to all"
+    repeats = False
+
+    def choose(
+        self, run: Run, request: SimRequest, now: float, positions: np.ndarray
+    ) -> list[tuple[int, dict[str, float]]]:
+        return [(int(request.candidates[p]), {}) for p in positions]
+
+
+class RandomK(Policy):
+    def __init__(self, k: int, seed: int) -> None:
+        self.k = k
+        self.rng = np.random.default_rng([seed, 4])
+        self.name = f"Random {k} per wave"
+
+    def choose(
+        self, run: Run, request: SimRequest, now: float, positions: np.ndarray
+    ) -> list[tuple[int, dict[str, float]]]:
+        picked = self.rng.permutation(positions)[: self.k]
+        return [(int(request.candidates[p]), {}) for p in picked]
+
+
+class NearestFirst(Policy):
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.name = f"Nearest {k} first"
+
+    def choose(
+        self, run: Run, request: SimRequest, now: float, positions: np.ndarray
+    ) -> list[tuple[int, dict[str, float]]]:
+        ids = request.candidates[positions]
+        # Phone/video has no distance: then the lowest ids first, as a plain list would.
+        distance = np.nan_to_num(request.distance_km[positions], nan=0.0)
+        picked = positions[np.lexsort((ids, distance))][: self.k]
+        return [(int(request.candidates[p]), {}) for p in picked]
+
+
+def baselines(config: Config) -> list[Policy]:
+    return [Broadcast(), RandomK(config.k, config.seed), NearestFirst(config.k)]

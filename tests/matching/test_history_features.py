@@ -1,0 +1,94 @@
+"""The features `gather` reads from the database: a volunteer's offer history as of `now`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from matching import rank
+from requests.models import Offer
+from tests.matching.helpers import MONDAY, RECORDED_AT, appointment, at, fitting_volunteer
+
+pytestmark = pytest.mark.django_db
+
+NOW = RECORDED_AT  # Monday 1 February 2027, 09:00 Berlin
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+
+
+def past(office, *, days_ago: float):
+    """A request whose appointment started `days_ago` days before NOW (recorded a week before)."""
+    starts = NOW - days_ago * DAY
+    return appointment(
+        office,
+        day=starts.date(),
+        start=f"{starts:%H:%M}",
+        end=f"{starts + HOUR:%H:%M}",
+        recorded_at=starts - 7 * DAY,
+    )
+
+
+def offer(request, volunteer, *, status, sent_days_ago, answer_hours=None):
+    sent = NOW - sent_days_ago * DAY
+    return Offer.objects.create(
+        request=request,
+        volunteer=volunteer,
+        status=status,
+        sent_at=sent,
+        responded_at=None if answer_hours is None else sent + answer_hours * HOUR,
+    )
+
+
+def test_it_reads_the_history_of_offers_as_of_now(office_a, office_b):
+    """Counts, the last offer and task, the median answer time, tasks for this office, the skill
+    level and the time since registering, all from one aggregate and the volunteer's rows."""
+    volunteer = fitting_volunteer(
+        skills=[("interpreting", "experienced")], created_at=NOW - 400 * DAY
+    )
+    offer(
+        past(office_a, days_ago=2),
+        volunteer,
+        status=Offer.Status.ACCEPTED,
+        sent_days_ago=3,
+        answer_hours=2,
+    )
+    offer(
+        past(office_b, days_ago=5),
+        volunteer,
+        status=Offer.Status.DECLINED,
+        sent_days_ago=10,
+        answer_hours=6,
+    )
+    offer(past(office_a, days_ago=35), volunteer, status=Offer.Status.EXPIRED, sent_days_ago=40)
+    # Queued, never sent: not an offer the volunteer has seen.
+    Offer.objects.create(request=past(office_b, days_ago=1), volunteer=volunteer)
+    req = appointment(office_a, day=MONDAY)
+
+    with translation.override("en"):
+        (match,) = rank(req, now=NOW)
+
+    f = match.features
+    assert (f["offers_30d"], f["tasks_30d"]) == (2, 1)
+    assert (f["offers_accepted"], f["offers_decided"]) == (1, 3)
+    assert f["acceptance_rate"] == pytest.approx(2 / 6, abs=1e-4)
+    assert f["days_since_asked"] == pytest.approx(3, abs=1e-3)
+    assert f["days_since_task"] == pytest.approx(2, abs=1e-3)
+    assert f["response_hours"] == pytest.approx(4)  # the median of 2 and 6 hours
+    assert f["office_tasks"] == 1
+    assert f["skill_level"] == 2  # experienced
+    assert f["tenure_days"] == pytest.approx(400, abs=1e-3)
+    assert f["lead_days"] == pytest.approx((at(MONDAY, "10:00") - NOW) / DAY, abs=1e-3)
+    assert f["start_hour"] == 10
+    assert "accepted 1 of 3 offers" in match.reasons
+
+
+def test_it_does_not_count_what_happens_after_now(office_a):
+    """A simulation replays the past: offers sent after `now` are not yet history."""
+    volunteer = fitting_volunteer()
+    offer(past(office_a, days_ago=1), volunteer, status=Offer.Status.DECLINED, sent_days_ago=-2)
+    (match,) = rank(appointment(office_a), now=NOW)
+    assert match.features["offers_30d"] == 0
+    assert match.features["days_since_asked"] == 365
+    assert match.features["response_hours"] == 24  # never answered (as of now)
