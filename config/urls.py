@@ -10,6 +10,7 @@ from matching import urls as matching_urls
 from requests import page_urls as requests_page_urls
 from requests import urls as requests_urls
 from volunteers import urls as volunteers_urls
+from workers import unsubscribe
 from workers import urls as workers_urls
 
 api_patterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("dev/mail/", include(workers_urls.mailbox_patterns)),
     path("", include(volunteers_urls.page_patterns)),
     path("", include(requests_page_urls.page_patterns)),
+    path("", include(unsubscribe.page_patterns)),
 ]
 
 handler404 = "config.pages.not_found"
