@@ -19,15 +19,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import factory
 from django.utils import timezone
 
-from requests import events, lifecycle, offers
+from requests import lifecycle, offers
 from requests.models import Offer, Office, Request
+from tests import domain_helpers
 from tests.factories import OfficeFactory
 from tests.volunteer_factories import VolunteerFactory, skill
 from volunteers.models import Volunteer
@@ -100,21 +100,11 @@ def started_and_filled(office: Office) -> tuple[Request, Offer]:
 
 @contextmanager
 def recording_events() -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """Record every published event as (name, ids) while the block runs, then unsubscribe.
+    """Every published event as (name, ids) while the block runs; the workers' own handlers are
+    set aside meanwhile (see `tests.domain_helpers.recording_events`).
 
     Handlers run after commit: in a test, inside `django_capture_on_commit_callbacks(
     execute=True)`, and only when that block ends.
     """
-    seen: list[tuple[str, dict[str, Any]]] = []
-
-    def record(name: str, **ids: Any) -> None:
-        seen.append((name, ids))
-
-    handlers = {name: partial(record, name) for name in sorted(events.EVENTS)}
-    for name, handler in handlers.items():
-        events.subscribe(name, handler)
-    try:
-        yield seen
-    finally:
-        for name, handler in handlers.items():
-            events._handlers[name].remove(handler)
+    with domain_helpers.recording_events() as log:
+        yield log.received

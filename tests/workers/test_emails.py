@@ -87,12 +87,12 @@ def test_it_writes_the_offer_in_german(request_on_dst_day):
     )
     assert "/offers/tok123/#decline" in body
     assert re.search(r"Mein Profil: \S+/volunteer/[\w-]{20,}/\n", body)
-    assert re.search(r"Angebote pausieren: \S+/volunteer/[\w-]{20,}/pause/\n", body)
+    assert re.search(r"Anfragen pausieren: \S+/volunteer/[\w-]{20,}/pause/\n", body)
     assert "0231 5550100" in body
     html = html_of(message)
     assert '<html lang="de" dir="ltr">' in html
     assert "/offers/tok123/#accept" in html
-    assert "Angebote pausieren" in html
+    assert "Anfragen pausieren" in html
 
 
 def test_it_writes_the_offer_in_english(request_on_dst_day):
