@@ -2,9 +2,17 @@
 
 Answers 200 when the database and the broker answer, 503 when one does not. The body names
 the failing part but not its address or error text: the endpoint is public.
+
+It also pings the Celery workers ("worker": "ok" or "unreachable", "status": "degraded"), in a
+thread given at most WORKER_PING_SECONDS plus a second, so a broker that hangs never hangs the
+health check. A missing worker does not make the answer 503: /healthz decides whether a load
+balancer sends traffic to this web process, and taking the web away would stop volunteers from
+accepting and staff from working while the worker restarts. Queued offers wait in the broker
+and the database and go out once a worker is back; alert on "unreachable" instead.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 
 from django.db import connection
@@ -41,6 +49,25 @@ def _broker_ok() -> bool:
     return True
 
 
+WORKER_PING_SECONDS = 1.0
+
+
+def _worker_ok() -> bool:
+    """True if a worker of this deployment (its queue's control exchange) answers a ping."""
+    answers: list[bool] = []
+
+    def ping() -> None:
+        try:
+            answers.append(bool(celery_app.control.ping(timeout=WORKER_PING_SECONDS, limit=1)))
+        except Exception:
+            logger.exception("health: worker ping failed")
+
+    thread = threading.Thread(target=ping, name="health-worker-ping", daemon=True)
+    thread.start()
+    thread.join(WORKER_PING_SECONDS + 1.0)
+    return bool(answers and answers[0])
+
+
 class HealthCheckMiddleware:
     """Answers /healthz before host validation and HTTPS redirects.
 
@@ -62,8 +89,12 @@ class HealthCheckMiddleware:
 def healthz(request: HttpRequest) -> HttpResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
+    worker = checks["broker"] and _worker_ok()
     body = {
-        "status": "ok" if healthy else "unavailable",
-        "checks": {name: "ok" if ok else "unavailable" for name, ok in checks.items()},
+        "status": ("ok" if worker else "degraded") if healthy else "unavailable",
+        "checks": {
+            **{name: "ok" if ok else "unavailable" for name, ok in checks.items()},
+            "worker": "ok" if worker else "unreachable",
+        },
     }
     return JsonResponse(body, status=200 if healthy else 503)

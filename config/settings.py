@@ -303,7 +303,70 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Remote control (the health check's worker ping) per deployment too: a ping is answered only
+# by workers of this queue, not by another deployment's sharing the Redis.
+CELERY_CONTROL_EXCHANGE = CELERY_TASK_DEFAULT_QUEUE
+
+# --- Workers: retries, sweeps, reminders, retention -----------------------------------------
+
+# SMTP: a temporary failure (4xx, connection refused or lost) is retried after an exponential
+# wait with jitter (base · 2^try, at most the maximum); a permanent one (5xx) is not. After the
+# last retry an offer is marked failed and the office is told.
+LOTSE_SMTP_RETRIES = env_int("LOTSE_SMTP_RETRIES", 8, minimum=0)
+LOTSE_SMTP_RETRY_BASE_SECONDS = env_int("LOTSE_SMTP_RETRY_BASE_SECONDS", 30, minimum=1)
+LOTSE_SMTP_RETRY_MAX_SECONDS = env_int("LOTSE_SMTP_RETRY_MAX_SECONDS", 600, minimum=1)
+# An offer still queued this long after its last try was lost on the way (a broker restarted
+# without persistence, a worker killed): the sweeper enqueues it again. Longer than the
+# longest retry wait, so that offers whose retries are under way are left to them.
+LOTSE_SWEEP_STUCK_AFTER_SECONDS = env_int("LOTSE_SWEEP_STUCK_AFTER_SECONDS", 900, minimum=1)
+# How often beat starts the waves that are due, and sweeps stuck offers.
+LOTSE_WAVES_EVERY_SECONDS = env_int("LOTSE_WAVES_EVERY_SECONDS", 60, minimum=1)
+LOTSE_SWEEP_EVERY_SECONDS = env_int("LOTSE_SWEEP_EVERY_SECONDS", 300, minimum=1)
+# Reminders go out on the day before the appointment from this hour (Europe/Berlin) on.
+LOTSE_REMINDER_HOUR = env_int("LOTSE_REMINDER_HOUR", 16)
+if LOTSE_REMINDER_HOUR > 23:
+    raise ImproperlyConfigured("LOTSE_REMINDER_HOUR must be an hour of the day, 0 to 23.")
+# The office is alerted when an appointment this close is not filled.
+LOTSE_ESCALATE_HOURS = env_int("LOTSE_ESCALATE_HOURS", 48, minimum=1)
+# Days after an appointment after which its free text (address, note), its offers' link
+# digests and the log of notices sent for it are removed (docs/decisions.md, "Retention").
+LOTSE_RETENTION_DAYS = env_int("LOTSE_RETENTION_DAYS", 90, minimum=1)
+
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis hands an unacknowledged message to another worker after the visibility timeout;
+    # a retry's countdown sits unacknowledged in a worker that long, so it must be shorter.
+    _visibility = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    if _visibility < LOTSE_SMTP_RETRY_MAX_SECONDS * 2:
+        raise ImproperlyConfigured(
+            f"LOTSE_SMTP_RETRY_MAX_SECONDS={LOTSE_SMTP_RETRY_MAX_SECONDS} must be at most half "
+            f"of CELERY_VISIBILITY_TIMEOUT={_visibility}, or a waiting retry runs twice."
+        )
+
 CELERY_BEAT_SCHEDULE = {
+    "start-due-waves": {
+        "task": "workers.tasks.start_due_waves",
+        "schedule": timedelta(seconds=LOTSE_WAVES_EVERY_SECONDS),
+    },
+    "sweep-stuck-offers": {
+        "task": "workers.tasks.sweep_stuck_offers",
+        "schedule": timedelta(seconds=LOTSE_SWEEP_EVERY_SECONDS),
+    },
+    "expire-offers": {
+        "task": "workers.tasks.expire_offers",
+        "schedule": crontab(minute="*/5"),
+    },
+    "escalate-unfilled": {
+        "task": "workers.tasks.escalate_unfilled",
+        "schedule": crontab(minute="*/15"),
+    },
+    "remind-upcoming": {
+        "task": "workers.tasks.remind_upcoming",
+        "schedule": crontab(minute=7),
+    },
+    "apply-retention": {
+        "task": "workers.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=27),
+    },
     "end-elapsed-pauses": {
         "task": "volunteers.tasks.end_elapsed_pauses",
         "schedule": crontab(hour=0, minute=5),

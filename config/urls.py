@@ -12,6 +12,7 @@ from requests import page_urls as requests_page_urls
 from requests import urls as requests_urls
 from requests.web import urls as staff_page_urls
 from volunteers import urls as volunteers_urls
+from workers import unsubscribe
 from workers import urls as workers_urls
 
 api_patterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("dev/mail/", include(workers_urls.mailbox_patterns)),
     path("", include(volunteers_urls.page_patterns)),
     path("", include(requests_page_urls.page_patterns)),
+    path("", include(unsubscribe.page_patterns)),
     path("", include(staff_page_urls.page_patterns)),
     path("", include(matching_page_urls.page_patterns)),
 ]

@@ -88,8 +88,12 @@ def _description(request: Request) -> str:
     return "\n".join(lines)
 
 
-def offer_calendar(offer: Offer) -> bytes:
-    """The .ics file (METHOD:PUBLISH, one VEVENT) for an accepted offer's appointment."""
+def offer_calendar(offer: Offer, *, cancel: bool = False) -> bytes:
+    """The .ics file for an accepted offer's appointment: METHOD:PUBLISH with one VEVENT.
+
+    With `cancel`, the same event (same UID, a higher SEQUENCE) as METHOD:CANCEL and
+    STATUS:CANCELLED: a calendar that imported the invite removes or strikes the entry.
+    """
     request = offer.request
     start = request.starts_at.astimezone(BERLIN)
     end = request.ends_at.astimezone(BERLIN)
@@ -97,16 +101,17 @@ def offer_calendar(offer: Offer) -> bytes:
         calendar = Calendar()
         calendar.add("prodid", PRODID)
         calendar.add("version", "2.0")
-        calendar.add("method", "PUBLISH")
+        calendar.add("method", "CANCEL" if cancel else "PUBLISH")
         event = Event()
         event.add("uid", event_uid(offer))
-        event.add("dtstamp", offer.responded_at or timezone.now())
+        event.add("sequence", 1 if cancel else 0)
+        event.add("dtstamp", timezone.now() if cancel else offer.responded_at or timezone.now())
         event.add("dtstart", start)
         event.add("dtend", end)
         event.add("summary", title(request))
         event.add("location", place_text(request))
         event.add("description", _description(request))
-        event.add("status", "CONFIRMED")
+        event.add("status", "CANCELLED" if cancel else "CONFIRMED")
         calendar.add_component(event)
     # The zone's rules for the appointment's years only: the full history since 1970 would
     # triple the file for nothing.

@@ -15,6 +15,8 @@ Events and their arguments:
 - offers_withdrawn(offer_ids)        open offers that are no longer needed ("already filled")
 - request_cancelled(request_id, offer_ids)   cancellation to the accepted volunteers
 - offer_released(offer_id)           an accepted volunteer dropped out: tell the office
+- offer_failed(offer_id)             the offer's email could not be delivered: tell the office
+- request_unfilled(request_id)       nobody is left to ask: tell the office
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ EVENTS = frozenset(
         "offers_withdrawn",
         "request_cancelled",
         "offer_released",
+        "offer_failed",
+        "request_unfilled",
     }
 )
 

@@ -273,6 +273,8 @@ def update_request(
     ):
         row.status = Request.Status.FILLED
         row.filled_at = now
+        row.closed_at = None
+        row.next_wave_at = None
         withdrawn = _withdraw_open_offers(row, now=now)
         events.publish("request_filled", request_id=row.pk)
     if "starts_at" in data:
@@ -289,7 +291,7 @@ def cancel_request(*, request: Request, now: dt.datetime | None = None) -> Reque
     """Cancel: open offers are withdrawn, accepted volunteers get a cancellation."""
     now = now or timezone.now()
     row = Request.objects.select_for_update().get(pk=request.pk)
-    if not transition(request=row, to=Request.Status.CANCELLED, closed_at=now):
+    if not transition(request=row, to=Request.Status.CANCELLED, closed_at=now, next_wave_at=None):
         raise RequestError("closed", _("This request is already closed."))
     accepted = list(row.offers.filter(status=Offer.Status.ACCEPTED).values_list("pk", flat=True))
     withdrawn = _withdraw_open_offers(row, now=now)
@@ -351,6 +353,22 @@ def request_next_wave(*, request: Request) -> None:
     }:
         raise RequestError("closed", _("This request takes no more offers."))
     events.publish("waves_requested", request_id=request.pk)
+
+
+def mark_unfilled(*, request: Request, now: dt.datetime | None = None) -> bool:
+    """Nobody is left to ask: the automatic search gives up and the office is told.
+
+    Offers already out stay open (a late accept still fills the request), and staff may still
+    find someone by hand. Returns False if the request's status does not allow it (filled,
+    cancelled, or unfilled already).
+    """
+    now = now or timezone.now()
+    if not transition(
+        request=request, to=Request.Status.UNFILLED, closed_at=now, next_wave_at=None
+    ):
+        return False
+    events.publish("request_unfilled", request_id=request.pk)
+    return True
 
 
 def _withdraw_open_offers(request: Request, *, now: dt.datetime) -> list[int]:

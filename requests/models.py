@@ -187,6 +187,11 @@ class Request(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.OPEN, db_index=True
     )
+    # Automatic waves: how many went out, and when the next one is due. The due time lives
+    # here, not in a broker countdown, so a wait of hours survives restarts and never outlives
+    # the broker's visibility timeout; a beat task starts the waves that are due.
+    waves_sent = models.PositiveSmallIntegerField(_("automatic waves sent"), default=0)
+    next_wave_at = models.DateTimeField(_("next wave due at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     filled_at = models.DateTimeField(_("filled at"), null=True, blank=True)
@@ -228,7 +233,14 @@ class Request(models.Model):
                 name="request_gender_valid",
             ),
         ]
-        indexes = [models.Index(fields=["office", "starts_at"], name="request_office_starts")]
+        indexes = [
+            models.Index(fields=["office", "starts_at"], name="request_office_starts"),
+            models.Index(
+                fields=["next_wave_at"],
+                name="request_next_wave_due",
+                condition=models.Q(next_wave_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.skill_id} {self.starts_at:%Y-%m-%d %H:%M}"
@@ -267,6 +279,9 @@ class Offer(models.Model):
         DECLINED = "declined", _("declined")
         EXPIRED = "expired", _("expired")
         WITHDRAWN = "withdrawn", _("withdrawn")
+        # The email could not be delivered: refused for good, or still failing after the
+        # last retry. The office is told.
+        FAILED = "failed", _("not delivered")
 
     class DeclineReason(models.TextChoices):
         NO_TIME = "no_time", _("no time then")
@@ -293,6 +308,9 @@ class Offer(models.Model):
     token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The sender's last try, written before each try in its own transaction: the sweeper
+    # leaves offers alone whose retries are still under way.
+    attempted_at = models.DateTimeField(_("last sending attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     # Set by the worker that emails the confirmation: a redelivered task sends none twice.
@@ -312,7 +330,15 @@ class Offer(models.Model):
             models.UniqueConstraint(fields=["request", "volunteer"], name="offer_once_per_person"),
             models.CheckConstraint(
                 condition=models.Q(
-                    status__in=["queued", "sent", "accepted", "declined", "expired", "withdrawn"]
+                    status__in=[
+                        "queued",
+                        "sent",
+                        "accepted",
+                        "declined",
+                        "expired",
+                        "withdrawn",
+                        "failed",
+                    ]
                 ),
                 name="offer_status_valid",
             ),

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -141,13 +143,20 @@ def accept(*, offer: Offer, now: dt.datetime | None = None) -> Offer:
         request.refresh_from_db(fields=["accepted_count", "volunteers_needed", "status"])
         events.publish("offer_accepted", offer_id=current.pk)
         if request.accepted_count >= request.volunteers_needed:
-            lifecycle.transition(request=request, to=Request.Status.FILLED, filled_at=now)
+            # Filled: no next wave, and a request the search had given up on is open no more.
+            lifecycle.transition(
+                request=request,
+                to=Request.Status.FILLED,
+                filled_at=now,
+                closed_at=None,
+                next_wave_at=None,
+            )
             withdrawn = lifecycle._withdraw_open_offers(request, now=now)
             events.publish("request_filled", request_id=request.pk)
             if withdrawn:
                 events.publish("offers_withdrawn", offer_ids=withdrawn)
         elif request.status != Request.Status.OFFERING:
-            lifecycle.transition(request=request, to=Request.Status.OFFERING)
+            lifecycle.transition(request=request, to=Request.Status.OFFERING, closed_at=None)
     current.status, current.responded_at = Offer.Status.ACCEPTED, now
     return current
 
@@ -226,6 +235,88 @@ def offer_by_hand(
             "offered", _("This volunteer has already been asked for this request.")
         ) from None
     return offer
+
+
+class Candidate(Protocol):
+    """What a wave needs of a ranked candidate (`matching.Match` is one)."""
+
+    @property
+    def volunteer_id(self) -> int: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def features(self) -> Mapping[str, float]: ...
+
+
+def create_wave(
+    *,
+    request: Request,
+    wave: int,
+    candidates: Sequence[Candidate],
+    next_wave_at: dt.datetime | None,
+    now: dt.datetime | None = None,
+) -> list[Offer]:
+    """Queue one offer per candidate as wave number `wave`; the next wave is due `next_wave_at`.
+
+    The caller holds the request's row lock (`select_for_update`) and has checked that the
+    request takes offers and that `wave` is the next one. Each offer keeps the score and the
+    features it was ranked on, for the acceptance model to learn from its outcome. The workers
+    send each offer after commit (`offer_created`).
+    """
+    assert transaction.get_connection().in_atomic_block, "create_wave needs the row lock"  # noqa: S101
+    assert wave == request.waves_sent + 1, f"wave {wave} after {request.waves_sent}"  # noqa: S101
+    now = now or timezone.now()
+    created = Offer.objects.bulk_create(
+        Offer(
+            request=request,
+            volunteer_id=candidate.volunteer_id,
+            wave=wave,
+            score=float(candidate.score),
+            features={name: float(value) for name, value in candidate.features.items()},
+        )
+        for candidate in candidates
+    )
+    Request.objects.filter(pk=request.pk).update(
+        waves_sent=wave, next_wave_at=next_wave_at, updated_at=now
+    )
+    request.waves_sent, request.next_wave_at = wave, next_wave_at
+    if request.status != Request.Status.OFFERING:
+        lifecycle.transition(request=request, to=Request.Status.OFFERING, closed_at=None)
+    for offer in created:
+        events.publish("offer_created", offer_id=offer.pk)
+    return created
+
+
+def fail(*, offer_id: int, now: dt.datetime | None = None) -> bool:
+    """The offer's email cannot be delivered: a queued offer becomes `failed`, the office is
+    told. False if the offer was no longer queued (sent meanwhile, withdrawn, ...)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        failed = Offer.objects.filter(pk=offer_id, status=Offer.Status.QUEUED).update(
+            status=Offer.Status.FAILED, responded_at=now
+        )
+        if failed:
+            events.publish("offer_failed", offer_id=offer_id)
+    return bool(failed)
+
+
+def expire_started(*, now: dt.datetime | None = None) -> int:
+    """Offers still open when their appointment starts expire; no wave is due for it any more.
+
+    Returns the number of offers expired. Their links stopped working at the start already
+    (`token_expires_at`); this makes the record say so.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = Offer.objects.filter(status__in=Offer.OPEN, request__starts_at__lte=now).update(
+            status=Offer.Status.EXPIRED
+        )
+        Request.objects.filter(next_wave_at__isnull=False, starts_at__lte=now).update(
+            next_wave_at=None, updated_at=now
+        )
+    return expired
 
 
 def release_for_erasure(*, volunteer: Volunteer, at: dt.datetime) -> None:

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -116,10 +116,16 @@ def approximate_distance_km(offer: Offer) -> float | None:
     return max(0.5, round(km * 2) / 2)
 
 
+def can_release(offer: Offer, page: str) -> bool:
+    """An accepted volunteer can sign off on the page until the appointment starts."""
+    return page == "accepted" and offer.request.starts_at > timezone.now()
+
+
 def _context(token: str, offer: Offer, **extra: Any) -> dict[str, Any]:
     request = offer.request
     page = offers.state(offer=offer)
     return {
+        "can_release": can_release(offer, page),
         "offer": offer,
         "state": page,
         "task": request,
@@ -147,10 +153,14 @@ def _page(
 @offer_link
 @require_http_methods(["GET", "HEAD", "POST"])
 def offer_page(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
-    """GET: the task and the two forms (or why not). POST action=accept|decline: the answer."""
+    """GET: the task and the two forms (or why not). POST action=accept|decline: the answer;
+    action=release: an accepted volunteer can no longer come (the reminder links here)."""
     if request.method != "POST":
-        return _page(request, token, offer)
+        released = request.GET.get("released") == "1" and offer.status == Offer.Status.WITHDRAWN
+        return _page(request, token, offer, released=released)
     action = request.POST.get("action", "")
+    if action == "release":
+        return _release(request, token, offer)
     if action not in _REPEATS:
         problem = _("Please answer with one of the buttons on this page.")
         return _page(request, token, offer, status=400, problem=problem)
@@ -166,6 +176,17 @@ def offer_page(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
         current = offers.resolve(token)
         return _page(request, token, current, status=409, refusal=exc)
     return SeeOther(reverse("offer", kwargs={"token": token}))
+
+
+def _release(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
+    """ "I can't make it": the place is free again, the office is told (offers.release)."""
+    if not can_release(offer, offers.state(offer=offer)):
+        if offer.status == Offer.Status.WITHDRAWN:  # a double click: the first one did it
+            return SeeOther(reverse("offer", kwargs={"token": token}) + "?released=1")
+        problem = _("You can sign off only from an accepted appointment that has not started.")
+        return _page(request, token, offer, status=409, problem=problem)
+    offers.release(offer=offer)
+    return SeeOther(reverse("offer", kwargs={"token": token}) + "?released=1")
 
 
 @offer_link

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import quote, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +75,79 @@ class Process:
 def process_env(**overrides: str) -> dict[str, str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **overrides}
     return {key: value for key, value in env.items() if value is not None}
+
+
+def worker_database_url() -> str:
+    """The URL of the database this test runs on, for a worker process to use the same."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    netloc = f"{credentials}@{host}" if credentials else host
+    return urlunsplit(("postgres", netloc, "/" + db["NAME"], "", ""))
+
+
+def kill_hard(process: Process) -> None:
+    """SIGKILL the process and its children (a prefork worker's pool), as a crash would."""
+    pid = process.popen.pid
+    children_file = Path(f"/proc/{pid}/task/{pid}/children")
+    children = [int(c) for c in children_file.read_text().split()] if children_file.exists() else []
+    for target in [pid, *children]:
+        with suppress(ProcessLookupError):
+            os.kill(target, signal.SIGKILL)
+    process.popen.wait(timeout=30)
+
+
+@contextmanager
+def redis_server(port: int) -> Iterator[Process]:
+    """A Redis of the test's own, without persistence: a restart empties it."""
+    server = Process(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        process_env(),
+    )
+    try:
+        wait_until(lambda: server.saw("Ready to accept connections"), timeout=30, what="redis")
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def celery_beat(env: dict[str, str], schedule: Path) -> Iterator[Process]:
+    """A real `celery -A config beat` process with its schedule file at `schedule`."""
+    beat = Process(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "--loglevel=info",
+            f"--schedule={schedule}",
+        ],
+        env,
+    )
+    try:
+        wait_until(lambda: beat.saw("beat: Starting"), timeout=60, what="beat to start")
+        yield beat
+    finally:
+        beat.stop()
 
 
 @contextmanager

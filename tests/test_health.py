@@ -3,10 +3,11 @@
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
-from tests.processes import ROOT, process_env
+from tests.processes import ROOT, celery_worker, process_env
 
 PROBE = (
     "import django; django.setup(); from django.test import Client; "
@@ -30,11 +31,30 @@ def probe(**env: str | None) -> tuple[int, dict]:
 
 
 @pytest.mark.django_db
-def test_it_answers_200_when_everything_is_reachable(client):
-    """Database and broker answer: 200 and "ok" for each."""
+def test_it_answers_200_without_a_worker_and_says_so(client):
+    """Database and broker answer but no worker does: still 200 (the web must keep serving),
+    "degraded", and "worker": "unreachable" for the operator; the ping gives up in time."""
+    started = time.monotonic()
     response = client.get("/healthz")
+    assert time.monotonic() - started < 5
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "broker": "ok", "worker": "unreachable"},
+    }
+
+
+@pytest.mark.real_worker
+def test_it_answers_ok_when_a_worker_answers_the_ping(tmp_path):
+    """A running worker of this deployment answers: "worker": "ok"."""
+    env = process_env(LOTSE_VAR_DIR=str(tmp_path), DATABASE_URL=None)
+    with celery_worker(env):
+        status, body = probe(LOTSE_VAR_DIR=str(tmp_path), DATABASE_URL=None)
+    assert status == 200
+    assert body == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok", "worker": "ok"},
+    }
 
 
 def test_it_answers_503_when_the_database_is_down():
@@ -50,7 +70,10 @@ def test_it_answers_503_when_the_broker_is_down(tmp_path):
         CELERY_BROKER_URL="redis://127.0.0.1:1/0", LOTSE_VAR_DIR=str(tmp_path), DATABASE_URL=None
     )
     assert status == 503
-    assert body == {"status": "unavailable", "checks": {"database": "ok", "broker": "unavailable"}}
+    assert body == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "broker": "unavailable", "worker": "unreachable"},
+    }
 
 
 def test_it_does_not_reveal_addresses_or_errors(tmp_path):

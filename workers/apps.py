@@ -10,9 +10,6 @@ class WorkersConfig(AppConfig):
 
     def ready(self) -> None:
         # The requests app announces what happened (after commit); the workers act on it.
-        # More subscriptions (waves, confirmations, notices) join as they are built.
-        from requests import events
-        from workers import tasks
+        from workers import subscriptions
 
-        events.subscribe("offer_created", tasks.send_offer.delay)
-        events.subscribe("offer_accepted", tasks.send_confirmation.delay)
+        subscriptions.subscribe()

@@ -7,6 +7,7 @@ The pages exist only with DEBUG and this backend; in production they are a 404.
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import re
@@ -85,8 +86,14 @@ class StoredMail:
         return None
 
 
+def in_use() -> bool:
+    """Email is written into the mailbox (the embedded default)."""
+    return f"{__name__}.MailboxBackend" == settings.EMAIL_BACKEND
+
+
 def mailbox_enabled() -> bool:
-    return bool(settings.DEBUG) and f"{__name__}.MailboxBackend" == settings.EMAIL_BACKEND
+    """The mailbox pages are shown: the mailbox is in use, and only in development."""
+    return bool(settings.DEBUG) and in_use()
 
 
 def stored_ids() -> list[str]:
@@ -113,3 +120,19 @@ def clear() -> int:
     for mail_id in ids:
         (Path(settings.MAILBOX_DIR) / mail_id).unlink(missing_ok=True)
     return len(ids)
+
+
+def delete_older_than(cutoff: dt.datetime) -> int:
+    """Delete the messages written before `cutoff` (retention); returns how many."""
+    directory = Path(settings.MAILBOX_DIR)
+    deleted = 0
+    for mail_id in stored_ids():
+        path = directory / mail_id
+        try:
+            written = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        except FileNotFoundError:
+            continue
+        if written < cutoff:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted

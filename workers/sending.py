@@ -1,51 +1,38 @@
-"""Sending one offer by email: the durable record is the Offer row, the email follows it.
+"""Sending each email once: the durable record is a database row, the email follows it.
 
-The protocol makes a redelivered task harmless: lock the offer's row, do nothing unless it is
-still `queued`, mint its link, send, mark it `sent` — all in one transaction. If SMTP fails the
-transaction rolls back (no link stored, still queued) and the task retries. The only duplicate
-left possible is an email that went out while the commit after it failed.
+The protocol makes a redelivered task harmless. In one transaction: lock or claim the row that
+records the email, check that it is still wanted, send, record that it went out. If SMTP fails,
+the transaction rolls back (nothing recorded, no link stored) and the task retries; the only
+duplicate left possible is an email that went out while the commit after it failed.
+
+- Offers: the Offer row, locked; sent only while `queued`, then `sent`.
+- Confirmations: the Offer row, locked; sent while `confirmation_sent_at` is empty.
+- Every other email: a `Notice` row claimed under a unique key (`workers.models`).
+
+Each `send_*` function takes the SMTP connection to use (one per batch, see `workers.tasks`)
+and returns its outcome for the log: "sent", "skipped: <why>", or "failed" when the server
+refused this message for good (a 5xx for the recipient or the message). Temporary failures
+(4xx, connection trouble) raise, for the task to retry; `give_up_*` ends a message's retries.
 """
 
 from __future__ import annotations
 
-import logging
-import time
+import datetime as dt
+from collections.abc import Callable
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from requests import calendar
+from requests import offers
 from requests.models import Offer, Request
-
-logger = logging.getLogger(__name__)
+from workers import emails, smtp
+from workers.models import Notice
 
 OPEN_REQUEST = {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
 
-
-def subject(offer: Offer) -> str:
-    """E.g. "Sprachmittlung Persisch–Deutsch – Di 24.11., 10:00 – Huckarde": what, when, where."""
-    request = offer.request
-    start = request.starts_at.astimezone(calendar.BERLIN)
-    when = dateformat.format(start, "D d.m., H:i")
-    where = request.district or (calendar.place_text(request) if request.remote else "")
-    return " – ".join(part for part in (calendar.title(request), when, where) if part)
-
-
-def _appointment(offer: Offer) -> dict[str, object]:
-    """What every email about an offer says of the task; call inside the volunteer's language."""
-    request = offer.request
-    return {
-        "name": offer.volunteer.name,
-        "title": calendar.title(request),
-        "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
-        "place": calendar.place_text(request),
-        "note": request.note,
-        "office": request.office,
-    }
+Connection = BaseEmailBackend
 
 
 def _locked_offer(offer_id: int) -> Offer | None:
@@ -60,84 +47,287 @@ def _locked_offer(offer_id: int) -> Offer | None:
         return None
 
 
-def offer_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
-    link = settings.SITE_URL + reverse("offer", args=[raw_token])
-    with translation.override(offer.volunteer.email_language):
-        context = {**_appointment(offer), "link": link}
-        message = EmailMultiAlternatives(
-            subject=subject(offer),
-            body=render_to_string("workers/email/offer.txt", context),
-            to=[offer.volunteer.email],
-        )
-        message.attach_alternative(
-            render_to_string("workers/email/offer.html", context), "text/html"
-        )
-    return message
+def _send(message: EmailMessage, connection: Connection | None) -> None:
+    message.connection = connection
+    message.send()
 
 
-def send_offer(*, offer_id: int) -> str:
-    """Send one queued offer; returns the outcome for the log ("sent", "skipped: ...")."""
-    started = time.monotonic()
-    with transaction.atomic():
-        offer = _locked_offer(offer_id)
-        if offer is None:
-            outcome = "skipped: no such offer"
-        elif offer.status != Offer.Status.QUEUED:
-            outcome = f"skipped: {offer.status}"
-        elif offer.request.status not in OPEN_REQUEST or offer.volunteer.erased_at is not None:
-            outcome = "skipped: no longer wanted"
-        else:
-            raw = _issue(offer)
-            offer_email(offer=offer, raw_token=raw).send()
+def _permanent(exc: BaseException) -> bool:
+    return isinstance(exc, smtp.MAIL_ERRORS) and not smtp.is_temporary(exc)
+
+
+# --- Offers ---------------------------------------------------------------------------------
+
+
+def send_offer(*, offer_id: int, connection: Connection | None = None) -> str:
+    """Send one queued offer with a new link, and mark it `sent`."""
+    # Committed on its own, before the try: the sweeper leaves an offer whose retries are under
+    # way alone, even while each try rolls back.
+    Offer.objects.filter(pk=offer_id, status=Offer.Status.QUEUED).update(
+        attempted_at=timezone.now()
+    )
+    try:
+        with transaction.atomic():
+            offer = _locked_offer(offer_id)
+            if offer is None:
+                return "skipped: no such offer"
+            if offer.status != Offer.Status.QUEUED:
+                return f"skipped: {offer.status}"
+            if offer.request.status not in OPEN_REQUEST or offer.volunteer.erased_at is not None:
+                return "skipped: no longer wanted"
+            if offer.request.starts_at <= timezone.now():
+                return "skipped: appointment started"
+            raw = offers.issue_link(offer=offer)
+            _send(emails.offer_email(offer=offer, raw_token=raw), connection)
             offer.status, offer.sent_at = Offer.Status.SENT, timezone.now()
             offer.save(update_fields=["status", "sent_at"])
-            outcome = "sent"
-    logger.info(
-        "task=send_offer offer=%s request=%s outcome=%s duration_ms=%d",
-        offer_id,
-        offer.request_id if offer else "-",
-        outcome,
-        (time.monotonic() - started) * 1000,
-    )
-    return outcome
+    except smtp.MAIL_ERRORS as exc:
+        if not _permanent(exc):
+            raise
+        give_up_offer(offer_id)
+        return "failed"
+    return "sent"
 
 
-def _issue(offer: Offer) -> str:
-    from requests import offers  # the link belongs to the offers module
+def give_up_offer(offer_id: int) -> None:
+    """No more tries: a queued offer becomes `failed` and the office is told (offer_failed)."""
+    offers.fail(offer_id=offer_id)
 
-    return offers.issue_link(offer=offer)
+
+# --- Confirmations --------------------------------------------------------------------------
 
 
-def send_confirmation(*, offer_id: int) -> str:
-    """After an accept: the task's details and a calendar invite (.ics) to the volunteer.
+def send_confirmation(*, offer_id: int, connection: Connection | None = None) -> str:
+    """After an accept: the task's details and a calendar invite (.ics) to the volunteer."""
+    try:
+        with transaction.atomic():
+            offer = _locked_offer(offer_id)
+            if offer is None:
+                return "skipped: no such offer"
+            if offer.confirmation_sent_at is not None:
+                return "skipped: confirmed already"
+            if offer.status != Offer.Status.ACCEPTED or offer.volunteer.erased_at is not None:
+                return f"skipped: {offer.status}"
+            _send(emails.confirmation_email(offer), connection)
+            offer.confirmation_sent_at = timezone.now()
+            offer.save(update_fields=["confirmation_sent_at"])
+    except smtp.MAIL_ERRORS as exc:
+        if not _permanent(exc):
+            raise
+        return "failed"
+    return "sent"
 
-    Same protocol as `send_offer`: under the offer's row lock, send only if no confirmation
-    went out yet, and record that it did in the same transaction.
+
+# --- Notices --------------------------------------------------------------------------------
+
+
+def _claim(*, key: str, kind: str, request_id: int, offer_id: int | None) -> bool:
+    """Take the notice's key inside the current transaction; False if it is taken.
+
+    A parallel delivery of the same notice waits here on the unique index until the first
+    commits (then it finds the key taken) or rolls back (then it takes it).
     """
+    try:
+        with transaction.atomic():
+            Notice.objects.create(key=key, kind=kind, request_id=request_id, offer_id=offer_id)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _notice(
+    *,
+    key: str,
+    kind: str,
+    request_id: int,
+    offer_id: int | None,
+    build: Callable[[], EmailMessage | None],
+    connection: Connection | None,
+) -> str:
+    """Claim `key`, build and send the email; a permanent refusal is recorded as failed."""
+    try:
+        with transaction.atomic():
+            if not _claim(key=key, kind=kind, request_id=request_id, offer_id=offer_id):
+                return "skipped: sent already"
+            message = build()
+            if message is None:
+                transaction.set_rollback(True)
+                return "skipped: no address"
+            _send(message, connection)
+    except smtp.MAIL_ERRORS as exc:
+        if not _permanent(exc):
+            raise
+        record_failure(key=key, kind=kind, request_id=request_id, offer_id=offer_id)
+        return "failed"
+    return "sent"
+
+
+def record_failure(*, key: str, kind: str, request_id: int, offer_id: int | None) -> None:
+    """The notice will not be delivered: recorded, so that no later delivery tries again."""
+    Notice.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "request_id": request_id,
+            "offer_id": offer_id,
+            "outcome": Notice.Outcome.FAILED,
+        },
+    )
+
+
+def closed_key(offer: Offer) -> str:
+    return f"closed:{offer.pk}"
+
+
+def send_closed_notice(*, offer_id: int, connection: Connection | None = None) -> str:
+    """ "Already taken" (or "cancelled") to a volunteer whose sent offer was withdrawn."""
     with transaction.atomic():
         offer = _locked_offer(offer_id)
         if offer is None:
-            outcome = "skipped: no such offer"
-        elif offer.confirmation_sent_at is not None:
-            outcome = "skipped: confirmed already"
-        elif offer.status != Offer.Status.ACCEPTED or offer.volunteer.erased_at is not None:
-            outcome = f"skipped: {offer.status}"
-        else:
-            confirmation_email(offer).send()
-            offer.confirmation_sent_at = timezone.now()
-            offer.save(update_fields=["confirmation_sent_at"])
-            outcome = "sent"
-    logger.info("task=send_confirmation offer=%s outcome=%s", offer_id, outcome)
-    return outcome
-
-
-def confirmation_email(offer: Offer) -> EmailMultiAlternatives:
-    with translation.override(offer.volunteer.email_language):
-        context = _appointment(offer)
-        message = EmailMultiAlternatives(
-            subject=translation.gettext("Confirmed: %(subject)s") % {"subject": subject(offer)},
-            body=render_to_string("workers/email/confirmation.txt", context),
-            to=[offer.volunteer.email],
+            return "skipped: no such offer"
+        if offer.status != Offer.Status.WITHDRAWN or offer.sent_at is None:
+            # Withdrawn before its email went out: the volunteer never heard of it.
+            return f"skipped: {offer.status}" if offer.sent_at else "skipped: never sent"
+        if offer.volunteer.erased_at is not None:
+            return "skipped: volunteer erased"
+        return _notice(
+            key=closed_key(offer),
+            kind=Notice.Kind.CLOSED,
+            request_id=offer.request_id,
+            offer_id=offer.pk,
+            build=lambda: emails.closed_email(offer),
+            connection=connection,
         )
-        message.attach("termin.ics", calendar.offer_calendar(offer), "text/calendar")
-    return message
+
+
+def give_up_closed_notice(offer_id: int) -> None:
+    """A courtesy notice still failing after the last try: recorded, the office not bothered."""
+    offer = Offer.objects.filter(pk=offer_id).only("pk", "request_id").first()
+    if offer is not None:
+        record_failure(
+            key=closed_key(offer),
+            kind=Notice.Kind.CLOSED,
+            request_id=offer.request_id,
+            offer_id=offer.pk,
+        )
+
+
+def calendar_cancel_key(offer: Offer) -> str:
+    return f"calendar_cancel:{offer.pk}"
+
+
+def send_calendar_cancel(
+    *, offer_id: int, released: bool, connection: Connection | None = None
+) -> str:
+    """The accepted appointment is off (cancelled by the office, or the volunteer released it):
+    an email with the .ics that takes it out of the volunteer's calendar."""
+    with transaction.atomic():
+        offer = _locked_offer(offer_id)
+        if offer is None:
+            return "skipped: no such offer"
+        if offer.volunteer.erased_at is not None:
+            return "skipped: volunteer erased"
+        if released and offer.status != Offer.Status.WITHDRAWN:
+            return f"skipped: {offer.status}"
+        if not released and (
+            offer.status != Offer.Status.ACCEPTED
+            or offer.request.status != Request.Status.CANCELLED
+        ):
+            return "skipped: not cancelled"
+        return _notice(
+            key=calendar_cancel_key(offer),
+            kind=Notice.Kind.CALENDAR_CANCEL,
+            request_id=offer.request_id,
+            offer_id=offer.pk,
+            build=lambda: emails.calendar_cancel_email(offer, released=released),
+            connection=connection,
+        )
+
+
+def reminder_key(offer: Offer) -> str:
+    return f"reminder:{offer.pk}:{offer.request.starts_at:%Y%m%d%H%M}"
+
+
+def send_reminder(
+    *, offer_id: int, connection: Connection | None = None, now: dt.datetime | None = None
+) -> str:
+    """The day before: the details again and the offer's page, where "I can't make it" is.
+
+    The reminder carries a new link to the offer page (only one link per offer works: the one
+    in the offer email stops working, which, the day before, nobody needs any more).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        offer = _locked_offer(offer_id)
+        if offer is None:
+            return "skipped: no such offer"
+        request = offer.request
+        if offer.status != Offer.Status.ACCEPTED or request.status not in {
+            Request.Status.FILLED,
+            Request.Status.OFFERING,
+        }:
+            return "skipped: not coming"
+        if offer.volunteer.erased_at is not None or request.starts_at <= now:
+            return "skipped: too late"
+
+        def build() -> EmailMessage:
+            return emails.reminder_email(offer=offer, raw_token=offers.issue_link(offer=offer))
+
+        return _notice(
+            key=reminder_key(offer),
+            kind=Notice.Kind.REMINDER,
+            request_id=request.pk,
+            offer_id=offer.pk,
+            build=build,
+            connection=connection,
+        )
+
+
+def office_key(*, kind: str, request: Request, offer_id: int | None, what: str) -> str | None:
+    """The key under which an office alert goes out once; None if it is no longer due."""
+    if kind == Notice.Kind.FILLED:
+        if request.status != Request.Status.FILLED or request.filled_at is None:
+            return None  # a place came free again before the alert went out
+        return f"filled:{request.pk}:{request.filled_at:%Y%m%d%H%M%S%f}"
+    if kind == Notice.Kind.ALL_DECLINED:
+        return f"all_declined:{request.pk}:{request.offers.count()}"
+    if kind == Notice.Kind.UNFILLED:
+        return f"unfilled:{request.pk}:{request.waves_sent}"
+    if kind == Notice.Kind.ESCALATION:
+        return f"escalation:{request.pk}:{request.starts_at:%Y%m%d%H%M}"
+    if kind == Notice.Kind.RELEASED:
+        return f"released:{offer_id}"
+    if kind == Notice.Kind.UNDELIVERABLE:
+        return f"undeliverable:{what}:{offer_id}"
+    raise ValueError(f"not an office notice: {kind!r}")
+
+
+def send_office_notice(
+    *,
+    kind: str,
+    request_id: int,
+    offer_id: int | None = None,
+    what: str = "",
+    connection: Connection | None = None,
+) -> str:
+    """An alert to the request's office: filled, all declined, unfilled, escalation, a
+    volunteer dropped out, an email not delivered (`what`: which one)."""
+    request = Request.objects.select_related("office", "skill").filter(pk=request_id).first()
+    if request is None:
+        return "skipped: no such request"
+    offer = (
+        Offer.objects.select_related("volunteer").filter(pk=offer_id).first() if offer_id else None
+    )
+    key = office_key(kind=kind, request=request, offer_id=offer_id, what=what)
+    if key is None:
+        return "skipped: no longer due"
+    if not request.office.email:
+        return "skipped: office has no email"
+    return _notice(
+        key=key,
+        kind=kind,
+        request_id=request.pk,
+        offer_id=offer_id,
+        build=lambda: emails.office_email(kind=kind, request=request, offer=offer, what=what),
+        connection=connection,
+    )

@@ -106,6 +106,8 @@ def offer_event(offer: Offer, *, now: dt.datetime | None = None) -> str:
                 if answered
                 else _("expired unanswered")
             )
+        case Offer.Status.FAILED:
+            return _("could not be delivered")
         case _:
             return _("withdrawn %(when)s") % {"when": answered} if answered else _("withdrawn")
 

@@ -95,6 +95,7 @@ def _detail_region(request: HttpRequest, need: Request) -> dict[str, Any]:
         "actions": actions_for(need, now=now),
         "filled_at": display.moment_text(need.filled_at, now=now),
         "closed_at": display.moment_text(need.closed_at, now=now),
+        "next_wave_at": display.moment_text(need.next_wave_at, now=now),
     }
     return live.region(
         request,

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import quote, urlunsplit
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.processes import celery_worker, process_env, wait_until
+from tests.processes import celery_worker, process_env, wait_until, worker_database_url
 from volunteers.models import Volunteer
 from workers import mailbox
 
 pytestmark = pytest.mark.real_worker
-
-
-def worker_database_url() -> str:
-    """The URL of the database this test runs on, for the worker process."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    netloc = f"{credentials}@{host}" if credentials else host
-    return urlunsplit(("postgres", netloc, "/" + db["NAME"], "", ""))
 
 
 def mail_to(address: str, subject_part: str) -> mailbox.StoredMail | None:

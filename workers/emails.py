@@ -1,0 +1,248 @@
+"""The emails Lotse sends: Django templates, plain text and HTML, in the reader's language.
+
+Volunteers read their `email_language`; offices read the site's language (German). Every email
+to a volunteer carries a fresh personal link to the profile and to the pause page, and a
+`List-Unsubscribe` header (with `List-Unsubscribe-Post`, RFC 8058) whose one-click POST pauses
+offers; none names the client. The HTML layout sets `lang` and `dir`, so a right-to-left
+language needs only its translations.
+
+Builders here only build: they read the rows they are given and mint links, and the callers in
+`workers/sending.py` decide whether to send, under the row lock that makes it happen once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from requests import calendar
+from requests.models import Offer, Request
+from volunteers import tokens
+from volunteers.models import PersonalToken, Volunteer
+
+TEMPLATES = "workers/email/"
+# Not shown as the subject's language list: the network's working language is implied.
+WORKING_LANGUAGE = "de"
+
+
+def subject_of(request: Request) -> str:
+    """E.g. "Sprachmittlung Persisch – Di 24.11., 10:00 – Huckarde": what, when, where.
+
+    In the active language. German is named only when it is the only language asked for.
+    """
+    names = calendar.language_names(request)
+    codes = request.language_codes
+    shown = [n for c, n in zip(codes, names, strict=True) if c != WORKING_LANGUAGE] or names
+    what = f"{request.skill.name} {'–'.join(shown)}".strip()
+    start = request.starts_at.astimezone(calendar.BERLIN)
+    when = dateformat.format(start, "D d.m., H:i")
+    where = _("Phone/video") if request.remote else request.district
+    return " – ".join(part for part in (what, when, where) if part)
+
+
+def appointment(request: Request) -> dict[str, Any]:
+    """What every email says of the task; call inside the reader's language."""
+    return {
+        "title": calendar.title(request),
+        "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
+        "place": calendar.place_text(request),
+        "note": request.note,
+        "office": request.office,
+    }
+
+
+def _compose(
+    *,
+    template: str,
+    context: dict[str, Any],
+    subject: str,
+    to: list[str],
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """Text and HTML from `template`.txt/.html; call inside the reader's language."""
+    context = {
+        **context,
+        "language": translation.get_language(),
+        "direction": "rtl" if translation.get_language_bidi() else "ltr",
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{TEMPLATES}{template}.txt", context),
+        to=to,
+        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
+    )
+    message.attach_alternative(
+        render_to_string(f"{TEMPLATES}{template}.html", context), "text/html"
+    )
+    return message
+
+
+# --- To volunteers --------------------------------------------------------------------------
+
+
+def personal_links(volunteer: Volunteer) -> dict[str, str]:
+    """A new personal link (profile, pause, one-click unsubscribe) for one email."""
+    raw = tokens.issue(volunteer=volunteer, purpose=PersonalToken.Purpose.MANAGE)
+    return {
+        "profile_url": settings.SITE_URL + reverse("volunteer-profile", args=[raw]),
+        "pause_url": settings.SITE_URL + reverse("volunteer-pause", args=[raw]),
+        "unsubscribe_url": settings.SITE_URL + reverse("email-unsubscribe", args=[raw]),
+    }
+
+
+def _to_volunteer(
+    offer: Offer,
+    *,
+    template: str,
+    subject: str,
+    extra: dict[str, Any] | None = None,
+) -> EmailMultiAlternatives:
+    """An email to the offer's volunteer about its request; call inside their language."""
+    volunteer = offer.volunteer
+    links = personal_links(volunteer)
+    context = {**appointment(offer.request), **links, "name": volunteer.name, **(extra or {})}
+    return _compose(
+        template=template,
+        context=context,
+        subject=subject,
+        to=[volunteer.email],
+        headers={
+            "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def offer_link(raw_token: str) -> str:
+    return settings.SITE_URL + reverse("offer", args=[raw_token])
+
+
+def offer_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
+    """ "Can you help?" with the link to the offer's page (accept or decline there)."""
+    link = offer_link(raw_token)
+    with translation.override(offer.volunteer.email_language):
+        return _to_volunteer(
+            offer,
+            template="offer",
+            subject=subject_of(offer.request),
+            extra={
+                "link": link,
+                "accept_url": f"{link}#accept",
+                "decline_url": f"{link}#decline",
+            },
+        )
+
+
+def confirmation_email(offer: Offer) -> EmailMultiAlternatives:
+    """After an accept: the details, and the calendar invite (.ics)."""
+    with translation.override(offer.volunteer.email_language):
+        message = _to_volunteer(
+            offer,
+            template="confirmation",
+            subject=_("Confirmed: %(subject)s") % {"subject": subject_of(offer.request)},
+        )
+    message.attach("termin.ics", calendar.offer_calendar(offer), "text/calendar")
+    return message
+
+
+def closed_email(offer: Offer) -> EmailMultiAlternatives:
+    """An offer the volunteer was sent is closed: the places are taken, or it was cancelled."""
+    request = offer.request
+    cancelled = request.status == Request.Status.CANCELLED
+    with translation.override(offer.volunteer.email_language):
+        prefix = _("Cancelled: %(subject)s") if cancelled else _("Already taken: %(subject)s")
+        return _to_volunteer(
+            offer,
+            template="closed",
+            subject=prefix % {"subject": subject_of(request)},
+            extra={"cancelled": cancelled},
+        )
+
+
+def calendar_cancel_email(offer: Offer, *, released: bool) -> EmailMultiAlternatives:
+    """The accepted appointment is off, with the .ics that takes it out of the calendar.
+
+    `released`: the volunteer dropped out (we confirm it); otherwise the office cancelled.
+    """
+    with translation.override(offer.volunteer.email_language):
+        prefix = _("You are signed off: %(subject)s") if released else _("Cancelled: %(subject)s")
+        message = _to_volunteer(
+            offer,
+            template="calendar_cancel",
+            subject=prefix % {"subject": subject_of(offer.request)},
+            extra={"released": released},
+        )
+    message.attach("termin.ics", calendar.offer_calendar(offer, cancel=True), "text/calendar")
+    return message
+
+
+def reminder_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
+    """The day before: the details again, and "I can't make it" behind the offer's link."""
+    with translation.override(offer.volunteer.email_language):
+        return _to_volunteer(
+            offer,
+            template="reminder",
+            subject=_("Tomorrow: %(subject)s") % {"subject": subject_of(offer.request)},
+            extra={"release_url": f"{offer_link(raw_token)}#release"},
+        )
+
+
+# --- To offices -----------------------------------------------------------------------------
+
+OFFICE_SUBJECTS = {
+    "filled": gettext_noop("Filled: %(subject)s"),
+    "all_declined": gettext_noop("Everyone asked declined: %(subject)s"),
+    "unfilled": gettext_noop("Nobody left to ask: %(subject)s"),
+    "escalation": gettext_noop("Not filled yet, appointment soon: %(subject)s"),
+    "released": gettext_noop("A volunteer dropped out: %(subject)s"),
+    "undeliverable": gettext_noop("Email not delivered: %(subject)s"),
+}
+
+
+def staff_url(request: Request) -> str:
+    """Where staff see the request: the staff page once it exists, else the admin's."""
+    try:
+        path = reverse("staff-request", args=[request.pk])
+    except NoReverseMatch:
+        path = reverse("admin:requests_request_change", args=[request.pk])
+    return settings.SITE_URL + path
+
+
+def office_email(
+    *, kind: str, request: Request, offer: Offer | None = None, what: str = ""
+) -> EmailMultiAlternatives | None:
+    """An alert to the request's office (`Office.email`), in the site's language; None if the
+    office has no address. `offer`: the volunteer it is about; `what`: the undelivered email."""
+    office = request.office
+    if not office.email:
+        return None
+    offers = list(request.offers.select_related("volunteer").order_by("wave", "pk"))
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            **appointment(request),
+            "kind": kind,
+            "request": request,
+            "number": request.pk,
+            "staff_url": staff_url(request),
+            "volunteer": offer.volunteer if offer is not None else None,
+            "what": what,
+            "accepted": [o for o in offers if o.status == Offer.Status.ACCEPTED],
+            "asked": sum(1 for o in offers if o.sent_at is not None),
+            "declined": sum(1 for o in offers if o.status == Offer.Status.DECLINED),
+            "open": sum(1 for o in offers if o.status in Offer.OPEN),
+            "free": max(0, request.volunteers_needed - request.accepted_count),
+        }
+        subject = _(OFFICE_SUBJECTS[kind]) % {"subject": subject_of(request)}
+        return _compose(
+            template="office",
+            context=context,
+            subject=f"[Lotse #{request.pk}] {subject}",
+            to=[office.email],
+        )

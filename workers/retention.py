@@ -1,0 +1,56 @@
+"""Retention: what Lotse forgets about past appointments, and when.
+
+LOTSE_RETENTION_DAYS (default 90) after an appointment ended:
+
+- the request's free text, `address` and `note`, is blanked. Staff are asked never to write the
+  client's name or case there, but free text is where such details slip in, and an address can
+  be the client's home (a home visit). Nobody needs either once the task is done and its hours
+  are recorded; three months leave time for questions and late corrections.
+- the offers' link digests and expiry are cleared: a credential that opens nothing any more is
+  still nothing to keep.
+- the log of notices sent for the request (`workers.Notice`) is deleted.
+- in the embedded default, the development mailbox's copies of emails older than that go too
+  (they hold names and addresses, and a laptop keeps them forever otherwise).
+
+Kept, because the network's statistics and the acceptance model need them and they name no
+client: the request's office, skill, languages, times, postcode and district, counts and status,
+and each offer's volunteer, wave, status, times, score, features, decline reason and hours. A
+volunteer's own data follow the volunteers app's rules (erasure on request, unconfirmed
+registrations after 7 days); an erased volunteer's offers point at an anonymous row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from requests.models import Offer, Request
+from workers import mailbox
+from workers.models import Notice
+
+
+def cutoff(*, now: dt.datetime | None = None) -> dt.datetime:
+    """Appointments that ended before this moment are past retention."""
+    return (now or timezone.now()) - dt.timedelta(days=settings.LOTSE_RETENTION_DAYS)
+
+
+@transaction.atomic
+def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Forget what is past retention (see the module docstring); counts per kind of data."""
+    now = now or timezone.now()
+    before = cutoff(now=now)
+    texts = (
+        Request.objects.filter(ends_at__lt=before)
+        .exclude(Q(address="") & Q(note=""))
+        .update(address="", note="", updated_at=now)
+    )
+    links = Offer.objects.filter(request__ends_at__lt=before, token_digest__isnull=False).update(
+        token_digest=None, token_expires_at=None
+    )
+    notices, _per_model = Notice.objects.filter(request__ends_at__lt=before).delete()
+    mails = mailbox.delete_older_than(before) if mailbox.in_use() else 0
+    return {"request_texts": texts, "offer_links": links, "notices": notices, "mails": mails}

@@ -1,0 +1,70 @@
+"""The `List-Unsubscribe` target of every email to a volunteer: stop the offers, in one click.
+
+Mail programs show an "unsubscribe" button for the header and, with `List-Unsubscribe-Post`
+(RFC 8058), press it by POSTing `List-Unsubscribe=One-Click` to the URL from their own servers:
+no cookie, no CSRF token, no page. The secret in the URL (a personal link) is the credential,
+so the POST is exempt from CSRF. A GET (a person following the link, or a mail scanner) only
+shows the page with the button; it changes nothing.
+
+"Unsubscribe" pauses offers for the longest pause allowed (a year), the reversible choice: the
+page links the profile, where the volunteer resumes or deletes the profile. Emails about tasks
+already accepted (confirmations, reminders, cancellations) still come: they are not marketing.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from volunteers import selfservice, tokens
+from volunteers.models import PersonalToken
+
+TEMPLATE = "workers/unsubscribe.html"
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link = tokens.resolve(token, purpose=PersonalToken.Purpose.MANAGE)
+    except tokens.InvalidToken as exc:
+        response = render(
+            request,
+            "volunteers/selfservice/link_problem.html",
+            {"reason": exc.reason, "link_again": reverse("volunteer-link-again")},
+            status=410 if exc.reason == "expired" else 404,
+        )
+    else:
+        volunteer = link.volunteer
+        with translation.override(volunteer.email_language):
+            context = {
+                "volunteer": volunteer,
+                "profile_url": reverse("volunteer-profile", args=[token]),
+                "action_url": reverse("email-unsubscribe", args=[token]),
+            }
+            if request.method == "POST":
+                today = timezone.localdate()
+                try:
+                    selfservice.pause(
+                        volunteer=volunteer, until=selfservice.latest_pause_end(today=today)
+                    )
+                except ValidationError as exc:
+                    context["problem"] = " ".join(exc.messages)
+                else:
+                    context["paused_until"] = volunteer.paused_until
+            response = render(request, TEMPLATE, context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+page_patterns = [
+    path("email/unsubscribe/<str:token>/", unsubscribe, name="email-unsubscribe"),
+]

@@ -1,0 +1,125 @@
+"""Waves of offers: rank, ask the next few candidates, wait, ask the next, or tell the office.
+
+`offer_next_wave(request_id=..., wave=n)` plans wave `n` under the request's row lock: it ranks
+(`matching.rank`, which leaves out everyone asked before), sizes the wave (`plan_wave`), queues
+one offer per candidate (`requests.offers.create_wave`, which announces each for sending after
+commit) and stores when the next wave is due (`wave_timeout`). With nobody left to ask the
+request is marked unfilled, and the office is told (`request_unfilled`).
+
+The wave number makes every trigger idempotent: the request's creation, staff's "send offers
+now", beat finding a wave due, a last decline or a drop-out may all ask for wave n at once, or a
+broker may deliver one twice; the first plans it, the others find `waves_sent == n` and stop.
+Waiting lives in the database (`Request.next_wave_at`), never in a broker countdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+import matching
+from matching.waves import plan_wave, wave_timeout
+from requests import lifecycle, offers
+from requests.models import Offer, Request
+
+TAKES_OFFERS = {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
+
+
+def offer_next_wave(*, request_id: int, wave: int, now: dt.datetime | None = None) -> str:
+    """Plan and queue wave `wave` of the request; returns the outcome for the log."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = (
+            Request.objects.select_for_update(of=("self",))
+            .select_related("office", "skill")
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None:
+            return "skipped: no such request"
+        if request.waves_sent >= wave:
+            return "skipped: planned already"
+        if request.waves_sent != wave - 1:
+            return f"skipped: wave {request.waves_sent + 1} comes first"
+        if request.status not in TAKES_OFFERS:
+            return f"skipped: {request.status}"
+        if request.starts_at <= now:
+            return "skipped: appointment started"
+        needed = request.volunteers_needed - request.accepted_count
+        if needed <= 0:
+            return "skipped: no place free"
+        planned = plan_wave(matching.rank(request, now=now), needed=needed)
+        if not planned:
+            if lifecycle.mark_unfilled(request=request, now=now):
+                return "unfilled: nobody left to ask"
+            return "skipped: nobody left to ask"
+        created = offers.create_wave(
+            request=request,
+            wave=wave,
+            candidates=planned,
+            next_wave_at=now + wave_timeout(now=now, starts_at=request.starts_at),
+            now=now,
+        )
+    return f"queued {len(created)}"
+
+
+def next_wave(request_id: int) -> int | None:
+    """The number of the request's next wave, or None if the request is gone."""
+    sent = Request.objects.filter(pk=request_id).values_list("waves_sent", flat=True).first()
+    return None if sent is None else sent + 1
+
+
+def due_waves(*, now: dt.datetime | None = None, limit: int = 500) -> list[tuple[int, int]]:
+    """(request id, wave number) of the waves whose time has come, soonest appointment first."""
+    now = now or timezone.now()
+    return [
+        (pk, sent + 1)
+        for pk, sent in Request.objects.filter(
+            next_wave_at__lte=now, status__in=TAKES_OFFERS, starts_at__gt=now
+        )
+        .order_by("starts_at", "pk")
+        .values_list("pk", "waves_sent")[:limit]
+    ]
+
+
+def after_decline(*, offer_id: int, now: dt.datetime | None = None) -> str:
+    """A decline may have been the last open offer: then the next wave goes out now (when waves
+    are running) or the office hears that everyone asked declined (offers made by hand).
+
+    Returns "wave <n>", "all declined" or "waiting" (offers are still open, or the request is
+    filled or closed); the caller plans the wave or sends the alert.
+    """
+    now = now or timezone.now()
+    offer = Offer.objects.select_related("request").filter(pk=offer_id).first()
+    if offer is None:
+        return "waiting"
+    request = offer.request
+    if request.status not in TAKES_OFFERS or request.starts_at <= now:
+        return "waiting"
+    if request.accepted_count >= request.volunteers_needed:
+        return "waiting"
+    if request.offers.filter(status__in=Offer.OPEN).exists():
+        return "waiting"
+    if request.next_wave_at is not None:
+        return f"wave {request.waves_sent + 1}"
+    return "all declined"
+
+
+def after_release(*, offer_id: int, now: dt.datetime | None = None) -> int | None:
+    """A volunteer dropped out: the wave to ask for a replacement now, or None.
+
+    Only for requests that offer automatically (or whose waves staff started); for the others
+    the office, which is told, decides.
+    """
+    now = now or timezone.now()
+    offer = Offer.objects.select_related("request").filter(pk=offer_id).first()
+    if offer is None:
+        return None
+    request = offer.request
+    if request.status not in TAKES_OFFERS or request.starts_at <= now:
+        return None
+    if not (request.auto_offer or request.waves_sent):
+        return None
+    return request.waves_sent + 1
