@@ -1,27 +1,17 @@
-"""The site's own pages: the staff start page, login, and the error pages.
+"""The site's own pages: login and the error pages (the staff pages are in `requests/web/`).
 
 Error pages answer in JSON under /api/ (clients parse them) and in HTML elsewhere (people
 read them).
 """
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
-from requests.models import Office, StaffMember
-
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    member = StaffMember.of(request.user)
-    offices = Office.objects.visible_to(request.user).filter(is_active=True)
-    return render(request, "home.html", {"member": member, "offices": offices})
 
 
 def _wants_json(request: HttpRequest) -> bool:

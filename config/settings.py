@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "phonenumber_field",
+    "django_htmx",
     "volunteers",
     "requests",
     "matching",
@@ -123,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -141,6 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "requests.web.context.staff",
             ],
         },
     },
@@ -426,6 +429,12 @@ MATCHING_MODEL_MIN_OFFERS = env_int("MATCHING_MODEL_MIN_OFFERS", 500, minimum=50
 MATCHING_MODEL_HOLDOUT_SHARE = env_float(
     "MATCHING_MODEL_HOLDOUT_SHARE", 0.2, minimum=0.05, maximum=0.5
 )
+
+# --- Staff pages ----------------------------------------------------------------------------
+
+# How often the dashboard and a request's page ask whether anything changed (an answer that
+# changes nothing costs one small query and no redraw).
+STAFF_POLL_SECONDS = env_int("STAFF_POLL_SECONDS", 10, minimum=1)
 
 # --- API ------------------------------------------------------------------------------------
 

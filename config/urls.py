@@ -6,9 +6,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import pages
+from matching import page_urls as matching_page_urls
 from matching import urls as matching_urls
 from requests import page_urls as requests_page_urls
 from requests import urls as requests_urls
+from requests.web import urls as staff_page_urls
 from volunteers import urls as volunteers_urls
 from workers import unsubscribe
 from workers import urls as workers_urls
@@ -22,7 +24,6 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", pages.home, name="home"),
     path("login/", pages.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -32,6 +33,8 @@ urlpatterns = [
     path("", include(volunteers_urls.page_patterns)),
     path("", include(requests_page_urls.page_patterns)),
     path("", include(unsubscribe.page_patterns)),
+    path("", include(staff_page_urls.page_patterns)),
+    path("", include(matching_page_urls.page_patterns)),
 ]
 
 handler404 = "config.pages.not_found"

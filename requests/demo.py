@@ -1,4 +1,5 @@
-"""The demo network: the seven Dortmund offices, one invented staff user each, a coordinator.
+"""The demo network: the seven Dortmund offices, one invented staff user each, a coordinator,
+the demo volunteers and (into an empty database) a year of requests and offers.
 
 Loaded by `manage.py seed_demo` (and so by `make run`). Running it again changes nothing.
 The people are invented; the offices carry their public addresses only.
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from requests.demo_history import seed_history
 from requests.models import Office, StaffMember
 from requests.staff import save_staff_account
 from volunteers.demo import seed_volunteers
@@ -42,6 +44,7 @@ DEMO_LOGINS = [
 class DemoNetwork:
     logins: list[DemoLogin]
     volunteers: int
+    requests: int = 0
 
 
 @transaction.atomic
@@ -70,4 +73,6 @@ def seed_demo() -> DemoNetwork:
             last_name=login.last_name,
             check_password=False,
         )
-    return DemoNetwork(logins=DEMO_LOGINS, volunteers=seed_volunteers())
+    volunteers = seed_volunteers()
+    # A year of requests for the dashboard and statistics; only into an empty database.
+    return DemoNetwork(logins=DEMO_LOGINS, volunteers=volunteers, requests=seed_history())

@@ -94,8 +94,10 @@ def offer_link(view: OfferView) -> Callable[..., HttpResponse]:
                     response = view(request, token, offer)
                 response["Content-Language"] = language
         # The URL carries the secret: keep it out of search engines and other sites' logs.
+        # "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with
+        # the page's own POST, and Django's CSRF check then refuses the volunteer's answer.
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return never_cache(wrapper)

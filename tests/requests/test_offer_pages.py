@@ -167,7 +167,7 @@ def test_it_keeps_the_pages_private(client):
     ]
     assert [r.status_code for r in responses] == [200, 200, 404, 400, 303, 409, 200]
     for response in responses:
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert "noindex" in response["X-Robots-Tag"]
         assert "no-store" in response["Cache-Control"]
         assert "private" in response["Cache-Control"]

@@ -36,3 +36,7 @@ class Command(BaseCommand):
             f"  {network.volunteers} demo volunteers (…@demo.lotse.example, no login; "
             "their personal links go to the dev mailbox)"
         )
+        if network.requests:
+            self.stdout.write(
+                f"  {network.requests} demo requests over the last months and the next two weeks"
+            )

@@ -1,0 +1,155 @@
+"""The staff pages that show ranked candidates: the new-request form and a request's candidates.
+
+They live here, not in `requests/web/`, because `matching` sits above `requests`: a page that
+ranks uses both, and `requests` never imports `matching`.
+
+- New request: the form (`requests.web.forms.RequestForm`) with the candidates beside it. htmx
+  posts the form to `new_request_candidates` as staff type and swaps the list in; without
+  JavaScript the "Check and show candidates" button does the same with a full page. "Send offers"
+  saves the request with automatic offers (the workers send the first wave); "Ask this person"
+  saves it without and offers it to that one volunteer; "Save without offers" just saves.
+- A saved request's candidates: the same list with "Ask" buttons that post to the request's
+  ask action; a full page, or just the list when htmx asks for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+import matching
+from matching import drafts
+from matching.scoring import Match
+from requests import calendar, lifecycle, offers
+from requests.errors import RequestError
+from requests.web.forms import RequestForm
+from requests.web.guards import offices_of, scoped_request, staff_page
+from requests.web.request_pages import SeeOther
+from volunteers.models import Volunteer
+
+DRAFT_LIMIT = 10
+REQUEST_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    match: Match
+    name: str
+    district: str
+
+    @property
+    def chance_percent(self) -> int:
+        return round(self.match.p_accept * 100)
+
+
+def _candidates(matches: list[Match]) -> list[Candidate]:
+    ids = [match.volunteer_id for match in matches]
+    people = {
+        pk: (name, district)
+        for pk, name, district in Volunteer.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "district"
+        )
+    }
+    return [Candidate(match, *people.get(match.volunteer_id, ("", ""))) for match in matches]
+
+
+def _draft_context(form: RequestForm) -> dict[str, Any]:
+    """The candidates for what the form holds so far, or why there are none yet."""
+    if not form.is_bound or not form.rankable():
+        return {"candidates": None}
+    draft = drafts.draft_from(form.cleaned_data)
+    return {"candidates": _candidates(drafts.rank_draft(draft, limit=DRAFT_LIMIT))}
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def new_request(request: HttpRequest) -> HttpResponse:
+    offices = offices_of(request.user)
+    form = RequestForm(request.POST if request.method == "POST" else None, offices=offices)
+    if request.method == "GET":
+        return render(request, "matching/new_request.html", {"form": form, "candidates": None})
+    action = request.POST.get("action", "check")
+    ask = request.POST.get("ask", "")
+    if form.is_valid() and (action in {"offers", "save"} or ask):
+        created = _create(request, form, auto_offer=action == "offers" and not ask, ask=ask)
+        if created is not None:
+            return SeeOther(reverse("staff-request", args=[created]))
+    # A check shows what is still missing; anything else that lands here was refused.
+    checked = action == "check" and not ask
+    return render(
+        request,
+        "matching/new_request.html",
+        {"form": form, **_draft_context(form), "checked": checked},
+        status=200 if checked else 400,
+    )
+
+
+def _create(request: HttpRequest, form: RequestForm, *, auto_offer: bool, ask: str) -> int | None:
+    """Save the request (and the offer by hand); the id, or None with the form's errors."""
+    volunteer = None
+    if ask:
+        volunteer = (
+            Volunteer.objects.not_erased().filter(pk=int(ask)).first() if ask.isdigit() else None
+        )
+        if volunteer is None:
+            form.add_error(None, _("There is no such volunteer."))
+            return None
+    try:
+        with transaction.atomic():
+            created = lifecycle.create_request(
+                created_by=request.user, auto_offer=auto_offer, **form.create_kwargs()
+            )
+            if volunteer is not None:
+                offers.offer_by_hand(request=created, volunteer=volunteer)
+    except RequestError as exc:
+        form.add_error(None, exc.message)
+        return None
+    except ValidationError as exc:
+        form.add_domain_errors(exc)
+        return None
+    if volunteer is not None:
+        messages.success(
+            request,
+            _("The request is saved and %(name)s has been asked; the email is on its way.")
+            % {"name": volunteer.name},
+        )
+    elif auto_offer:
+        messages.success(
+            request, _("The request is saved. The workers are sending the first offers.")
+        )
+    else:
+        messages.success(request, _("The request is saved. No offers have been sent."))
+    return created.pk
+
+
+@require_POST
+@staff_page
+def new_request_candidates(request: HttpRequest) -> HttpResponse:
+    """The candidates for the form as it is now (htmx, while staff fill it in)."""
+    form = RequestForm(request.POST, offices=offices_of(request.user))
+    form.is_valid()
+    return render(request, "matching/_draft_candidates.html", _draft_context(form))
+
+
+@require_GET
+@staff_page
+def request_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ranked candidates of a saved request, with a button to ask each one."""
+    need = scoped_request(request.user, pk)
+    context = {
+        "need": need,
+        "title": calendar.title(need),
+        "candidates": _candidates(matching.rank(need, limit=REQUEST_LIMIT)),
+    }
+    if request.htmx:
+        return render(request, "matching/_request_candidates.html", context)
+    return render(request, "matching/request_candidates.html", context)

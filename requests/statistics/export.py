@@ -1,0 +1,185 @@
+"""The report as tables: the same rows under each chart (for screen readers) and in the CSV.
+
+Each table is a header and rows of plain values (text, whole numbers, decimals, None for "no
+value"). `to_csv` writes one for spreadsheets: in German with ";" between fields and a decimal
+comma (what German Excel opens with a double click), in English with "," and a decimal point;
+UTF-8 with a byte order mark, so Excel reads umlauts correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
+from requests.models import Offer
+from requests.statistics import numbers
+from requests.statistics.load import Report
+from volunteers import languages
+from volunteers.translation import active_language
+
+Cell = str | int | float | None
+
+TABLES = ("requests", "fill-rate", "languages", "hours", "declines")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+
+
+def month_label(month: dt.date) -> str:
+    return dateformat.format(month, "F Y")
+
+
+def month_abbreviation(month: dt.date) -> str:
+    return dateformat.format(month, "M")
+
+
+def hours_of(wait: dt.timedelta | None) -> float | None:
+    return None if wait is None else round(wait.total_seconds() / 3600, 1)
+
+
+def percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
+
+
+def reason_label(reason: str) -> str:
+    if not reason:
+        return _("no reason given")
+    try:
+        return str(Offer.DeclineReason(reason).label)
+    except ValueError:
+        return reason
+
+
+def requests_table(report: Report) -> Table:
+    table = report.per_month
+    return Table(
+        "requests",
+        _("Requests per month and office"),
+        [_("Month"), *table.columns, _("All")],
+        [
+            [
+                month_label(month),
+                *(int(table.value(month, c)) for c in table.columns),
+                int(table.total(month)),
+            ]
+            for month in table.months
+        ],
+    )
+
+
+def _fill_row(label: str, fill: numbers.FillRate) -> list[Cell]:
+    return [
+        label,
+        fill.filled,
+        fill.not_filled,
+        fill.cancelled,
+        fill.pending,
+        percent(fill.rate),
+        hours_of(fill.median_time_to_fill),
+    ]
+
+
+def fill_table(report: Report) -> Table:
+    return Table(
+        "fill-rate",
+        _("Fill rate and time to fill"),
+        [
+            _("Month"),
+            _("filled"),
+            _("not filled"),
+            _("cancelled"),
+            _("still looking"),
+            _("fill rate (%)"),
+            _("median time to fill (hours)"),
+        ],
+        [_fill_row(month_label(m), report.fill_per_month[m]) for m in report.months]
+        + [_fill_row(_("Whole period"), report.fill)],
+    )
+
+
+def languages_table(report: Report) -> Table:
+    lang = active_language()
+    return Table(
+        "languages",
+        _("Languages in demand and volunteers who speak them"),
+        [
+            _("Code"),
+            _("Language"),
+            _("requests"),
+            _("of them not filled"),
+            _("active volunteers"),
+            _("requests per volunteer"),
+        ],
+        [
+            [
+                row.code,
+                languages.display_name(row.code, lang),
+                row.requests,
+                row.not_filled,
+                row.volunteers,
+                None
+                if row.requests_per_volunteer is None
+                else round(row.requests_per_volunteer, 2),
+            ]
+            for row in report.languages
+        ],
+    )
+
+
+def hours_table(report: Report) -> Table:
+    return Table(
+        "hours",
+        _("Volunteer hours per month"),
+        [_("Month"), _("hours")],
+        [[month_label(m), round(report.hours.value(m, "hours"), 2)] for m in report.months],
+    )
+
+
+def declines_table(report: Report) -> Table:
+    return Table(
+        "declines",
+        _("Declined offers by reason"),
+        [_("Reason"), _("declined offers")],
+        [[reason_label(reason), count] for reason, count in report.declines],
+    )
+
+
+def table(report: Report, name: str) -> Table:
+    builders = {
+        "requests": requests_table,
+        "fill-rate": fill_table,
+        "languages": languages_table,
+        "hours": hours_table,
+        "declines": declines_table,
+    }
+    return builders[name](report)
+
+
+def to_csv(data: Table) -> str:
+    german = active_language() == "de"
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";" if german else ",", lineterminator="\r\n")
+    writer.writerow(data.header)
+    for row in data.rows:
+        writer.writerow([_csv_cell(cell, german=german) for cell in row])
+    return out.getvalue()
+
+
+def _csv_cell(cell: Cell, *, german: bool) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float):
+        text = f"{cell:.2f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",") if german else text
+    return str(cell)

@@ -1,0 +1,161 @@
+"""The facts behind the statistics, read for a user's offices and a period, and the report.
+
+Scoped like every staff page (`scope_to_offices`): staff see the numbers of their own offices,
+coordinators those of every office. Three queries for the requests and offers, whatever the
+period: values, never model instances. The volunteers per language are the network's (the
+directory is not scoped): how many active people could serve a language today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from requests.access import scope_to_offices
+from requests.models import Offer, Office, Request, RequestLanguage
+from requests.statistics import numbers
+from volunteers import directory
+from volunteers.models import Level, SpokenLanguage, Volunteer
+
+# German is spoken by every volunteer and needed by nearly every request: as a "gap" it says
+# nothing, so the languages table leaves it out.
+LEAVE_OUT = ("de",)
+
+
+def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start of `first`'s month, start of the month after `last`) in Berlin, as instants."""
+    start = dt.datetime.combine(first.replace(day=1), dt.time(), tzinfo=numbers.BERLIN)
+    after = (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return start, dt.datetime.combine(after, dt.time(), tzinfo=numbers.BERLIN)
+
+
+def scoped_requests(
+    user: Any, *, office: Office | None, first: dt.date, last: dt.date
+) -> QuerySet[Request]:
+    start, end = period_bounds(first, last)
+    requests = scope_to_offices(Request.objects.all(), user).filter(
+        starts_at__gte=start, starts_at__lt=end
+    )
+    if office is not None:
+        requests = requests.filter(office=office)
+    return requests
+
+
+def request_facts(requests: QuerySet[Request]) -> list[numbers.RequestFact]:
+    codes: defaultdict[int, list[str]] = defaultdict(list)
+    for request_id, code in (
+        RequestLanguage.objects.filter(request__in=requests.values("pk"))
+        .order_by("request_id", "position")
+        .values_list("request_id", "code")
+    ):
+        codes[request_id].append(code)
+    rows = requests.order_by().values_list(
+        "pk", "office__name", "status", "starts_at", "created_at", "filled_at"
+    )
+    return [
+        numbers.RequestFact(
+            office=office,
+            status=status,
+            starts_at=starts_at,
+            created_at=created_at,
+            filled_at=filled_at,
+            languages=tuple(codes.get(pk, ())),
+        )
+        for pk, office, status, starts_at, created_at, filled_at in rows
+    ]
+
+
+def offer_facts(requests: QuerySet[Request]) -> list[numbers.OfferFact]:
+    rows = (
+        Offer.objects.filter(request__in=requests.values("pk"))
+        .filter(status__in=[Offer.Status.ACCEPTED, Offer.Status.DECLINED])
+        .order_by()
+        .values_list(
+            "request__office__name", "request__starts_at", "status", "decline_reason", "hours"
+        )
+    )
+    return [
+        numbers.OfferFact(
+            office=office,
+            starts_at=starts_at,
+            status=status,
+            decline_reason=reason,
+            hours=hours,
+        )
+        for office, starts_at, status, reason, hours in rows
+    ]
+
+
+def volunteers_per_language(*, today: dt.date | None = None) -> dict[str, int]:
+    """Active volunteers (today) per language they speak at `MATCHING_MIN_LEVEL` or better."""
+    active = directory.active_on(
+        Volunteer.objects.not_erased(), day=today or directory.local_today()
+    )
+    rows = (
+        SpokenLanguage.objects.filter(
+            volunteer__in=active, level__in=Level.at_least(settings.MATCHING_MIN_LEVEL)
+        )
+        .order_by()
+        .values("code")
+        .annotate(people=Count("volunteer", distinct=True))
+        .values_list("code", "people")
+    )
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class Report:
+    offices: list[str]
+    months: list[dt.date]
+    per_month: numbers.MonthTable
+    fill: numbers.FillRate
+    fill_per_month: dict[dt.date, numbers.FillRate]
+    languages: list[numbers.LanguageDemand]
+    hours: numbers.MonthTable
+    declines: list[tuple[str, int]]
+
+    @property
+    def total_requests(self) -> int:
+        return int(sum(self.per_month.cells.values()))
+
+    @property
+    def total_hours(self) -> float:
+        return sum(self.hours.cells.values())
+
+
+def build_report(
+    user: Any,
+    *,
+    offices: list[Office],
+    office: Office | None,
+    first: dt.date,
+    last: dt.date,
+    now: dt.datetime | None = None,
+) -> Report:
+    """Every number of the statistics page for `user`'s `offices` (or the one `office`)."""
+    now = now or timezone.now()
+    requests = scoped_requests(user, office=office, first=first, last=last)
+    facts = request_facts(requests)
+    offer_rows = offer_facts(requests)
+    months = numbers.months_between(first, last)
+    shown = [office.name] if office is not None else [o.name for o in offices]
+    # Requests of an office closed since still count, under its name.
+    shown += sorted({fact.office for fact in facts} - set(shown))
+    return Report(
+        offices=shown,
+        months=months,
+        per_month=numbers.requests_per_month(facts, months=months, offices=shown),
+        fill=numbers.fill_rate(facts, now=now),
+        fill_per_month=numbers.fill_rate_per_month(facts, months=months, now=now),
+        languages=numbers.language_demand(
+            facts, volunteers=volunteers_per_language(), now=now, leave_out=LEAVE_OUT
+        ),
+        hours=numbers.hours_per_month(offer_rows, months=months),
+        declines=numbers.declines_by_reason(offer_rows),
+    )

@@ -1,0 +1,34 @@
+"""URLs of the staff pages (`requests/web/`); the pages that rank are in `matching/page_urls.py`."""
+
+from django.urls import path
+
+from requests.web import dashboard, request_pages, statistics_pages, volunteer_pages
+
+page_patterns = [
+    path("", dashboard.dashboard, name="home"),
+    path("live/", dashboard.dashboard_live, name="staff-dashboard-live"),
+    path("coordination/", dashboard.coordination, name="staff-coordination"),
+    path("requests/<int:pk>/", request_pages.request_detail, name="staff-request"),
+    path("requests/<int:pk>/live/", request_pages.request_live, name="staff-request-live"),
+    path(
+        "requests/<int:pk>/next-wave/",
+        request_pages.request_next_wave,
+        name="staff-request-next-wave",
+    ),
+    path("requests/<int:pk>/ask/", request_pages.request_ask, name="staff-request-ask"),
+    path("requests/<int:pk>/cancel/", request_pages.request_cancel, name="staff-request-cancel"),
+    path(
+        "requests/<int:pk>/complete/",
+        request_pages.request_complete,
+        name="staff-request-complete",
+    ),
+    path("directory/", volunteer_pages.volunteer_directory, name="staff-volunteers"),
+    path("directory/<int:pk>/", volunteer_pages.volunteer_profile, name="staff-volunteer"),
+    path("directory/<int:pk>/ask/", volunteer_pages.volunteer_ask, name="staff-volunteer-ask"),
+    path("statistics/", statistics_pages.statistics_page, name="staff-statistics"),
+    path(
+        "statistics/<slug:table>.csv",
+        statistics_pages.statistics_csv,
+        name="staff-statistics-csv",
+    ),
+]
