@@ -225,7 +225,8 @@ def matrix(need: Need, pool: Pool, fit: LanguageFit | None = None) -> np.ndarray
     """The (len(pool) × len(FEATURES)) feature matrix; `fit` if already computed."""
     n = len(pool)
     fit = fit if fit is not None else language_fit(need, pool)
-    x = np.zeros((n, len(FEATURES)))
+    # Column-major: the matrix is filled, scaled and logged column by column.
+    x = np.zeros((n, len(FEATURES)), order="F")
     if n == 0:
         return x
 

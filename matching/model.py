@@ -22,6 +22,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,12 +79,24 @@ class NotEnoughHistory(Exception):
 
 
 def prepare(x: np.ndarray) -> np.ndarray:
-    """The pipeline's first step (module level, so that a saved pipeline can be loaded)."""
+    """The pipeline's first step (module level, so that a saved pipeline can be loaded).
+
+    Column by column into a Fortran-ordered array: each column is contiguous, which makes this
+    several times faster than fancy indexing on 100k rows.
+    """
     x = np.asarray(x, dtype=float)
-    prepared = x.copy()
-    prepared[:, _LOG_COLUMNS] = np.log1p(np.maximum(prepared[:, _LOG_COLUMNS], 0.0))
-    hour = x[:, INDEX["start_hour"]]
-    return np.column_stack([prepared, ((hour - MIDDAY_HOUR) / 5.0) ** 2])
+    n, k = x.shape
+    out = np.empty((n, k + 1), order="F")
+    out[:, :k] = x
+    for c in _LOG_COLUMNS:
+        column = out[:, c]
+        np.maximum(column, 0.0, out=column)
+        np.log1p(column, out=column)
+    hour = out[:, k]
+    np.subtract(x[:, INDEX["start_hour"]], MIDDAY_HOUR, out=hour)
+    hour /= 5.0
+    np.square(hour, out=hour)
+    return out
 
 
 def pipeline() -> Pipeline:
@@ -205,19 +218,33 @@ class AcceptanceModel:
     evaluation: dict[str, Any]
     beats_prior: bool
 
+    @cached_property
+    def _linear(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """The fitted pipeline as plain arrays: per prepared column its weight on the scaled
+        value, the scaler's mean and scale folded in, and the intercept."""
+        scale = self.pipeline.named_steps["scale"]
+        classify = self.pipeline.named_steps["classify"]
+        coef = classify.coef_[0] / scale.scale_
+        return coef, scale.mean_, float(classify.intercept_[0])
+
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """P(accept) per row of a feature matrix."""
+        """P(accept) per row of a feature matrix.
+
+        The same numbers as `pipeline.predict_proba`, computed with NumPy alone: scikit-learn's
+        input checks cost ten times the arithmetic on 100k rows.
+        """
         if len(x) == 0:
             return np.zeros(0)
-        chance = self.pipeline.predict_proba(x)[:, 1]
+        coef, mean, intercept = self._linear
+        log_odds = prepare(x) @ coef + (intercept - mean @ coef)
+        chance = 1.0 / (1.0 + np.exp(-log_odds))
         return np.clip(chance, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Per row and feature, its share of the log-odds against an average offer of the
         training data (coefficient × standardised value, summed over the columns it became)."""
-        prepared = self.pipeline.named_steps["prepare"].transform(x)
-        scaled = self.pipeline.named_steps["scale"].transform(prepared)
-        terms = scaled * self.pipeline.named_steps["classify"].coef_[0]
+        coef, mean, _ = self._linear
+        terms = (prepare(x) - mean) * coef
         out = np.zeros((len(x), len(FEATURES)))
         np.add.at(out.T, np.array(PREPARED_SOURCE), terms.T)
         return out
@@ -244,7 +271,7 @@ def train(
     """
     y = np.asarray(y, dtype=int)
     if len(y) < min_offers:
-        raise NotEnoughHistory(f"{len(y)} decided offers with features; {min_offers} needed")
+        raise NotEnoughHistory(f"{len(y):,} decided offers with features; {min_offers:,} needed")
     train_rows, holdout_rows = split_by_time(times, holdout_share)
     _check(y[train_rows], "training part")
     _check(y[holdout_rows], "hold-out")

@@ -212,7 +212,8 @@ def rank(
                         scores.language,
                         int(j),
                         wording=wording,
-                        x=scores.x[j],
+                        # The stored (rounded) values: a reason says what the offer keeps.
+                        x=np.array(stored[place - 1]),
                         contribution={kind: float(c[place - 1]) for kind, c in extra.items()},
                     )
                     if explain

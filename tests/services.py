@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -71,6 +72,9 @@ SERVICES = {"postgres": _postgres(), "redis": _redis()}
 # A queue of this run's own: workers started by tests never take messages left in a shared
 # Redis by another run, and this run leaves nothing for anyone else.
 os.environ.setdefault("CELERY_QUEUE", f"lotse-test-{uuid.uuid4().hex[:12]}")
+# An empty directory of acceptance models for this run, for the test process and the workers it
+# starts alike: a model someone trained in var/models must not change the waves tests expect.
+os.environ["MATCHING_MODEL_DIR"] = tempfile.mkdtemp(prefix="lotse-test-models-")
 
 _missing = [s for s in SERVICES.values() if not s.available]
 if REQUIRE and _missing:

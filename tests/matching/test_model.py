@@ -3,6 +3,7 @@ No database: the history is invented as feature rows."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -90,7 +91,8 @@ def test_it_measures_calibration_against_what_happened():
 
 
 def test_it_explains_each_prediction_by_feature():
-    """The contributions add up to the log-odds, less that of an average offer."""
+    """The contributions add up to the log-odds, less that of an average offer; the chances are
+    those of the scikit-learn pipeline."""
     x, y, times = history(1500, signal=True)
     fitted, _ = model.train(x, y, times, holdout_share=0.2, min_offers=500)
     classify = fitted.pipeline.named_steps["classify"]
@@ -98,6 +100,7 @@ def test_it_explains_each_prediction_by_feature():
     assert fitted.contributions(x[:5]).sum(axis=1) == pytest.approx(
         log_odds - classify.intercept_[0]
     )
+    assert fitted.predict(x) == pytest.approx(fitted.pipeline.predict_proba(x)[:, 1])
 
 
 @pytest.fixture
@@ -126,9 +129,7 @@ def test_it_uses_the_newest_model_only_if_it_beat_the_prior(trained, tmp_path):
     used = model.current(tmp_path)
     assert used is not None and used.version == trained.version
 
-    loser = model.AcceptanceModel(
-        **{**trained.__dict__, "version": "29990101T000000000000Z", "beats_prior": False}
-    )
+    loser = dataclasses.replace(trained, version="29990101T000000000000Z", beats_prior=False)
     model.save(loser, tmp_path)
     assert model.current(tmp_path) is None
 

@@ -3,10 +3,12 @@ eligibility is the database's."""
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from matching import candidates, simulation
 from matching.features import FEATURES
@@ -138,3 +140,21 @@ def test_its_eligibility_is_the_database_query(office_a):
         assert {ids[i] for i in request.candidates} == expected, request
         checked += bool(expected)
     assert checked >= 10
+
+
+def test_the_command_prints_the_comparison_with_progress():
+    """`manage.py simulate_matching` shows progress, the table and the findings in words."""
+    out = StringIO()
+    call_command(
+        "simulate_matching",
+        *("--volunteers", "800", "--requests", "100", "--days", "30", "--seed", "2027"),
+        "--no-docs",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "Lotse waves: 100/100 requests" in text
+    assert "| Lotse waves | 49.0% |" in text
+    assert "| Broadcast to all |" in text
+    assert "Lotse needs 6.0 offer emails per filled request against 8.2 for broadcast" in text
+    assert "No model was trained" in text  # 100 requests leave too little history
+    assert "Written to" not in text

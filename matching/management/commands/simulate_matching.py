@@ -18,7 +18,10 @@ from django.core.management.base import BaseCommand, CommandError
 from matching import simulation
 
 HEADING = "## Matching simulation"
-DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+
+
+def docs_file() -> Path:
+    return Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 
 
 def machine() -> str:
@@ -54,7 +57,7 @@ class Command(BaseCommand):
             "--k", type=int, default=defaults.k, help="Wave size of random-k and nearest-first."
         )
         parser.add_argument(
-            "--no-docs", action="store_true", help=f"Do not write {DOCS.name}; only print."
+            "--no-docs", action="store_true", help="Do not write docs/benchmarks.md; only print."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -84,6 +87,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(body)
         if not options["no_docs"]:
-            simulation.write_section(DOCS, HEADING, body)
+            docs = docs_file()
+            simulation.write_section(docs, HEADING, body)
             self.stdout.write("")
-            self.stdout.write(self.style.SUCCESS(f"Written to {DOCS} ({HEADING[3:]})."))
+            self.stdout.write(self.style.SUCCESS(f"Written to {docs} ({HEADING[3:]})."))
