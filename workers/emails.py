@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -207,12 +207,8 @@ OFFICE_SUBJECTS = {
 
 
 def staff_url(request: Request) -> str:
-    """Where staff see the request: the staff page once it exists, else the admin's."""
-    try:
-        path = reverse("staff-request", args=[request.pk])
-    except NoReverseMatch:
-        path = reverse("admin:requests_request_change", args=[request.pk])
-    return settings.SITE_URL + path
+    """Where staff see the request: its page in the staff web app."""
+    return settings.SITE_URL + reverse("staff-request", args=[request.pk])
 
 
 def office_email(

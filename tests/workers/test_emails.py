@@ -214,7 +214,7 @@ def test_it_alerts_the_office_in_german(request_on_dst_day, kind, subject, text)
     assert text in message.body
     assert f"Anfrage #{number}:" in message.body
     assert "Sonntag, 25. Oktober 2026, 10:00–11:30" in message.body
-    assert f"/admin/requests/request/{number}/change/" in message.body
+    assert f"Anfrage ansehen: http://127.0.0.1:8000/requests/{number}/\n" in message.body
     assert "List-Unsubscribe" not in message.message()
 
 
