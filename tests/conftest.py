@@ -6,6 +6,8 @@ they start real worker processes and prove the path through the broker.
 """
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
@@ -25,6 +27,15 @@ def tasks_in_process(request):
     finally:
         celery_app.conf.task_always_eager = False
         celery_app.conf.task_eager_propagates = False
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's language (German), whatever a test before activated:
+    a request handled in English leaves English active in the thread that served it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
