@@ -12,6 +12,7 @@ import email
 import email.policy
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -29,6 +30,7 @@ def free_port() -> int:
 class Sink:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each message, in order
         self.refuse: dict[str, str] = {}  # address -> reply, e.g. "550 5.1.1 No such user"
         self.hold_at: int | None = None  # hold the n-th recipient (1-based) until released
         self.holding = threading.Event()
@@ -52,6 +54,7 @@ class Sink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
+            self.arrivals.append(time.monotonic())
         return "250 Message accepted for delivery"
 
     def to(self, address: str, subject_part: str = "") -> list[EmailMessage]:

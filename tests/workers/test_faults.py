@@ -35,7 +35,7 @@ from workers import tasks
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.real_worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 WAVE = 6
