@@ -56,8 +56,10 @@ def personal_link(view: PersonalView) -> Callable[..., HttpResponse]:
         else:
             response = view(request, token, link)
         # The URL carries the secret: keep it out of search engines and other sites' logs.
+        # "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with
+        # the page's own POST, and Django's CSRF check then refuses every change.
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return never_cache(wrapper)
