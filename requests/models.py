@@ -228,7 +228,11 @@ class Request(models.Model):
                 name="request_gender_valid",
             ),
         ]
-        indexes = [models.Index(fields=["office", "starts_at"], name="request_office_starts")]
+        indexes = [
+            models.Index(fields=["office", "starts_at"], name="request_office_starts"),
+            # Matching looks for accepted appointments overlapping a time, in every office.
+            models.Index(fields=["starts_at"], name="request_starts"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.skill_id} {self.starts_at:%Y-%m-%d %H:%M}"
@@ -322,7 +326,11 @@ class Offer(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["volunteer", "status"], name="offer_volunteer_status"),
+            # A person's offers by outcome; with the request in the key, matching counts a
+            # candidate's accepted offers (monthly cap, overlaps) without reading the table.
+            models.Index(
+                fields=["volunteer", "status", "request"], name="offer_volunteer_status_request"
+            ),
             models.Index(fields=["status", "created_at"], name="offer_status_created"),
         ]
 
