@@ -7,8 +7,10 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make bench` empties and fills this database (its name must start with lotse_bench).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lotse_bench
 
-.PHONY: run test lint format sync migrate demo check-deploy messages clean bench-matching
+.PHONY: run test lint format sync migrate demo check-deploy messages clean bench bench-matching
 
 .tools/bin/uv:
 	@echo "uv not found: installing it into .tools/ (from PyPI)"
@@ -54,6 +56,11 @@ format: sync
 # the "Matching simulation" section of docs/benchmarks.md.
 bench-matching: sync
 	$(RUN) python manage.py simulate_matching
+
+# rank() with 1k/10k/100k synthetic volunteers in PostgreSQL: p50/p95 and queries per call,
+# written to docs/benchmarks.md. Creates the database if missing; BENCH_ARGS="--sizes 1000".
+bench: sync
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(RUN) python manage.py bench_matching_scale $(BENCH_ARGS)
 
 check-deploy: sync
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) $(RUN) python manage.py check --deploy

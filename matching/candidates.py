@@ -18,6 +18,11 @@ Distances are computed in SQL without trigonometry (SQLite has none): the equire
 approximation around the request's point, whose cosine Python computes once. Across a city it is
 off by far less than a postcode's area point is off from the real address.
 
+At scale (100k volunteers, `make bench`, docs/benchmarks.md) the query starts from the smallest
+set an index gives (e.g. the speakers of the language at the level), joins the other sets by
+volunteer and checks the person's row, distance and exclusions on the few left; the indexes that
+make those sets index-only scans are in the volunteers and requests models.
+
 `gather` then loads the eligible volunteers' columns with `values_list` in four queries
 (volunteers, their spoken languages, their level in the skill, one aggregate of their offer
 history), whatever their number: never model instances or prefetches on this path (see
@@ -47,9 +52,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
+    IntegerField,
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Value,
 )
 from django.db.models.functions import Cast
@@ -234,76 +242,91 @@ def eligible_for(appointment: Appointment, *, now: dt.datetime | None = None) ->
         return nobody
 
     day = local_start.date()
-    # Exclusions are uncorrelated `NOT IN (subquery)`: each subquery selects the few people
-    # concerned once (hashed by the database), instead of a probe per candidate.
-    accepted = Offer.objects.filter(status=Offer.Status.ACCEPTED).exclude(
-        request__status=Request.Status.CANCELLED
-    )
-    busy = accepted.filter(
-        # The lower bound is implied (no appointment lasts longer than MAX_DURATION); it gives
-        # the database a narrow range of start times to look in.
-        request__starts_at__gt=appointment.starts_at - MAX_DURATION,
-        request__starts_at__lt=appointment.ends_at,
-        request__ends_at__gt=appointment.starts_at,
-    ).values("volunteer_id")
-    month_start, month_end = _month_bounds(local_start)
-    full = (
-        accepted.filter(request__starts_at__gte=month_start, request__starts_at__lt=month_end)
-        .order_by()
-        .values("volunteer_id", "volunteer__max_tasks_per_month")
-        .annotate(taken=Count("pk"))
-        .filter(taken__gte=F("volunteer__max_tasks_per_month"))
-        .values("volunteer_id")
-    )
-    absent = Absence.objects.filter(start__lte=local_end.date(), end__gte=day).values(
-        "volunteer_id"
-    )
-    offered = Offer.objects.filter(request_id=appointment.request_id).values("volunteer_id")
+    start_time = local_start.time().replace(tzinfo=None)
+    end_time = local_end.time().replace(tzinfo=None)
     levels = Level.at_least(appointment.min_level)
-    speaks = [
-        Exists(
-            SpokenLanguage.objects.filter(
-                volunteer=OuterRef("pk"), code__in=sorted(acceptable), level__in=levels
+    month_start, month_end = _month_bounds(local_start)
+    # Conditions on related rows are correlated EXISTS / NOT EXISTS, which PostgreSQL plans as
+    # semi- and anti-joins with row estimates it can trust: it then starts from the smallest
+    # set read from an index (e.g. the speakers of the language) instead of the whole volunteer
+    # table. (Uncorrelated `NOT IN (subquery)` was assumed to remove half of the rows each, so
+    # four of them made it expect a sixteenth of the people and scan them all.) Each queryset
+    # is built with one `filter` call: building and compiling it is a fixed cost of every call.
+    conditions: list[Q | Exists] = [
+        *(
+            Exists(
+                SpokenLanguage.objects.filter(
+                    volunteer=OuterRef("pk"), code__in=sorted(acceptable), level__in=levels
+                )
             )
-        )
-        for acceptable in appointment.acceptable()
+            for acceptable in appointment.acceptable()
+        ),
+        Exists(
+            VolunteerSkill.objects.filter(volunteer=OuterRef("pk"), skill_id=appointment.skill_id)
+        ),
+        Exists(
+            AvailabilitySlot.objects.filter(
+                volunteer=OuterRef("pk"),
+                weekday=local_start.weekday(),
+                start__lte=start_time,
+                end__gte=end_time,
+            )
+        ),
+        ~Exists(
+            Absence.objects.filter(
+                volunteer=OuterRef("pk"), start__lte=local_end.date(), end__gte=day
+            )
+        ),
+        ~Exists(
+            _accepted(
+                # The lower bound is implied (no appointment lasts longer than MAX_DURATION); it
+                # gives the database a narrow range of start times to look in.
+                request__starts_at__gt=appointment.starts_at - MAX_DURATION,
+                request__starts_at__lt=appointment.ends_at,
+                request__ends_at__gt=appointment.starts_at,
+            )
+        ),
+        ~Exists(Offer.objects.filter(volunteer=OuterRef("pk"), request_id=appointment.request_id)),
+        # Fewer accepted offers in the month than their cap: a count per candidate, so its cost
+        # follows the candidates rather than all of the month's offers. COUNT(*), not of a
+        # column, so that the count comes from the index alone.
+        Q(
+            max_tasks_per_month__gt=_accepted(
+                request__starts_at__gte=month_start, request__starts_at__lt=month_end
+            ).values(taken=Func(template="COUNT(*)", output_field=IntegerField()))
+        ),
     ]
-    volunteers = (
-        directory.active_on(Volunteer.objects.not_erased(), day=day)
-        .filter(
-            *speaks,
-            Exists(
-                VolunteerSkill.objects.filter(
-                    volunteer=OuterRef("pk"), skill_id=appointment.skill_id
-                )
-            ),
-            Exists(
-                AvailabilitySlot.objects.filter(
-                    volunteer=OuterRef("pk"),
-                    weekday=local_start.weekday(),
-                    start__lte=local_start.time().replace(tzinfo=None),
-                    end__gte=local_end.time().replace(tzinfo=None),
-                )
-            ),
-        )
-        .exclude(pk__in=absent)
-        .exclude(pk__in=busy)
-        .exclude(pk__in=full)
-        .exclude(pk__in=offered)
-    )
     if appointment.certificate_required:
-        volunteers = volunteers.filter(
-            certificate_date__gte=_certificate_cutoff(day, certificate_max_age_years())
-        )
+        cutoff = _certificate_cutoff(day, certificate_max_age_years())
+        conditions.append(Q(certificate_date__gte=cutoff))
     if appointment.gender:
-        volunteers = volunteers.filter(gender=appointment.gender)
+        conditions.append(Q(gender=appointment.gender))
     if appointment.remote:
-        return volunteers.filter(remote_ok=True)
+        conditions.append(Q(remote_ok=True))
+    volunteers = directory.active_on(Volunteer.objects.not_erased(), day=day).filter(*conditions)
+    if appointment.remote:
+        return volunteers
     return _within_reach(volunteers, lat0=appointment.lat, lon0=appointment.lon)
 
 
+def _accepted(**lookups: object) -> QuerySet[Offer]:
+    """The outer volunteer's accepted offers for requests not cancelled, narrowed by `lookups`
+    (for a subquery of `eligible_for`)."""
+    return Offer.objects.order_by().filter(
+        ~Q(request__status=Request.Status.CANCELLED),
+        volunteer=OuterRef("pk"),
+        status=Offer.Status.ACCEPTED,
+        **lookups,
+    )
+
+
 def _within_reach(volunteers: VolunteerQuerySet, *, lat0: float, lon0: float) -> VolunteerQuerySet:
-    """Volunteers whose point lies within their own travel distance of (lat0, lon0)."""
+    """Volunteers whose point lies within their own travel distance of (lat0, lon0).
+
+    Checked on the rows the other conditions leave. No bounding box on an index: each person has
+    their own limit, so a box for all of them must be as large as the largest (up to 100 km),
+    and that spans the whole city.
+    """
     km_per_degree_lon = math.cos(math.radians(lat0)) * KM_PER_DEGREE_LON_AT_EQUATOR
     dx = (F("lon") - Value(lon0)) * Value(km_per_degree_lon)
     dy = (F("lat") - Value(lat0)) * Value(KM_PER_DEGREE_LAT)

@@ -240,6 +240,8 @@ class Request(models.Model):
                 name="request_next_wave_due",
                 condition=models.Q(next_wave_at__isnull=False),
             ),
+            # Matching looks for accepted appointments overlapping a time, in every office.
+            models.Index(fields=["starts_at"], name="request_starts"),
         ]
 
     def __str__(self) -> str:
@@ -348,7 +350,11 @@ class Offer(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["volunteer", "status"], name="offer_volunteer_status"),
+            # A person's offers by outcome; with the request in the key, matching counts a
+            # candidate's accepted offers (monthly cap, overlaps) without reading the table.
+            models.Index(
+                fields=["volunteer", "status", "request"], name="offer_volunteer_status_request"
+            ),
             models.Index(fields=["status", "created_at"], name="offer_status_created"),
         ]
 

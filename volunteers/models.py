@@ -186,7 +186,11 @@ class SpokenLanguage(models.Model):
                 condition=models.Q(level__in=Level.values), name="spoken_language_level_valid"
             ),
         ]
-        indexes = [models.Index(fields=["code", "level"], name="spoken_language_code_level")]
+        indexes = [
+            # Matching starts from the speakers of a needed language at the needed level: with
+            # the volunteer in the key that set is read from the index alone (index-only scan).
+            models.Index(fields=["code", "level", "volunteer"], name="spoken_code_level_volunteer")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.level}"
@@ -199,7 +203,8 @@ class VolunteerSkill(models.Model):
         PROFESSIONAL = "professional", _("professional")
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="skill_set")
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    # Indexed by `volunteer_skill_by_skill` below, which leads with the skill.
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+", db_index=False)
     level = models.CharField(_("level"), max_length=12, choices=Level, blank=True)
 
     class Meta:
@@ -212,6 +217,11 @@ class VolunteerSkill(models.Model):
                 condition=models.Q(level__in=["", "basic", "experienced", "professional"]),
                 name="volunteer_skill_level_valid",
             ),
+        ]
+        indexes = [
+            # The people offering a skill, read from the index alone when matching joins them
+            # with the speakers of a language; it also serves the foreign key (PROTECT).
+            models.Index(fields=["skill", "volunteer"], name="volunteer_skill_by_skill")
         ]
 
     def __str__(self) -> str:
@@ -238,7 +248,13 @@ class AvailabilitySlot(models.Model):
                 condition=models.Q(start__lt=models.F("end")), name="slot_start_before_end"
             ),
         ]
-        indexes = [models.Index(fields=["weekday", "start", "end"], name="slot_weekday_time")]
+        indexes = [
+            # Who is free for an appointment: the weekday and a range of start times from the
+            # index, the end checked in it, the volunteer read from it (index-only scan).
+            models.Index(
+                fields=["weekday", "start", "end", "volunteer"], name="slot_weekday_time_volunteer"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.weekday} {self.start:%H:%M}–{self.end:%H:%M}"
