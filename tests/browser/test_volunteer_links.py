@@ -16,7 +16,9 @@ from tests.volunteer_factories import VolunteerFactory
 from volunteers import tokens
 from volunteers.models import Volunteer
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback, as the other browser tests: the flush after a transactional test without it
+# re-creates content types that the next serialized test then restores a second time.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def personal_link(volunteer: Volunteer) -> str:
