@@ -15,6 +15,21 @@ from requests.models import StaffMember
 from tests.factories import OfficeFactory, StaffMemberFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test rolls back serialized, whether or not it asks to.
+
+    The flush after a transactional test without it re-creates content types and permissions,
+    and the next serialized test then restores them a second time and fails on their unique
+    keys: which tests broke depended on the order they ran in. With all of them serialized the
+    flush re-creates nothing, and every one finds the migrations' data (the skill catalogue).
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction"):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def tasks_in_process(request):
     if request.node.get_closest_marker("real_worker"):

@@ -16,9 +16,7 @@ from tests.volunteer_factories import VolunteerFactory
 from volunteers import tokens
 from volunteers.models import Volunteer
 
-# serialized_rollback, as the other browser tests: the flush after a transactional test without it
-# re-creates content types that the next serialized test then restores a second time.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def personal_link(volunteer: Volunteer) -> str:
