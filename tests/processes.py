@@ -77,6 +77,14 @@ def process_env(**overrides: str) -> dict[str, str]:
     return {key: value for key, value in env.items() if value is not None}
 
 
+def worker_env(*, smtp_port: int, **overrides: str) -> dict[str, str]:
+    """The environment of a worker process on this test's database, mailing through the SMTP
+    server on `smtp_port`."""
+    return process_env(
+        DATABASE_URL=worker_database_url(), EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", **overrides
+    )
+
+
 def worker_database_url() -> str:
     """The URL of the database this test runs on, for a worker process to use the same."""
     from django.db import connection

@@ -15,7 +15,7 @@ from tests.browser.conftest import log_in, screenshot
 from tests.domain_helpers import make_request
 from tests.factories import OfficeFactory, StaffMemberFactory
 from tests.matching.helpers import fitting_volunteer, monday_ahead
-from tests.processes import celery_worker, process_env, wait_until, worker_database_url
+from tests.processes import celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, smtp_server, text_of
 
 LINK = re.compile(r"http://\S+/offers/[\w-]+/")
@@ -42,9 +42,8 @@ def test_staff_send_offers_and_see_the_accept_without_a_reload(new_page, live_se
     day = monday_ahead(2)
     sink = Sink()
     with smtp_server(sink) as port:
-        env = process_env(
-            DATABASE_URL=worker_database_url(),
-            EMAIL_URL=f"smtp://127.0.0.1:{port}",
+        env = worker_env(
+            smtp_port=port,
             SITE_URL=live_server.url,
             MATCHING_WAVE_MIN="2",
             MATCHING_WAVE_MAX="2",

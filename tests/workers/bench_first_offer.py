@@ -23,7 +23,7 @@ from django.core.cache import cache
 from tests.domain_helpers import make_request
 from tests.factories import OfficeFactory
 from tests.matching.helpers import at, fitting_volunteer, monday_ahead
-from tests.processes import celery_worker, process_env, wait_until, worker_database_url
+from tests.processes import celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, smtp_server
 
 pytestmark = [
@@ -44,9 +44,8 @@ def test_first_offer_latency():
     day = monday_ahead(2)
     sink = Sink()
     with smtp_server(sink) as port:
-        env = process_env(
-            DATABASE_URL=worker_database_url(),
-            EMAIL_URL=f"smtp://127.0.0.1:{port}",
+        env = worker_env(
+            smtp_port=port,
             MATCHING_WAVE_MIN="1",
             MATCHING_WAVE_MAX="1",
         )

@@ -24,10 +24,9 @@ from tests.processes import (
     celery_beat,
     celery_worker,
     kill_hard,
-    process_env,
     redis_server,
     wait_until,
-    worker_database_url,
+    worker_env,
 )
 from tests.smtp_sink import Sink, free_port, smtp_server
 from workers import tasks
@@ -78,10 +77,9 @@ def queue_length(broker_url: str) -> int:
 
 
 def env_for(broker_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
-    return process_env(
-        DATABASE_URL=worker_database_url(),
+    return worker_env(
+        smtp_port=smtp_port,
         CELERY_BROKER_URL=broker_url,
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
         MATCHING_WAVE_MIN=str(WAVE),
         MATCHING_WAVE_MAX=str(WAVE),
         # Lost offers are swept at once and every second: the test need not wait 15 minutes.
@@ -171,9 +169,8 @@ def test_it_delivers_after_the_mail_server_comes_back(wave_request):
     request, volunteers = wave_request
     sink = Sink()
     smtp_port = free_port()  # nothing listens here yet
-    env = process_env(
-        DATABASE_URL=worker_database_url(),
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+    env = worker_env(
+        smtp_port=smtp_port,
         LOTSE_SMTP_RETRY_BASE_SECONDS="1",
         LOTSE_SMTP_RETRY_MAX_SECONDS="2",
         LOTSE_SMTP_RETRIES="30",

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from requests.models import Offer, Request
 from tests.factories import OfficeFactory, StaffMemberFactory
 from tests.matching.helpers import at, fitting_volunteer, monday_ahead
-from tests.processes import celery_worker, process_env, wait_until, worker_database_url
+from tests.processes import celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, calendar_of, smtp_server, text_of
 
 pytestmark = [
@@ -50,9 +50,8 @@ def test_it_offers_confirms_and_tells_everyone_through_real_services():
     day = monday_ahead(2)
     sink = Sink()
     with smtp_server(sink) as port:
-        env = process_env(
-            DATABASE_URL=worker_database_url(),
-            EMAIL_URL=f"smtp://127.0.0.1:{port}",
+        env = worker_env(
+            smtp_port=port,
             MATCHING_WAVE_MIN=str(WAVE),
             MATCHING_WAVE_MAX=str(WAVE),
         )
