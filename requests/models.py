@@ -351,9 +351,11 @@ class Offer(models.Model):
         ]
         indexes = [
             # A person's offers by outcome; with the request in the key, matching counts a
-            # candidate's accepted offers (monthly cap, overlaps) without reading the table.
+            # candidate's accepted offers (monthly cap, overlaps) without reading the table, and
+            # with the times it reads their history (matching.candidates._history) from it too.
             models.Index(
-                fields=["volunteer", "status", "request"], name="offer_volunteer_status_request"
+                fields=["volunteer", "status", "request", "sent_at", "responded_at"],
+                name="offer_volunteer_history",
             ),
             models.Index(fields=["status", "created_at"], name="offer_status_created"),
         ]

@@ -203,7 +203,7 @@ class VolunteerSkill(models.Model):
         PROFESSIONAL = "professional", _("professional")
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="skill_set")
-    # Indexed by `volunteer_skill_by_skill` below, which leads with the skill.
+    # Indexed by `volunteer_skill_level` below, which leads with the skill.
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+", db_index=False)
     level = models.CharField(_("level"), max_length=12, choices=Level, blank=True)
 
@@ -219,9 +219,9 @@ class VolunteerSkill(models.Model):
             ),
         ]
         indexes = [
-            # The people offering a skill, read from the index alone when matching joins them
-            # with the speakers of a language; it also serves the foreign key (PROTECT).
-            models.Index(fields=["skill", "volunteer"], name="volunteer_skill_by_skill")
+            # The people offering a skill and their level in it, read from the index alone when
+            # ranking scores its candidates; it also serves the foreign key (PROTECT).
+            models.Index(fields=["skill", "volunteer", "level"], name="volunteer_skill_level")
         ]
 
     def __str__(self) -> str:

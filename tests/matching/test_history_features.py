@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
-from matching import rank
+from matching import candidates, rank
 from requests.models import Offer
 from tests.matching.helpers import MONDAY, RECORDED_AT, appointment, at, fitting_volunteer
 
@@ -92,3 +95,18 @@ def test_it_does_not_count_what_happens_after_now(office_a):
     assert match.features["offers_30d"] == 0
     assert match.features["days_since_asked"] == 365
     assert match.features["response_hours"] == 24  # never answered (as of now)
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.floats(-1e3, 1e6, allow_nan=False)), max_size=40))
+def test_the_median_per_person_is_the_median_of_their_answer_times(pairs):
+    """The answer-time median computed for all candidates at once is each one's own median
+    (odd and even counts, and NaN for someone who never answered)."""
+    group = np.array([g for g, _ in pairs], dtype=np.int64)
+    value = np.array([v for _, v in pairs], dtype=float)
+    medians = candidates._median_by_group(group, value, 6)
+    for person in range(6):
+        own = value[group == person]
+        if len(own):
+            assert medians[person] == pytest.approx(np.median(own))
+        else:
+            assert np.isnan(medians[person])
