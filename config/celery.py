@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -19,3 +20,12 @@ def _make_broker_folders(sender: Celery, **kwargs: object) -> None:
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@worker_init.connect
+def _read_language_catalogue(**kwargs: object) -> None:
+    """Read CLDR's language catalogue (about a second) in the worker's main process, before it
+    forks its pool: every child then has it, and no offer wave waits for it."""
+    from volunteers import languages
+
+    languages.catalogue()
