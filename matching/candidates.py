@@ -69,7 +69,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from matching import features
-from matching.aggregates import EpochSeconds
+from matching.aggregates import EpochMicroseconds, epoch_microseconds
 from matching.features import Need, Pool
 from requests.lifecycle import MAX_DURATION
 from requests.models import Offer, Request
@@ -92,7 +92,8 @@ KM_PER_DEGREE_LAT = 110.57
 KM_PER_DEGREE_LON_AT_EQUATOR = 111.32
 RECENT_LOAD_DAYS = features.RECENT_DAYS
 DAY_SECONDS = 86400.0
-HOUR_SECONDS = 3600.0
+DAY_US = DAY_SECONDS * 1e6
+HOUR_US = 3600.0 * 1e6
 # Offers whose outcome says something about the person: a yes, a no, or no answer in time.
 DECIDED = (Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.EXPIRED)
 
@@ -465,13 +466,15 @@ def gather(request: Request, *, now: dt.datetime | None = None) -> tuple[Need, P
         fields.append("distance_squared_km2")
     # order_by(): scoring orders; the model's default ordering would only cost a sort.
     eligible_now = eligible_for(appointment, now=now).order_by()
-    rows = _fetch(eligible_now.annotate(registered=EpochSeconds("created_at")).values_list(*fields))
+    rows = _fetch(
+        eligible_now.annotate(registered=EpochMicroseconds("created_at")).values_list(*fields)
+    )
     if not rows:
         return need, Pool.empty()
     columns = _columns(rows, len(fields))
     ids = np.array(columns[0], dtype=np.int64)
     max_distance = np.array(columns[1], dtype=float)
-    tenure_days = (now.timestamp() - np.array(columns[2], dtype=float)) / DAY_SECONDS
+    tenure_days = (epoch_microseconds(now) - np.array(columns[2], dtype=float)) / DAY_US
     if appointment.remote:
         distance_km = np.full(len(rows), np.nan)
     else:
@@ -565,8 +568,9 @@ def _history(
     cost the database twice what reading the rows did (measured at 100k volunteers).
     """
     n = len(ids)
-    now_seconds = now.timestamp()
-    recent_start = now_seconds - RECENT_LOAD_DAYS * DAY_SECONDS
+    # Instants as microseconds in floats: exact (below 2**53), and NULL becomes NaN.
+    now_us = epoch_microseconds(now)
+    recent_start = now_us - RECENT_LOAD_DAYS * DAY_US
     # Only columns of `offer_volunteer_history`, so the rows come from the index alone.
     offers = (
         Offer.objects.filter(AmongIds("volunteer_id", ids.tolist()))
@@ -575,8 +579,8 @@ def _history(
             "volunteer_id",
             "status",
             "request_id",
-            EpochSeconds("sent_at"),
-            EpochSeconds("responded_at"),
+            EpochMicroseconds("sent_at"),
+            EpochMicroseconds("responded_at"),
         )
     )
     owner_ids, statuses, request_ids, sent, responded = _columns(_fetch(offers), 5)
@@ -592,13 +596,13 @@ def _history(
     accepted = status == Offer.Status.ACCEPTED
     answered = accepted | (status == Offer.Status.DECLINED)
     answered &= ~np.isnan(sent_at) & ~np.isnan(responded_at)
-    answered &= responded_at <= now_seconds
-    sent_by_now = sent_at <= now_seconds
+    answered &= responded_at <= now_us
+    sent_by_now = sent_at <= now_us
     days_since_asked = np.full(n, np.nan)
     last_sent = np.full(n, -np.inf)
     np.maximum.at(last_sent, owner[sent_by_now], sent_at[sent_by_now])
     asked = np.isfinite(last_sent)
-    days_since_asked[asked] = (now_seconds - last_sent[asked]) / DAY_SECONDS
+    days_since_asked[asked] = (now_us - last_sent[asked]) / DAY_US
     days_since_task = np.full(n, np.nan)
     office_tasks = np.zeros(n, dtype=np.int64)
     if accepted.any():
@@ -612,14 +616,14 @@ def _history(
                     AmongIds("id", np.unique(taken_request).tolist()), starts_at__lte=now
                 )
                 .order_by()
-                .values_list("id", EpochSeconds("starts_at"), "office_id")
+                .values_list("id", EpochMicroseconds("starts_at"), "office_id")
             )
         }
         for i, request_id in zip(taken_owner.tolist(), taken_request.tolist(), strict=True):
             if request_id not in started:
                 continue
             starts_at, office = started[request_id]
-            since = (now_seconds - starts_at) / DAY_SECONDS
+            since = (now_us - starts_at) / DAY_US
             if np.isnan(days_since_task[i]) or since < days_since_task[i]:
                 days_since_task[i] = since
             if office_id is not None and office == office_id:
@@ -627,15 +631,13 @@ def _history(
     return History(
         accepted=count(accepted),
         decided=count(np.isin(status, DECIDED)),
-        recent_accepted=count(
-            accepted & (responded_at > recent_start) & (responded_at <= now_seconds)
-        ),
+        recent_accepted=count(accepted & (responded_at > recent_start) & (responded_at <= now_us)),
         offers_recent=count((sent_at > recent_start) & sent_by_now),
         office_tasks=office_tasks,
         days_since_asked=days_since_asked,
         days_since_task=days_since_task,
         response_hours=_median_by_group(
-            owner[answered], (responded_at - sent_at)[answered] / HOUR_SECONDS, n
+            owner[answered], (responded_at - sent_at)[answered] / HOUR_US, n
         ).clip(min=0.0),
     )
 
@@ -661,7 +663,7 @@ def _fetch(queryset: QuerySet) -> list[tuple]:
 
     Django's row iterator converts value by value; for the thousands of rows ranking reads per
     call that cost more than the query (measured). Only for columns that need no conversion:
-    numbers, strings, and `EpochSeconds` floats.
+    numbers, strings, and `EpochMicroseconds`.
     """
     sql, params = queryset.query.sql_with_params()
     with db_connections[queryset.db].cursor() as cursor:
@@ -672,6 +674,23 @@ def _fetch(queryset: QuerySet) -> list[tuple]:
 def _columns(rows: Iterable[tuple], width: int) -> list[tuple]:
     """Rows of `width` values as `width` columns (empty columns when there are no rows)."""
     return list(zip(*rows, strict=True)) or [() for _ in range(width)]
+
+
+def free_windows(
+    request: Request, volunteer_ids: Sequence[int]
+) -> tuple[int, dict[int, tuple[dt.time, dt.time]]]:
+    """The appointment's weekday (0 = Monday) and, per volunteer, the weekly slot that covers
+    it (Berlin time), in one query. Slots of one person never overlap, so at most one does."""
+    local_start = directory.local_moment(request.starts_at)
+    local_end = directory.local_moment(request.ends_at)
+    weekday = local_start.weekday()
+    rows = AvailabilitySlot.objects.filter(
+        AmongIds("volunteer_id", list(volunteer_ids)),
+        weekday=weekday,
+        start__lte=local_start.time().replace(tzinfo=None),
+        end__gte=local_end.time().replace(tzinfo=None),
+    ).values_list("volunteer_id", "start", "end")
+    return weekday, {pk: (start, end) for pk, start, end in rows.order_by()}
 
 
 def names_of(volunteer_ids: Iterable[int]) -> dict[int, str]:

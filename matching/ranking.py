@@ -28,4 +28,10 @@ def rank(
     need, pool = candidates.gather(request, now=now)
     if len(pool) == 0:
         return []
-    return scoring.rank(need, pool, limit=limit, model=model.current())
+    matches = scoring.rank(need, pool, limit=limit, model=model.current())
+    # One more query, for those with room for another reason: when in the week they are free.
+    roomy = [m.volunteer_id for m in matches if len(m.reasons) < scoring.MAX_REASONS]
+    if not roomy:
+        return matches
+    weekday, windows = candidates.free_windows(request, roomy)
+    return scoring.with_free_windows(matches, windows, weekday=weekday)

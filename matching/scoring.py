@@ -30,14 +30,16 @@ feature's share of the log-odds.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -283,6 +285,8 @@ class Wording:
         self.same_area = _("same postcode area")
         self.km_away = _("%(km)s km away")
         self.no_history = _("no answered offers yet")
+        # The weekly window that covers the appointment, e.g. "free Tue 9–12".
+        self.free = _("free %(weekday)s %(start)s–%(end)s")
         self.decimal_separator = str(get_format("DECIMAL_SEPARATOR"))
         self._plural: dict[tuple[str, int], str] = {}
 
@@ -293,6 +297,13 @@ class Wording:
         if level == "native":
             return self.native % {"language": self.name(code)}
         return f"{self.name(code)} {level}"
+
+    def free_window(self, weekday: int, start: dt.time, end: dt.time) -> str:
+        return self.free % {
+            "weekday": str(WEEKDAYS_ABBR[weekday]),
+            "start": _clock(start),
+            "end": _clock(end),
+        }
 
     def distance(self, km: float) -> str:
         if km < SAME_AREA_KM:
@@ -435,6 +446,27 @@ _AGO: Mapping[str, Callable[[int], str]] = {
     "months": lambda n: ngettext("%(count)d month ago", "%(count)d months ago", n),
     "years": lambda n: ngettext("%(count)d year ago", "%(count)d years ago", n),
 }
+
+
+def _clock(moment: dt.time) -> str:
+    """9, 9:30 or 23:59: whole hours without minutes, as people say them."""
+    return f"{moment.hour}" if moment.minute == 0 else f"{moment.hour}:{moment.minute:02}"
+
+
+def with_free_windows(
+    matches: list[Match], windows: Mapping[int, tuple[dt.time, dt.time]], *, weekday: int
+) -> list[Match]:
+    """`matches` with the weekly window that covers the appointment as a last reason, for those
+    with room left among their MAX_REASONS: every candidate is free then, so it says least."""
+    wording = Wording()
+    out = []
+    for match in matches:
+        window = windows.get(match.volunteer_id)
+        if window is not None and len(match.reasons) < MAX_REASONS:
+            reason = wording.free_window(weekday, *window)
+            match = replace(match, reasons=[*match.reasons, reason])
+        out.append(match)
+    return out
 
 
 def _extra_reason(kind: str, x: np.ndarray, pool: Pool, j: int, wording: Wording) -> str | None:

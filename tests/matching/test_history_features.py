@@ -110,3 +110,20 @@ def test_the_median_per_person_is_the_median_of_their_answer_times(pairs):
             assert medians[person] == pytest.approx(np.median(own))
         else:
             assert np.isnan(medians[person])
+
+
+@pytest.mark.parametrize(("sent_after_now", "counted"), [(0, True), (1, False)])
+def test_an_offer_sent_at_now_itself_is_history_to_the_microsecond(
+    office_a, sent_after_now, counted
+):
+    """Instants are compared exactly: sent at `now` (with microseconds) counts, a microsecond
+    later does not."""
+    now = NOW + dt.timedelta(microseconds=123457)
+    volunteer = fitting_volunteer()
+    Offer.objects.create(
+        request=past(office_a, days_ago=3),
+        volunteer=volunteer,
+        sent_at=now + dt.timedelta(microseconds=sent_after_now),
+    )
+    (match,) = rank(appointment(office_a, day=MONDAY), now=now)
+    assert match.features["offers_30d"] == (1 if counted else 0)
