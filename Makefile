@@ -10,7 +10,7 @@ PORT ?= 8000
 # `make bench` empties and fills this database (its name must start with lotse_bench).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lotse_bench
 
-.PHONY: run test lint format sync migrate demo check-deploy messages clean bench bench-matching
+.PHONY: run test lint format sync migrate demo check-deploy messages clean bench bench-matching screenshots
 
 .tools/bin/uv:
 	@echo "uv not found: installing it into .tools/ (from PyPI)"
@@ -61,6 +61,10 @@ bench-matching: sync
 # written to docs/benchmarks.md. Creates the database if missing; BENCH_ARGS="--sizes 1000".
 bench: sync
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(RUN) python manage.py bench_matching_scale $(BENCH_ARGS)
+
+# The README's pictures (docs/screenshots/), taken by the browser tests from the demo network.
+screenshots: sync
+	LOTSE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(RUN) python -m pytest tests/browser -q
 
 check-deploy: sync
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) $(RUN) python manage.py check --deploy

@@ -2,20 +2,23 @@
 
 Skipped, with the reason, where /usr/bin/chromium is missing (`apt-get install chromium`);
 with LOTSE_REQUIRE_SERVICES=1 a missing browser fails the run instead, as a missing database
-does. Screenshots the tests take go to docs/screenshots/.
+does. Screenshots the tests take go to var/screenshots/, or to LOTSE_SCREENSHOTS_DIR:
+`make screenshots` sets it to docs/screenshots/ to refresh the README's pictures, so that an
+ordinary test run leaves the tracked files alone.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.services import REQUIRE
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 PASSWORD = "correct horse battery"  # tests.factories.PASSWORD
 
 
@@ -66,7 +69,8 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    folder = Path(os.environ.get("LOTSE_SCREENSHOTS_DIR") or Path(settings.VAR_DIR) / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
