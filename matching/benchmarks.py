@@ -634,7 +634,7 @@ BEFORE_RANK: tuple[tuple[int, float, float], ...] = (
     (10_000, 55.8, 76.3),
     (100_000, 159.0, 260.8),
 )
-BEFORE_DATE = "2026-11-21"
+BEFORE_DATE = "2026-11-22"
 
 
 def breakdown(result: Result, requests: int) -> str:
