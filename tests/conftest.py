@@ -5,8 +5,11 @@ unit test sees their effects, e.g. the email in `mailoutbox`. Tests marked `real
 they start real worker processes and prove the path through the broker.
 """
 
+import weakref
+
 import pytest
 from django.conf import settings
+from django.db.backends.signals import connection_created
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -28,6 +31,26 @@ def pytest_collection_modifyitems(items):
         if marker is not None and marker.kwargs.get("transaction"):
             kwargs = {**marker.kwargs, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases, and before they are dropped, every connection a test
+    opened is closed: one opened in another thread or context (a live server's, Playwright's)
+    would otherwise keep PostgreSQL from dropping the database at the end of the run."""
+    opened: weakref.WeakSet = weakref.WeakSet()
+
+    def remember(sender, connection, **kwargs):
+        opened.add(connection)
+
+    connection_created.connect(remember, weak=False, dispatch_uid="tests-remember-connections")
+    yield
+    connection_created.disconnect(dispatch_uid="tests-remember-connections")
+    for wrapper in list(opened):
+        # The driver's own connection (closing twice is harmless): Django's close() refuses one
+        # made in another thread.
+        if wrapper.connection is not None:
+            wrapper.connection.close()
 
 
 @pytest.fixture(autouse=True)
