@@ -47,8 +47,7 @@ from types import MappingProxyType
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
-from django.db import connections as db_connections
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BooleanField,
@@ -69,8 +68,8 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from matching import features
-from matching.aggregates import EpochMicroseconds, epoch_microseconds
 from matching.features import Need, Pool
+from matching.sql import EpochMicroseconds, epoch_microseconds
 from requests.lifecycle import MAX_DURATION
 from requests.models import Offer, Request
 from volunteers import directory, languages
@@ -343,7 +342,7 @@ def _seconds(moment: dt.time) -> int:
 
 def uses_match_keys() -> bool:
     """Whether the database keeps match keys (PostgreSQL; see volunteers/migrations/0005)."""
-    return connection.vendor == "postgresql"
+    return connections[Volunteer.objects.db].vendor == "postgresql"
 
 
 def match_keys(appointment: Appointment) -> tuple[list[str], list[list[str]]]:
@@ -666,7 +665,7 @@ def _fetch(queryset: QuerySet) -> list[tuple]:
     numbers, strings, and `EpochMicroseconds`.
     """
     sql, params = queryset.query.sql_with_params()
-    with db_connections[queryset.db].cursor() as cursor:
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
