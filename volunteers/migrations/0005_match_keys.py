@@ -75,55 +75,33 @@ $$;
 
 CREATE TRIGGER match_keys_on_insert BEFORE INSERT ON volunteers_volunteer
   FOR EACH ROW EXECUTE FUNCTION lotse_new_volunteer_match_keys();
+"""
 
-CREATE TRIGGER match_keys_insert AFTER INSERT ON volunteers_spokenlanguage
+# The rows the keys come from: each statement that changes them recomputes its people's keys.
+SOURCES = ("volunteers_spokenlanguage", "volunteers_volunteerskill", "volunteers_availabilityslot")
+TRIGGERS = """
+CREATE TRIGGER match_keys_insert AFTER INSERT ON {table}
   REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION lotse_refresh_match_keys();
-CREATE TRIGGER match_keys_update AFTER UPDATE ON volunteers_spokenlanguage
+CREATE TRIGGER match_keys_update AFTER UPDATE ON {table}
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION lotse_refresh_match_keys();
-CREATE TRIGGER match_keys_delete AFTER DELETE ON volunteers_spokenlanguage
+CREATE TRIGGER match_keys_delete AFTER DELETE ON {table}
   REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION lotse_refresh_match_keys();
-
-CREATE TRIGGER match_keys_insert AFTER INSERT ON volunteers_volunteerskill
-  REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION lotse_refresh_match_keys();
-CREATE TRIGGER match_keys_update AFTER UPDATE ON volunteers_volunteerskill
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION lotse_refresh_match_keys();
-CREATE TRIGGER match_keys_delete AFTER DELETE ON volunteers_volunteerskill
-  REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION lotse_refresh_match_keys();
-
-CREATE TRIGGER match_keys_insert AFTER INSERT ON volunteers_availabilityslot
-  REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION lotse_refresh_match_keys();
-CREATE TRIGGER match_keys_update AFTER UPDATE ON volunteers_availabilityslot
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION lotse_refresh_match_keys();
-CREATE TRIGGER match_keys_delete AFTER DELETE ON volunteers_availabilityslot
-  REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION lotse_refresh_match_keys();
-
+"""
+# Table names are the constants above, not input.
+CREATE += "".join(TRIGGERS.format(table=table) for table in SOURCES)  # noqa: S608
+CREATE += """
 UPDATE volunteers_volunteer SET match_keys = lotse_match_keys(id);
 CREATE INDEX volunteer_match_keys ON volunteers_volunteer USING gin (match_keys);
 """
 
+# Dropping the trigger functions drops their triggers with them (CASCADE).
 DROP = """
 DROP INDEX IF EXISTS volunteer_match_keys;
-DROP TRIGGER IF EXISTS match_keys_insert ON volunteers_spokenlanguage;
-DROP TRIGGER IF EXISTS match_keys_update ON volunteers_spokenlanguage;
-DROP TRIGGER IF EXISTS match_keys_delete ON volunteers_spokenlanguage;
-DROP TRIGGER IF EXISTS match_keys_insert ON volunteers_volunteerskill;
-DROP TRIGGER IF EXISTS match_keys_update ON volunteers_volunteerskill;
-DROP TRIGGER IF EXISTS match_keys_delete ON volunteers_volunteerskill;
-DROP TRIGGER IF EXISTS match_keys_insert ON volunteers_availabilityslot;
-DROP TRIGGER IF EXISTS match_keys_update ON volunteers_availabilityslot;
-DROP TRIGGER IF EXISTS match_keys_delete ON volunteers_availabilityslot;
-DROP TRIGGER IF EXISTS match_keys_on_insert ON volunteers_volunteer;
-DROP FUNCTION IF EXISTS lotse_new_volunteer_match_keys();
-DROP FUNCTION IF EXISTS lotse_refresh_match_keys();
+DROP FUNCTION IF EXISTS lotse_new_volunteer_match_keys() CASCADE;
+DROP FUNCTION IF EXISTS lotse_refresh_match_keys() CASCADE;
 DROP FUNCTION IF EXISTS lotse_match_keys(bigint);
 ALTER TABLE volunteers_volunteer DROP COLUMN IF EXISTS match_keys;
 """
