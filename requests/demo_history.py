@@ -167,41 +167,26 @@ def _past(
     found = roll >= 0.2
     for i, volunteer_id in enumerate(people):
         answered = sent_at + dt.timedelta(hours=rng.uniform(0.5, 30))
-        last = i == len(people) - 1
-        if last and found:
+        asked = {"volunteer_id": volunteer_id, "wave": 1 + i // 2, "sent_at": sent_at}
+        if i == len(people) - 1 and found:
+            hours = Decimal((need.ends_at - need.starts_at).seconds // 900) / 4
             offers.append(
-                Offer(
-                    volunteer_id=volunteer_id,
-                    wave=1 + i // 2,
-                    status=Offer.Status.ACCEPTED,
-                    sent_at=sent_at,
-                    responded_at=answered,
-                    hours=Decimal((need.ends_at - need.starts_at).seconds // 900) / 4,
-                )
+                Offer(**asked, status=Offer.Status.ACCEPTED, responded_at=answered, hours=hours)
             )
             need.status, need.accepted_count = Request.Status.COMPLETED, 1
             need.filled_at, need.closed_at = answered, need.ends_at + dt.timedelta(days=1)
         elif rng.random() < 0.7:
+            reason = _pick(rng, REASONS)
             offers.append(
                 Offer(
-                    volunteer_id=volunteer_id,
-                    wave=1 + i // 2,
+                    **asked,
                     status=Offer.Status.DECLINED,
-                    sent_at=sent_at,
                     responded_at=answered,
-                    decline_reason=_pick(rng, REASONS),
+                    decline_reason=reason,
                 )
             )
         else:
-            offers.append(
-                Offer(
-                    volunteer_id=volunteer_id,
-                    wave=1 + i // 2,
-                    status=Offer.Status.EXPIRED,
-                    sent_at=sent_at,
-                    responded_at=need.starts_at,
-                )
-            )
+            offers.append(Offer(**asked, status=Offer.Status.EXPIRED, responded_at=need.starts_at))
     if not found:
         need.status, need.closed_at = Request.Status.UNFILLED, need.starts_at
     return need, codes, offers
