@@ -60,9 +60,8 @@ def plan_wave(
     """
     target = settings.MATCHING_WAVE_TARGET if target is None else target
     minimum = settings.MATCHING_WAVE_MIN if minimum is None else minimum
-    maximum = settings.MATCHING_WAVE_MAX if maximum is None else maximum
     floor = max(minimum, needed, 1)
-    ceiling = max(maximum, floor)
+    ceiling = wave_ceiling(needed=needed, minimum=minimum, maximum=maximum)
     chances: list[float] = []
     size = 0
     for size, match in enumerate(matches[:ceiling], start=1):
@@ -70,6 +69,14 @@ def plan_wave(
         if size >= floor and chance_at_least(chances, needed) >= target:
             break
     return list(matches[:size])
+
+
+def wave_ceiling(*, needed: int = 1, minimum: int | None = None, maximum: int | None = None) -> int:
+    """The most candidates `plan_wave` may take: ranking only that many is enough to plan a
+    wave (and spares the reasons of everyone further down)."""
+    minimum = settings.MATCHING_WAVE_MIN if minimum is None else minimum
+    maximum = settings.MATCHING_WAVE_MAX if maximum is None else maximum
+    return max(maximum, minimum, needed, 1)
 
 
 def wave_timeout(*, now: dt.datetime, starts_at: dt.datetime) -> dt.timedelta:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import matching
-from matching.waves import plan_wave, wave_timeout
+from matching.waves import plan_wave, wave_ceiling, wave_timeout
 from requests import lifecycle, offers
 from requests.models import Offer, Request
 
@@ -50,7 +50,10 @@ def offer_next_wave(*, request_id: int, wave: int, now: dt.datetime | None = Non
         needed = request.volunteers_needed - request.accepted_count
         if needed <= 0:
             return "skipped: no place free"
-        planned = plan_wave(matching.rank(request, now=now), needed=needed)
+        # Only the best few can be in the wave: ranking them alone spares everyone else's
+        # reasons while the request's row is locked.
+        ranked = matching.rank(request, limit=wave_ceiling(needed=needed), now=now)
+        planned = plan_wave(ranked, needed=needed)
         if not planned:
             if lifecycle.mark_unfilled(request=request, now=now):
                 return "unfilled: nobody left to ask"

@@ -7,7 +7,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
-from django.conf import settings
 
 from matching import scoring, waves
 from matching.model import AcceptanceModel
@@ -54,10 +53,11 @@ class LotseWaves(Policy):
         self, run: Run, request: SimRequest, now: float, positions: np.ndarray
     ) -> list[tuple[int, dict[str, float]]]:
         need, pool = run.pool(request, now, positions)
+        needed = request.needed - run.taken[request.index]
         matches = scoring.rank(
-            need, pool, limit=settings.MATCHING_WAVE_MAX, model=self.model, explain=False
+            need, pool, limit=waves.wave_ceiling(needed=needed), model=self.model, explain=False
         )
-        wave = waves.plan_wave(matches, needed=request.needed - run.taken[request.index])
+        wave = waves.plan_wave(matches, needed=needed)
         return [(match.volunteer_id, match.features) for match in wave]
 
 

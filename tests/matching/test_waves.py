@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.waves import chance_at_least, plan_wave, wave_timeout
+from matching.waves import chance_at_least, plan_wave, wave_ceiling, wave_timeout
 
 UTC = dt.UTC
 
@@ -84,6 +84,20 @@ def test_never_fewer_candidates_than_places():
 def test_the_wave_is_the_best_ranked_prefix():
     ranked = people(0.3, 0.9, 0.2, 0.8)
     assert plan_wave(ranked, target=0.5, minimum=1, maximum=4) == ranked[:2]
+
+
+@given(
+    st.lists(st.floats(min_value=0, max_value=1), max_size=40),
+    st.integers(min_value=1, max_value=15),
+    st.integers(min_value=1, max_value=6),
+    st.integers(min_value=1, max_value=20),
+)
+def test_ranking_only_the_ceiling_plans_the_same_wave(chances, needed, minimum, maximum):
+    # The wave worker ranks only `wave_ceiling` candidates; the wave must not change.
+    ranked = people(*chances)
+    ceiling = wave_ceiling(needed=needed, minimum=minimum, maximum=maximum)
+    bounds = {"needed": needed, "target": 0.9, "minimum": minimum, "maximum": maximum}
+    assert plan_wave(ranked[:ceiling], **bounds) == plan_wave(ranked, **bounds)
 
 
 def test_defaults_come_from_settings(settings):
