@@ -289,6 +289,7 @@ class Wording:
         self.free = _("free %(weekday)s %(start)s–%(end)s")
         self.decimal_separator = str(get_format("DECIMAL_SEPARATOR"))
         self._plural: dict[tuple[str, int], str] = {}
+        self._windows: dict[tuple[int, dt.time, dt.time], str] = {}
 
     def name(self, code: str) -> str:
         return _language_name(code, self.lang)
@@ -299,11 +300,15 @@ class Wording:
         return f"{self.name(code)} {level}"
 
     def free_window(self, weekday: int, start: dt.time, end: dt.time) -> str:
-        return self.free % {
-            "weekday": str(WEEKDAYS_ABBR[weekday]),
-            "start": _clock(start),
-            "end": _clock(end),
-        }
+        # Many candidates share a window; the weekday's name is a lazy translation.
+        key = (weekday, start, end)
+        if key not in self._windows:
+            self._windows[key] = self.free % {
+                "weekday": str(WEEKDAYS_ABBR[weekday]),
+                "start": _clock(start),
+                "end": _clock(end),
+            }
+        return self._windows[key]
 
     def distance(self, km: float) -> str:
         if km < SAME_AREA_KM:
