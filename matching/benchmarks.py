@@ -574,6 +574,33 @@ def _rows_text(rows: dict[str, int]) -> str:
 # --- Reporting -------------------------------------------------------------------------------
 
 
+# How fast the machine is, in a unit that travels: scikit-learn's LogisticRegression scoring
+# 100k rows of the ranking's width. The design's reference machine takes about 2.5 ms.
+REFERENCE_ROWS = 100_000
+REFERENCE_DESIGN_MS = 2.5
+
+
+def reference_ms(*, repeats: int = 15) -> float:
+    """The median ms for a fitted LogisticRegression to score `REFERENCE_ROWS` random rows with
+    as many columns as the feature matrix (seeded, so every machine scores the same rows)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from matching import features
+
+    rng = np.random.default_rng(0)
+    width = len(features.FEATURES)
+    train_x = rng.normal(size=(2_000, width))
+    fitted = LogisticRegression().fit(train_x, train_x[:, 0] > 0)
+    rows = rng.normal(size=(REFERENCE_ROWS, width))
+    fitted.predict_proba(rows)
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fitted.predict_proba(rows)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples)
+
+
 def machine() -> dict[str, str]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -615,7 +642,8 @@ def table(results: Sequence[Result]) -> str:
 # run right before the changes. Kept here so that every rerun, which rewrites the rest of the
 # section, compares itself with it.
 BEFORE = """\
-Before the match keys (commit bc41bdc, same data and command, {before_date}) and now:
+Before the match keys (commit bc41bdc, same data and command, {before_date}, on a machine
+whose LogisticRegression reference was {before_reference} ms) and now:
 
 | volunteers | p50 ms before | p95 ms before | p50 ms now | p95 ms now |
 |---:|---:|---:|---:|---:|
@@ -628,13 +656,16 @@ parsed datetimes. Now one scan of a GIN index over the match keys (languages at 
 skills, half hours of the week; `volunteers/0005`) finds who fits, the history is plain rows
 from one covering index (`requests/0006`) counted in NumPy, and instants are integers.
 """
-# (volunteers, p50 before, p95 before) in ms; load average about 1.1.
+# (volunteers, p50 before, p95 before) in ms; load average about 0.9, LogisticRegression
+# reference 2.7 ms. (On a slower machine of the same size, reference not taken: 159.0 / 260.8 ms
+# at 100k before and 65.2 / 114.3 ms after the match keys.)
 BEFORE_RANK: tuple[tuple[int, float, float], ...] = (
-    (1_000, 43.8, 54.1),
-    (10_000, 55.8, 76.3),
-    (100_000, 159.0, 260.8),
+    (1_000, 15.1, 16.6),
+    (10_000, 19.8, 22.2),
+    (100_000, 61.0, 93.2),
 )
 BEFORE_DATE = "2026-11-22"
+BEFORE_REFERENCE_MS = 2.7
 
 
 def breakdown(result: Result, requests: int) -> str:
@@ -685,6 +716,17 @@ def section(
         f"(1/5/15 min) {info['load']} before and {load_after} after: the machine is shared, "
         "and other work there inflates the tail.",
         "",
+        *(
+            [
+                f"Machine speed: LogisticRegression scores {REFERENCE_ROWS:,} rows in "
+                f"{info['reference_ms']} ms here (the design's reference machine: about "
+                f"{REFERENCE_DESIGN_MS} ms). Machines of the same size differ by more than 2×, so "
+                "only runs on one machine compare.",
+            ]
+            if "reference_ms" in info
+            else []
+        ),
+        "",
         f"`matching.rank(request, limit={limit})` for {len(BENCH_REQUESTS)} requests "
         "(interpreting, letters, accompaniment, homework help; in person and by phone; with a "
         "gender, a certificate, a first wave already out), "
@@ -718,7 +760,9 @@ def section(
         if size in now
     )
     if rows:
-        lines.append(BEFORE.format(rows=rows, before_date=BEFORE_DATE))
+        lines.append(
+            BEFORE.format(rows=rows, before_date=BEFORE_DATE, before_reference=BEFORE_REFERENCE_MS)
+        )
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

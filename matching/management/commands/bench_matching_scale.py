@@ -52,9 +52,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Created database {name}.")
         call_command("migrate", verbosity=0, interactive=False)
         info = benchmarks.machine()
+        info["reference_ms"] = f"{benchmarks.reference_ms():.1f}"
         self.stdout.write(
             f"{info['cpu']}, {info['cores']} cores, PostgreSQL {info['postgres']}; "
-            f"load {info['load']}"
+            f"load {info['load']}; LogisticRegression scores {benchmarks.REFERENCE_ROWS:,} rows "
+            f"in {info['reference_ms']} ms (reference machine: about "
+            f"{benchmarks.REFERENCE_DESIGN_MS} ms)"
         )
         results = []
         for size in sizes:
