@@ -42,6 +42,18 @@ def test_it_speaks_german_first_and_english_on_request(client, db):
     assert "Log in for office staff" in english
 
 
+def test_the_language_switch_names_each_language_in_itself(client, db):
+    """Someone who reads no German finds "English" on the German page, and back again."""
+    switch = re.compile(
+        r'<button type="submit" name="language" value="(\w+)"[^>]*>([^<]+)</button>'
+    )
+    german = dict(switch.findall(client.get("/login/").content.decode()))
+    assert german == {"de": "Deutsch", "en": "English"}
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    english = dict(switch.findall(client.get("/login/").content.decode()))
+    assert english == {"de": "Deutsch", "en": "English"}
+
+
 def test_it_has_a_german_text_for_every_message():
     """No German user meets an untranslated English text."""
     po = (Path(__file__).resolve().parent.parent / "locale/de/LC_MESSAGES/django.po").read_text()
