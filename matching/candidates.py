@@ -222,106 +222,182 @@ def _month_bounds(local: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return start, following
 
 
-def eligible_for(appointment: Appointment, *, now: dt.datetime | None = None) -> VolunteerQuerySet:
-    """`eligible` for an appointment already read (see `appointment_of`)."""
-    now = now or timezone.now()
-    nobody = Volunteer.objects.none()
-    if appointment.starts_at <= now:
-        return nobody
-    local_start, local_end = appointment.local_start, appointment.local_end
-    if local_end.date() != local_start.date():
-        # Weekly slots end by midnight, so no slot can cover an appointment past it.
-        logger.info(
-            "request %s crosses midnight in Europe/Berlin: no weekly slot covers it, nobody "
-            "matches",
-            appointment.request_id,
-        )
-        return nobody
-    if not appointment.remote and (appointment.lat is None or appointment.lon is None):
-        logger.info(
-            "request %s: postcode %r has no known place, so nobody can be matched in person",
-            appointment.request_id,
-            appointment.postcode,
-        )
-        return nobody
+Condition = Q | Exists | Expression
 
+# Why nobody at all can be matched, before any volunteer is looked at.
+STARTED = "started"
+CROSSES_MIDNIGHT = "crosses_midnight"
+NO_PLACE = "no_place"
+
+
+def unmatchable(appointment: Appointment, *, now: dt.datetime) -> str | None:
+    """STARTED, CROSSES_MIDNIGHT or NO_PLACE when the appointment itself rules everyone out."""
+    if appointment.starts_at <= now:
+        return STARTED
+    if appointment.local_end.date() != appointment.local_start.date():
+        # Weekly slots end by midnight, so no slot can cover an appointment past it.
+        return CROSSES_MIDNIGHT
+    if not appointment.remote and (appointment.lat is None or appointment.lon is None):
+        return NO_PLACE
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One group of the hard constraints, named for staff (see `matching.funnel`)."""
+
+    key: str
+    conditions: tuple[Condition, ...]
+
+
+# The steps in the order the funnel counts them: from what rules most people out to what
+# depends on the request's own history. `eligible_for` applies them all at once.
+ACTIVE, LANGUAGES, SKILL, TIME, REACH, WANTED, FREE, NOT_ASKED = (
+    "active", "languages", "skill", "time", "reach", "wanted", "free", "not_asked",
+)  # fmt: skip
+
+
+def steps(appointment: Appointment, *, use_match_keys: bool) -> list[Step]:
+    """The hard constraints on a volunteer row for `appointment`, as named steps.
+
+    ACTIVE adds no absence to the status and pause of `directory.active_on`, which callers
+    apply first; REACH in person is `within_reach`, which callers apply to the result.
+    With `use_match_keys`, LANGUAGES is the match keys (which also answer SKILL, then empty).
+    """
+    local_start, local_end = appointment.local_start, appointment.local_end
     day = local_start.date()
-    start_time = local_start.time().replace(tzinfo=None)
-    end_time = local_end.time().replace(tzinfo=None)
     levels = Level.at_least(appointment.min_level)
     month_start, month_end = _month_bounds(local_start)
     # Conditions on a person's own related rows are correlated EXISTS / NOT EXISTS, checked on
-    # the few people the match keys (or, on SQLite, the first index) leave. Each queryset is
-    # built with one `filter` call: building and compiling it is a fixed cost of every call.
-    conditions: list[Q | Exists | Expression] = []
-    if uses_match_keys():
+    # the few people the match keys (or, on SQLite, the first index) leave.
+    if use_match_keys:
         # The match keys answer languages and skill exactly and narrow the weekday's slots.
-        conditions.append(MatchKeys(appointment))
+        languages: tuple[Condition, ...] = (MatchKeys(appointment),)
+        skill: tuple[Condition, ...] = ()
     else:
-        conditions += [
-            *(
-                Exists(
-                    SpokenLanguage.objects.filter(
-                        volunteer=OuterRef("pk"), code__in=sorted(acceptable), level__in=levels
-                    )
+        languages = tuple(
+            Exists(
+                SpokenLanguage.objects.filter(
+                    volunteer=OuterRef("pk"), code__in=sorted(acceptable), level__in=levels
                 )
-                for acceptable in appointment.acceptable()
-            ),
+            )
+            for acceptable in appointment.acceptable()
+        )
+        skill = (
             Exists(
                 VolunteerSkill.objects.filter(
                     volunteer=OuterRef("pk"), skill_id=appointment.skill_id
                 )
             ),
-        ]
-    conditions += [
-        Exists(
-            AvailabilitySlot.objects.filter(
-                volunteer=OuterRef("pk"),
-                weekday=local_start.weekday(),
-                start__lte=start_time,
-                end__gte=end_time,
-            )
-        ),
-        ~Exists(
-            Absence.objects.filter(
-                volunteer=OuterRef("pk"), start__lte=local_end.date(), end__gte=day
-            )
-        ),
-        # Busy at the time: the few appointments around it, found by start time, give a set
-        # of people that is hashed once (per candidate, their accepted offers and each offer's
-        # request were read: measured twice as slow at 100k volunteers). The lower bound is
-        # implied (no appointment lasts longer than MAX_DURATION); it narrows the range.
-        ~Q(
-            pk__in=Offer.objects.filter(
-                ~Q(request__status=Request.Status.CANCELLED),
-                status=Offer.Status.ACCEPTED,
-                request__starts_at__gt=appointment.starts_at - MAX_DURATION,
-                request__starts_at__lt=appointment.ends_at,
-                request__ends_at__gt=appointment.starts_at,
-            ).values("volunteer_id")
-        ),
-        # Not asked for this request before: its offers, a small set read once.
-        ~Q(pk__in=Offer.objects.filter(request_id=appointment.request_id).values("volunteer_id")),
-        # Fewer accepted offers in the month than their cap: a count per candidate, so its cost
-        # follows the candidates rather than all of the month's offers. COUNT(*), not of a
-        # column, so that the count comes from the index alone.
-        Q(
-            max_tasks_per_month__gt=_accepted(
-                request__starts_at__gte=month_start, request__starts_at__lt=month_end
-            ).values(taken=Func(template="COUNT(*)", output_field=IntegerField()))
-        ),
-    ]
+        )
+    wanted: list[Condition] = []
     if appointment.certificate_required:
         cutoff = _certificate_cutoff(day, certificate_max_age_years())
-        conditions.append(Q(certificate_date__gte=cutoff))
+        wanted.append(Q(certificate_date__gte=cutoff))
     if appointment.gender:
-        conditions.append(Q(gender=appointment.gender))
-    if appointment.remote:
-        conditions.append(Q(remote_ok=True))
+        wanted.append(Q(gender=appointment.gender))
+    return [
+        Step(
+            ACTIVE,
+            (
+                ~Exists(
+                    Absence.objects.filter(
+                        volunteer=OuterRef("pk"), start__lte=local_end.date(), end__gte=day
+                    )
+                ),
+            ),
+        ),
+        Step(LANGUAGES, languages),
+        Step(SKILL, skill),
+        Step(
+            TIME,
+            (
+                Exists(
+                    AvailabilitySlot.objects.filter(
+                        volunteer=OuterRef("pk"),
+                        weekday=local_start.weekday(),
+                        start__lte=local_start.time().replace(tzinfo=None),
+                        end__gte=local_end.time().replace(tzinfo=None),
+                    )
+                ),
+            ),
+        ),
+        Step(REACH, (Q(remote_ok=True),) if appointment.remote else ()),
+        Step(WANTED, tuple(wanted)),
+        Step(
+            FREE,
+            (
+                # Busy at the time: the few appointments around it, found by start time, give
+                # a set of people that is hashed once (per candidate, their accepted offers and
+                # each offer's request were read: measured twice as slow at 100k volunteers).
+                # The lower bound is implied (no appointment lasts longer than MAX_DURATION);
+                # it narrows the range.
+                ~Q(
+                    pk__in=Offer.objects.filter(
+                        ~Q(request__status=Request.Status.CANCELLED),
+                        status=Offer.Status.ACCEPTED,
+                        request__starts_at__gt=appointment.starts_at - MAX_DURATION,
+                        request__starts_at__lt=appointment.ends_at,
+                        request__ends_at__gt=appointment.starts_at,
+                    ).values("volunteer_id")
+                ),
+                # Fewer accepted offers in the month than their cap: a count per candidate, so
+                # its cost follows the candidates rather than all of the month's offers.
+                # COUNT(*), not of a column, so that the count comes from the index alone.
+                Q(
+                    max_tasks_per_month__gt=_accepted(
+                        request__starts_at__gte=month_start, request__starts_at__lt=month_end
+                    ).values(taken=Func(template="COUNT(*)", output_field=IntegerField()))
+                ),
+            ),
+        ),
+        Step(
+            NOT_ASKED,
+            # Not asked for this request before: its offers, a small set read once. A draft
+            # (no id yet) has none.
+            (
+                ~Q(
+                    pk__in=Offer.objects.filter(request_id=appointment.request_id).values(
+                        "volunteer_id"
+                    )
+                ),
+            )
+            if appointment.request_id is not None
+            else (),
+        ),
+    ]
+
+
+def eligible_for(appointment: Appointment, *, now: dt.datetime | None = None) -> VolunteerQuerySet:
+    """`eligible` for an appointment already read (see `appointment_of`)."""
+    now = now or timezone.now()
+    reason = unmatchable(appointment, now=now)
+    if reason == CROSSES_MIDNIGHT:
+        logger.info(
+            "request %s crosses midnight in Europe/Berlin: no weekly slot covers it, nobody "
+            "matches",
+            appointment.request_id,
+        )
+    elif reason == NO_PLACE:
+        logger.info(
+            "request %s: postcode %r has no known place, so nobody can be matched in person",
+            appointment.request_id,
+            appointment.postcode,
+        )
+    if reason is not None:
+        return Volunteer.objects.none()
+    day = appointment.local_start.date()
+    # Built with one `filter` call: building and compiling the queryset is a fixed cost of
+    # every call.
+    conditions = [
+        condition
+        for step in steps(appointment, use_match_keys=uses_match_keys())
+        for condition in step.conditions
+    ]
     volunteers = directory.active_on(Volunteer.objects.not_erased(), day=day).filter(*conditions)
     if appointment.remote:
         return volunteers
-    return _within_reach(volunteers, lat0=appointment.lat, lon0=appointment.lon)
+    return within_reach(volunteers, appointment)
 
 
 # Match keys (PostgreSQL only; see volunteers/migrations/0005_match_keys.py for how the database
@@ -393,13 +469,15 @@ def _accepted(**lookups: object) -> QuerySet[Offer]:
     )
 
 
-def _within_reach(volunteers: VolunteerQuerySet, *, lat0: float, lon0: float) -> VolunteerQuerySet:
-    """Volunteers whose point lies within their own travel distance of (lat0, lon0).
+def within_reach(volunteers: VolunteerQuerySet, appointment: Appointment) -> VolunteerQuerySet:
+    """Volunteers whose point lies within their own travel distance of the appointment's place
+    (in person only: it has a point).
 
     Checked on the rows the other conditions leave. No bounding box on an index: each person has
     their own limit, so a box for all of them must be as large as the largest (up to 100 km),
     and that spans the whole city.
     """
+    lat0, lon0 = appointment.lat, appointment.lon
     km_per_degree_lon = math.cos(math.radians(lat0)) * KM_PER_DEGREE_LON_AT_EQUATOR
     dx = (F("lon") - Value(lon0)) * Value(km_per_degree_lon)
     dy = (F("lat") - Value(lat0)) * Value(KM_PER_DEGREE_LAT)
