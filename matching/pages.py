@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import matching
-from matching import drafts
+from matching import drafts, funnel
 from matching.scoring import Match
 from requests import calendar, lifecycle, offers
 from requests.errors import RequestError
@@ -67,7 +67,9 @@ def _draft_context(form: RequestForm) -> dict[str, Any]:
     if not form.is_bound or not form.rankable():
         return {"candidates": None}
     draft = drafts.draft_from(form.cleaned_data)
-    return {"candidates": _candidates(drafts.rank_draft(draft, limit=DRAFT_LIMIT))}
+    found = _candidates(drafts.rank_draft(draft, limit=DRAFT_LIMIT))
+    # Nobody: which condition rules the last person out (a few counts, only then).
+    return {"candidates": found, "funnel": None if found else funnel.funnel(draft)}
 
 
 @require_http_methods(["GET", "POST"])
@@ -145,10 +147,12 @@ def new_request_candidates(request: HttpRequest) -> HttpResponse:
 def request_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranked candidates of a saved request, with a button to ask each one."""
     need = scoped_request(request.user, pk)
+    found = _candidates(matching.rank(need, limit=REQUEST_LIMIT))
     context = {
         "need": need,
         "title": calendar.title(need),
-        "candidates": _candidates(matching.rank(need, limit=REQUEST_LIMIT)),
+        "candidates": found,
+        "funnel": None if found else funnel.funnel(need),
     }
     if request.htmx:
         return render(request, "matching/_request_candidates.html", context)

@@ -305,8 +305,8 @@ class Wording:
         if key not in self._windows:
             self._windows[key] = self.free % {
                 "weekday": str(WEEKDAYS_ABBR[weekday]),
-                "start": _clock(start),
-                "end": _clock(end),
+                "start": clock(start),
+                "end": clock(end),
             }
         return self._windows[key]
 
@@ -453,7 +453,7 @@ _AGO: Mapping[str, Callable[[int], str]] = {
 }
 
 
-def _clock(moment: dt.time) -> str:
+def clock(moment: dt.time) -> str:
     """9, 9:30 or 23:59: whole hours without minutes, as people say them."""
     return f"{moment.hour}" if moment.minute == 0 else f"{moment.hour}:{moment.minute:02}"
 

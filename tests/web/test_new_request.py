@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from requests.models import Offer, Request
 from tests.domain_helpers import recording_events
+from tests.volunteer_factories import VolunteerFactory
 from tests.web.helpers import farsi_mediator, next_weekday, signed_in
 
 
@@ -93,6 +94,28 @@ def test_it_shows_the_candidates_with_their_reasons_while_staff_type(staff_a, of
     assert f'name="ask" value="{person.pk}"' in page
     assert 'hx-swap-oob="innerHTML:#candidates-status"' in page
     assert not Request.objects.exists()
+
+
+def test_it_says_which_condition_leaves_nobody_while_staff_type(staff_a, office_a):
+    """Nobody free at 10:00 on that weekday: the panel counts who meets each condition and
+    names the time as the one to change."""
+    VolunteerFactory(
+        languages=[("fa", "native"), ("de", "C1")],
+        skills=["interpreting"],
+        availability=[(1, "08:00", "18:00")],
+    )
+    response = signed_in(staff_a).post(reverse("staff-request-new-candidates"), form_data())
+    page = response.content.decode()
+    rows = re.findall(r"<tr(?: class=\"stop\")?><td>([^<]+)</td><td class=\"num\">(\d+)</td>", page)
+    assert "Why nobody fits" in page
+    assert rows == [
+        ("Active that day (not paused or away)", "1"),
+        ("Speak Persian and German at B2 or better (close languages count)", "1"),
+        ("Offer Interpreting", "1"),
+        ("Free every week on Monday 10–11:30", "0"),
+    ]
+    assert '<tr class="stop"><td>Free every week' in page
+    assert "Another time may find someone." in page
 
 
 def test_it_asks_for_more_before_it_ranks(staff_a, office_a):

@@ -39,6 +39,18 @@ def test_it_shows_the_offers_wave_by_wave_with_what_became_of_them(staff_a, offi
     assert "1 of 2 places taken" in page
 
 
+def test_its_candidates_say_when_everyone_who_fits_was_asked(staff_a, office_a):
+    """The one person who fits declined: no candidates left, and the page says why."""
+    need = make_request(office=office_a)
+    no = sent_offer(need, farsi_mediator())
+    offers.decline(offer=no, reason=Offer.DeclineReason.TOO_FAR)
+    page = signed_in(staff_a).get(reverse("staff-request-candidates", args=[need.pk]))
+    text = page.content.decode()
+    assert "Why nobody fits" in text
+    assert '<tr class="stop"><td>Not asked for this request yet</td><td class="num">0</td>' in text
+    assert "Everyone who fits has been asked for this request already." in text
+
+
 @pytest.mark.parametrize(
     ("name", "method"),
     [

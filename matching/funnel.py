@@ -1,0 +1,154 @@
+"""Why nobody fits a request: the hard constraints counted one step at a time, for staff.
+
+When ranking finds nobody, "nobody meets every condition" leaves staff guessing what to change.
+`funnel` counts the volunteers who meet the first step of `candidates.steps` (active that day),
+then those of them who also meet the next (the languages), and so on, and stops at the first
+step that leaves nobody: that is the condition to look at (another time, a close language, by
+phone) or the reason to ask someone by hand.
+
+One count query per step, eight at most, and only when the list of candidates is empty. It
+always checks the related rows directly (not the match keys), so every step can be counted on
+its own; a test holds it to `candidates.eligible` on the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
+from matching import candidates
+from matching.candidates import Appointment
+from matching.scoring import clock
+from requests.calendar import language_names
+from requests.models import Request
+from volunteers import directory
+from volunteers.models import Volunteer
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Of the volunteers in the stage before, `count` also meet this condition."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Either `blocker` (the appointment itself rules everyone out) or the stages up to and
+    including the first that leaves nobody (all of them, if somebody is left)."""
+
+    blocker: str = ""
+    stages: tuple[Stage, ...] = ()
+    # What staff can do about the stage that leaves nobody.
+    advice: str = ""
+
+    @property
+    def stop(self) -> Stage | None:
+        """The stage that leaves nobody."""
+        return next((stage for stage in self.stages if stage.count == 0), None)
+
+
+def funnel(request: Request, *, now: dt.datetime | None = None) -> Funnel:
+    """The funnel of `request` (saved, or a draft) at `now` (default: the current time)."""
+    now = now or timezone.now()
+    appointment = candidates.appointment_of(request)
+    reason = candidates.unmatchable(appointment, now=now)
+    if reason is not None:
+        return Funnel(blocker=_blocker(reason, appointment))
+    volunteers = directory.active_on(
+        Volunteer.objects.not_erased(), day=appointment.local_start.date()
+    )
+    stages = []
+    for step in candidates.steps(appointment, use_match_keys=False):
+        in_person_reach = step.key == candidates.REACH and not appointment.remote
+        if not step.conditions and not in_person_reach:
+            continue  # nothing asked at this step (no wishes; a draft not asked yet)
+        volunteers = volunteers.filter(*step.conditions)
+        if in_person_reach:
+            volunteers = candidates.within_reach(volunteers, appointment)
+        count = volunteers.count()
+        stages.append(Stage(step.key, _label(step.key, appointment, request), count))
+        if count == 0:
+            return Funnel(stages=tuple(stages), advice=_advice(step.key, appointment))
+    return Funnel(stages=tuple(stages))
+
+
+def _blocker(reason: str, appointment: Appointment) -> str:
+    if reason == candidates.STARTED:
+        return _("The appointment has already started.")
+    if reason == candidates.CROSSES_MIDNIGHT:
+        return _(
+            "The appointment runs past midnight, and the volunteers' weekly times end at "
+            "midnight. Split it into two requests."
+        )
+    return _(
+        "There is no place on record for the postcode %(postcode)s, so no distance can be "
+        "worked out. Check the postcode, or make it a phone/video request."
+    ) % {"postcode": appointment.postcode}
+
+
+def _advice(key: str, appointment: Appointment) -> str:
+    if key == candidates.ACTIVE:
+        return _("Nobody is active that day.")
+    if key == candidates.LANGUAGES:
+        return _("Nobody speaks these languages well enough. Perhaps another language will do.")
+    if key == candidates.SKILL:
+        return _("Nobody who speaks these languages offers this task.")
+    if key == candidates.TIME:
+        return _("Nobody who fits is free at that time of the week. Another time may find someone.")
+    if key == candidates.FREE:
+        return _(
+            "Everyone who fits has another task then or has reached their monthly limit. "
+            "Another time may find someone."
+        )
+    if key == candidates.REACH and not appointment.remote:
+        return _("Nobody who fits lives close enough. By phone or video, distance does not count.")
+    if key == candidates.REACH:
+        return _("Nobody who fits helps by phone or video. In person, someone may.")
+    if key == candidates.WANTED:
+        return _("Nobody who fits meets these wishes. Without them, someone may.")
+    return _("Everyone who fits has been asked for this request already.")
+
+
+def _label(key: str, appointment: Appointment, request: Request) -> str:
+    """What the step asks for, as a short line in the active language."""
+    if key == candidates.ACTIVE:
+        return _("Active that day (not paused or away)")
+    if key == candidates.LANGUAGES:
+        names = language_names(request)
+        values = {"languages": str(get_text_list(names, _("and"))), "level": appointment.min_level}
+        if any(len(acceptable) > 1 for acceptable in appointment.acceptable()):
+            return _("Speak %(languages)s at %(level)s or better (close languages count)") % values
+        return _("Speak %(languages)s at %(level)s or better") % values
+    if key == candidates.SKILL:
+        return _("Offer %(skill)s") % {"skill": request.skill.name}
+    if key == candidates.TIME:
+        local_start, local_end = appointment.local_start, appointment.local_end
+        return _("Free every week on %(weekday)s %(start)s–%(end)s") % {
+            "weekday": WEEKDAYS[local_start.weekday()],
+            "start": clock(local_start.time()),
+            "end": clock(local_end.time()),
+        }
+    if key == candidates.REACH:
+        if appointment.remote:
+            return _("Also help by phone or video")
+        return _("Live within their own travel distance of %(postcode)s") % {
+            "postcode": appointment.postcode
+        }
+    if key == candidates.WANTED:
+        wishes = []
+        if appointment.gender:
+            wishes.append(str(Volunteer.Gender(appointment.gender).label))
+        if appointment.certificate_required:
+            wishes.append(_("a current certificate of conduct"))
+        return _("As asked: %(wishes)s") % {"wishes": ", ".join(wishes)}
+    if key == candidates.FREE:
+        return _("No other task at that time, monthly limit not reached")
+    return _("Not asked for this request yet")
