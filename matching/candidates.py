@@ -257,12 +257,15 @@ ACTIVE, LANGUAGES, SKILL, TIME, REACH, WANTED, FREE, NOT_ASKED = (
 )  # fmt: skip
 
 
-def steps(appointment: Appointment, *, use_match_keys: bool) -> list[Step]:
+def steps(
+    appointment: Appointment, *, use_match_keys: bool, one_step_at_a_time: bool = False
+) -> list[Step]:
     """The hard constraints on a volunteer row for `appointment`, as named steps.
 
     ACTIVE adds no absence to the status and pause of `directory.active_on`, which callers
     apply first; REACH in person is `within_reach`, which callers apply to the result.
-    With `use_match_keys`, LANGUAGES is the match keys (which also answer SKILL, then empty).
+    With `use_match_keys`, LANGUAGES is the match keys (which also answer SKILL, then empty);
+    `one_step_at_a_time` gives each step its own keys instead, so that it can be counted alone.
     """
     local_start, local_end = appointment.local_start, appointment.local_end
     day = local_start.date()
@@ -270,10 +273,15 @@ def steps(appointment: Appointment, *, use_match_keys: bool) -> list[Step]:
     month_start, month_end = _month_bounds(local_start)
     # Conditions on a person's own related rows are correlated EXISTS / NOT EXISTS, checked on
     # the few people the match keys (or, on SQLite, the first index) leave.
-    if use_match_keys:
+    narrow: tuple[Condition, ...] = ()
+    if use_match_keys and one_step_at_a_time:
+        languages: tuple[Condition, ...] = (MatchKeys(*language_keys(appointment)),)
+        skill: tuple[Condition, ...] = (MatchKeys(skill_keys(appointment)),)
+        narrow = (MatchKeys(cell_keys(appointment)),)
+    elif use_match_keys:
         # The match keys answer languages and skill exactly and narrow the weekday's slots.
-        languages: tuple[Condition, ...] = (MatchKeys(appointment),)
-        skill: tuple[Condition, ...] = ()
+        languages = (MatchKeys.of(appointment),)
+        skill = ()
     else:
         languages = tuple(
             Exists(
@@ -312,6 +320,7 @@ def steps(appointment: Appointment, *, use_match_keys: bool) -> list[Step]:
         Step(
             TIME,
             (
+                *narrow,
                 Exists(
                     AvailabilitySlot.objects.filter(
                         volunteer=OuterRef("pk"),
@@ -424,11 +433,15 @@ def uses_match_keys() -> bool:
 def match_keys(appointment: Appointment) -> tuple[list[str], list[list[str]]]:
     """The keys a volunteer needs for `appointment`: all of the first list, and at least one of
     each list in the second (the languages that can stand in for a needed one)."""
+    languages_all, any_of = language_keys(appointment)
+    return [*skill_keys(appointment), *cell_keys(appointment), *languages_all], any_of
+
+
+def language_keys(appointment: Appointment) -> tuple[list[str], list[list[str]]]:
+    """The language part of `match_keys`: a needed language that nothing else can stand in for
+    is one key of the first list; one with close languages is a list of its own."""
     level = appointment.min_level
-    local_start, local_end = appointment.local_start, appointment.local_end
-    weekday = local_start.weekday()
-    all_of = [f"s:{appointment.skill_id}"]
-    all_of += [f"w:{weekday}:{cell}" for cell in cells(local_start.time(), local_end.time())]
+    all_of: list[str] = []
     any_of: list[list[str]] = []
     for acceptable in appointment.acceptable():
         keys = [f"l:{code}:{level}" for code in sorted(acceptable)]
@@ -439,16 +452,33 @@ def match_keys(appointment: Appointment) -> tuple[list[str], list[list[str]]]:
     return all_of, any_of
 
 
+def skill_keys(appointment: Appointment) -> list[str]:
+    return [f"s:{appointment.skill_id}"]
+
+
+def cell_keys(appointment: Appointment) -> list[str]:
+    """The weekday's half-hour cells the appointment overlaps (Berlin time)."""
+    local_start, local_end = appointment.local_start, appointment.local_end
+    weekday = local_start.weekday()
+    return [f"w:{weekday}:{cell}" for cell in cells(local_start.time(), local_end.time())]
+
+
 class MatchKeys(Expression):
-    """The volunteer's match keys include every key `appointment` needs (PostgreSQL only): one
-    scan of a GIN index for the languages, the skill and the weekday's cells."""
+    """The volunteer's match keys include all of `all_of` and one of each list in `any_of`
+    (PostgreSQL only): answered by one scan of a GIN index."""
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, appointment: Appointment) -> None:
+    def __init__(self, all_of: Sequence[str], any_of: Sequence[Sequence[str]] = ()) -> None:
         super().__init__()
-        self.all_of, self.any_of = match_keys(appointment)
+        self.all_of = list(all_of)
+        self.any_of = [list(keys) for keys in any_of]
+
+    @classmethod
+    def of(cls, appointment: Appointment) -> MatchKeys:
+        """Every key `appointment` needs: languages, skill and the weekday's cells."""
+        return cls(*match_keys(appointment))
 
     def as_sql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper

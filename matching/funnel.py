@@ -6,9 +6,10 @@ then those of them who also meet the next (the languages), and so on, and stops 
 step that leaves nobody: that is the condition to look at (another time, a close language, by
 phone) or the reason to ask someone by hand.
 
-One count query per step, eight at most, and only when the list of candidates is empty. It
-always checks the related rows directly (not the match keys), so every step can be counted on
-its own; a test holds it to `candidates.eligible` on the same data.
+One count query per step, eight at most, and only when the list of candidates is empty. On
+PostgreSQL each step has its own match keys (languages, skill, the weekday's half hours), so a
+count at 100k volunteers reads an index rather than every active person's rows; a test holds
+the last count to `candidates.eligible` on the same data.
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ def funnel(request: Request, *, now: dt.datetime | None = None) -> Funnel:
         Volunteer.objects.not_erased(), day=appointment.local_start.date()
     )
     stages = []
-    for step in candidates.steps(appointment, use_match_keys=False):
+    split = candidates.steps(
+        appointment, use_match_keys=candidates.uses_match_keys(), one_step_at_a_time=True
+    )
+    for step in split:
         in_person_reach = step.key == candidates.REACH and not appointment.remote
         if not step.conditions and not in_person_reach:
             continue  # nothing asked at this step (no wishes; a draft not asked yet)
