@@ -95,9 +95,15 @@ class AvailabilityFormSet(forms.BaseInlineFormSet):
             and {"weekday", "start", "end"} <= form.cleaned_data.keys()
         ]
         try:
-            profiles.check_slots(slots)
+            joined = profiles.check_slots(slots)
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["availability"]) from None
+        if len(joined) < len(slots):
+            # Elsewhere touching slots are joined on saving; rows of this form are saved as
+            # they are, so staff join them.
+            raise ValidationError(
+                _("Two slots of one day touch: enter them as one (9–15, not 9–12 and 12–15).")
+            )
 
 
 class AvailabilityInline(admin.TabularInline):

@@ -72,9 +72,11 @@ def check_languages(entries: Iterable[tuple[str, str]]) -> list[tuple[str, str]]
 
 
 def check_slots(slots: Iterable[Slot]) -> list[Slot]:
-    """Weekly slots: a real weekday, start before end, no two overlapping on one day.
+    """Weekly slots: a real weekday, start before end, no two overlapping on one day; sorted,
+    with slots that only touch (9–12 and 12–15) joined into one (9–15).
 
-    Slots that only touch (9–12 and 12–15) do not overlap.
+    Joined, because a task is matched to one slot that covers it: someone free 9–12 and 12–15
+    is free for a task from 11 to 13, and expects to be asked.
     """
     ordered = sorted(slots, key=lambda s: (s.weekday, s.start, s.end))
     errors: list[str] = []
@@ -101,7 +103,20 @@ def check_slots(slots: Iterable[Slot]) -> list[Slot]:
             latest = slot
     if errors:
         raise ValidationError({"availability": errors})
-    return ordered
+    return join_touching(ordered)
+
+
+def join_touching(ordered: list[Slot]) -> list[Slot]:
+    """Slots sorted by weekday and start, none overlapping, with each run of touching slots of
+    one day as one slot."""
+    joined: list[Slot] = []
+    for slot in ordered:
+        last = joined[-1] if joined else None
+        if last is not None and last.weekday == slot.weekday and last.end == slot.start:
+            joined[-1] = Slot(last.weekday, last.start, slot.end)
+        else:
+            joined.append(slot)
+    return joined
 
 
 def check_absences(spans: Iterable[Span]) -> list[Span]:

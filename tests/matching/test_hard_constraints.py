@@ -26,6 +26,7 @@ from tests.matching.helpers import (
     monday_ahead,
 )
 from tests.volunteer_factories import add_absence
+from volunteers import profiles
 from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +147,24 @@ def test_it_leaves_out_volunteers_whose_slot_does_not_cover_the_appointment(req,
     fitting_volunteer(availability=[slot])
     exact = fitting_volunteer(availability=[(0, "10:00", "11:00")])
     assert eligible_ids(req) == {fits.pk, exact.pk}
+
+
+def test_it_matches_across_touching_slots_as_saved_by_a_profile(office_a, req, fits):
+    """Free 9–12 and 12–15 on Mondays, as entered: a task from 11 to 13 fits (the profile
+    joins the two), while a gap of a minute would not."""
+    joined, gap = fitting_volunteer(availability=[]), fitting_volunteer(availability=[])
+    for person, afternoon in ((joined, dt.time(12)), (gap, dt.time(12, 1))):
+        profiles.save_profile(
+            volunteer=person,
+            data={
+                "availability": [
+                    profiles.Slot(0, dt.time(9), dt.time(12)),
+                    profiles.Slot(0, afternoon, dt.time(15)),
+                ]
+            },
+        )
+    midday = appointment(office_a, start="11:00", end="13:00")
+    assert eligible_ids(midday) == {joined.pk}
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,16 @@ def test_it_refuses_overlapping_slots_in_the_admin(admin_client, db):
     assert volunteer.availability.count() == 0
 
 
+def test_it_asks_for_touching_slots_as_one_in_the_admin(admin_client, db):
+    """Elsewhere touching slots are joined on saving; the admin asks staff to join them."""
+    volunteer = VolunteerFactory(name="Split Day")
+    data = admin_form_data(volunteer, slots=[(1, "09:00", "12:00"), (1, "12:00", "15:00")])
+    response = admin_client.post(change_url(volunteer), data)
+    assert response.status_code == 200
+    assert "9–15" in response.content.decode()
+    assert volunteer.availability.count() == 0
+
+
 def test_it_shows_an_erased_volunteer_read_only(admin_client, db):
     """An erased person's page opens, but cannot be saved: their data must not come back."""
     erased = VolunteerFactory(name="", email=None, erased_at=timezone.now())

@@ -113,6 +113,21 @@ def make_volunteer(**fields: Any) -> Volunteer:
     return Volunteer.objects.create(**values)
 
 
+def test_it_joins_weekly_slots_that_touch(api, mailoutbox):
+    """Monday 9–12 and 12–15 is stored as Monday 9–15: one slot covers a task from 11 to 13."""
+    times = [
+        {"weekday": 0, "start": "12:00", "end": "15:00"},
+        {"weekday": 0, "start": "09:00", "end": "12:00"},
+        {"weekday": 2, "start": "15:00", "end": "16:00"},
+    ]
+    assert post(api, payload(availability=times)).status_code == 201
+    stored = Volunteer.objects.get().availability.order_by("weekday", "start")
+    assert [(s.weekday, f"{s.start:%H:%M}", f"{s.end:%H:%M}") for s in stored] == [
+        (0, "09:00", "15:00"),
+        (2, "15:00", "16:00"),
+    ]
+
+
 def test_it_registers_a_pending_volunteer_and_emails_a_confirmation_link(api, mailoutbox):
     """A new volunteer is stored as pending with consent and gets a German confirmation email."""
     response = post(api, payload())

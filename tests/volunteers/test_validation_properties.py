@@ -1,13 +1,15 @@
 """Properties of the profile checks, against answers computed the slow, obvious way.
 
 `check_slots` accepts a set of weekly windows iff each starts before it ends and no minute of
-a weekday is covered twice; `check_absences` accepts absences iff none ends before it starts.
+a weekday is covered twice, and gives back the same minutes with touching windows joined;
+`check_absences` accepts absences iff none ends before it starts.
 The expected answer is computed by brute force over the minutes of each day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -51,10 +53,17 @@ def slots_acceptable(candidate: list[Slot]) -> bool:
     return True
 
 
+def minutes_of(chosen: list[Slot]) -> set[tuple[int, int]]:
+    return {
+        (slot.weekday, m) for slot in chosen for m in range(_minute(slot.start), _minute(slot.end))
+    }
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(slots, max_size=6))
 def test_it_accepts_weekly_windows_exactly_when_they_are_forward_and_disjoint(candidate):
-    """Slots that touch (9–12, 12–15) are fine; any shared minute or a backward slot is not."""
+    """Slots that touch (9–12, 12–15) are fine and joined (9–15); any shared minute or a
+    backward slot is refused."""
     expected = slots_acceptable(candidate)
     try:
         accepted = check_slots(candidate)
@@ -64,7 +73,14 @@ def test_it_accepts_weekly_windows_exactly_when_they_are_forward_and_disjoint(ca
     else:
         assert expected, f"accepted unacceptable slots {candidate}"
         assert sorted(accepted, key=lambda s: (s.weekday, s.start)) == accepted
-        assert sorted(accepted, key=repr) == sorted(candidate, key=repr)
+        # The same minutes of the week, with touching slots joined: no two of a day touch.
+        assert minutes_of(accepted) == minutes_of(candidate)
+        assert not any(
+            a.weekday == b.weekday and a.end == b.start for a, b in itertools.pairwise(accepted)
+        )
+        assert len(accepted) == len(candidate) - sum(
+            1 for a in candidate for b in candidate if a.weekday == b.weekday and a.end == b.start
+        )
 
 
 @settings(max_examples=200, deadline=None)
