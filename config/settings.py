@@ -319,6 +319,9 @@ LOTSE_SMTP_RETRY_MAX_SECONDS = env_int("LOTSE_SMTP_RETRY_MAX_SECONDS", 600, mini
 # without persistence, a worker killed): the sweeper enqueues it again. Longer than the
 # longest retry wait, so that offers whose retries are under way are left to them.
 LOTSE_SWEEP_STUCK_AFTER_SECONDS = env_int("LOTSE_SWEEP_STUCK_AFTER_SECONDS", 900, minimum=1)
+# Office alerts and "already taken" notices are found again from the rows for this long after
+# what they tell of happened; older ones are left alone (they would only confuse by now).
+LOTSE_SWEEP_HORIZON_HOURS = env_int("LOTSE_SWEEP_HORIZON_HOURS", 48, minimum=1)
 # How often beat starts the waves that are due, and sweeps stuck offers.
 LOTSE_WAVES_EVERY_SECONDS = env_int("LOTSE_WAVES_EVERY_SECONDS", 60, minimum=1)
 LOTSE_SWEEP_EVERY_SECONDS = env_int("LOTSE_SWEEP_EVERY_SECONDS", 300, minimum=1)

@@ -317,6 +317,9 @@ class Offer(models.Model):
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     # Set by the worker that emails the confirmation: a redelivered task sends none twice.
     confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
+    # When an accepted volunteer dropped out (status withdrawn): tells a place given back from
+    # an open offer withdrawn because it was no longer needed, for the sweeper's alerts.
+    released_at = models.DateTimeField(_("dropped out at"), null=True, blank=True)
     decline_reason = models.CharField(
         _("reason for declining"), max_length=15, choices=DeclineReason, blank=True
     )

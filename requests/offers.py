@@ -194,12 +194,21 @@ def release(*, offer: Offer, now: dt.datetime | None = None) -> bool:
     with transaction.atomic():
         request = Request.objects.select_for_update().get(pk=offer.request_id)
         released = Offer.objects.filter(pk=offer.pk, status=Offer.Status.ACCEPTED).update(
-            status=Offer.Status.WITHDRAWN, responded_at=now
+            status=Offer.Status.WITHDRAWN, responded_at=now, released_at=now
         )
         if not released:
             return False
+        replace = (
+            request.status != Request.Status.CANCELLED
+            and request.starts_at > now
+            and (request.auto_offer or request.waves_sent > 0)
+        )
         Request.objects.filter(pk=request.pk).update(
-            accepted_count=F("accepted_count") - 1, updated_at=now
+            accepted_count=F("accepted_count") - 1,
+            updated_at=now,
+            # A request that offers by itself asks for a replacement now: kept in the row, so
+            # that beat starts the wave even if the task that would have is lost.
+            **({"next_wave_at": now} if replace else {}),
         )
         if request.status == Request.Status.FILLED:
             lifecycle.transition(request=request, to=Request.Status.OFFERING, filled_at=None)

@@ -322,7 +322,8 @@ def escalate_unfilled() -> None:
 @shared_task
 def sweep_stuck_offers() -> None:
     """Beat: enqueue again what a lost task left undone: offers stuck in `queued`, missing
-    confirmations and cancellations. The sending protocols make a duplicate harmless."""
+    confirmations, cancellations, "already taken" notices and office alerts (see
+    `workers.upkeep`). The sending protocols make a duplicate harmless."""
     started = time.monotonic()
     stuck = upkeep.stuck_offers()
     for offer_id in stuck:
@@ -333,12 +334,22 @@ def sweep_stuck_offers() -> None:
     cancellations = upkeep.missing_cancellations()
     for chunk in chunks(cancellations):
         send_calendar_cancellations.delay(chunk)
+    given_back = upkeep.missing_release_cancellations()
+    for chunk in chunks(given_back):
+        send_calendar_cancellations.delay(chunk, released=True)
+    closed = upkeep.missing_closed_notices()
+    for chunk in chunks(closed):
+        send_closed_notices.delay(chunk)
+    alerts = upkeep.office_alerts_due()
+    for kind, arguments in alerts:
+        send_office_notice.delay(kind, **arguments)
     log(
         "sweep_stuck_offers",
         started,
         outcome=(
             f"{len(stuck)} offers, {len(confirmations)} confirmations, "
-            f"{len(cancellations)} cancellations"
+            f"{len(cancellations) + len(given_back)} cancellations, {len(closed)} closed "
+            f"notices, {len(alerts)} office alerts"
         ),
     )
 

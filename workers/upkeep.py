@@ -1,11 +1,13 @@
 """What beat looks for: emails lost on the way, reminders and office alerts that are due.
 
-The emails that must reach a volunteer can be found again from the rows alone: an offer still
-`queued`, an accepted offer without `confirmation_sent_at`, an accepted offer of a cancelled
-request without its cancellation notice. So when a broker restarts without persistence or a
-worker dies holding a task, the sweeper sends them again; the protocols in `workers.sending`
-make sure none goes out twice. Courtesy notices ("already taken") and office alerts are not
-swept: they are lost with a broker that loses its data (production runs Redis append-only).
+Every email can be found again from the rows alone: an offer still `queued`, an accepted offer
+without `confirmation_sent_at`, an accepted offer of a cancelled request without its
+cancellation notice; and, for what happened between `LOTSE_SWEEP_HORIZON_HOURS` ago and the
+lost cutoff, a place given back or an open offer withdrawn without its notice, and a request
+filled, run dry, declined by everyone asked, or an offer not delivered, without the office's
+alert. So when a broker restarts without persistence, a worker dies holding a task, or a
+process stops between a commit and the enqueueing that follows it, the sweeper sends them
+again; the protocols in `workers.sending` make sure none goes out twice.
 
 Each function only selects (ids, in bounded numbers); the tasks in `workers.tasks` act on them
 through the sending protocols, which check again under a lock, so a selection that is stale by
@@ -17,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from requests.calendar import BERLIN
@@ -118,6 +120,133 @@ def missing_cancellations(*, now: dt.datetime | None = None, limit: int = 1000) 
             volunteer__erased_at__isnull=True,
         )
         .exclude(notices__kind=Notice.Kind.CALENDAR_CANCEL)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- Office alerts and courtesy notices -------------------------------------------------------
+
+
+def _window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Events in (horizon, lost cutoff]: old enough to be lost, young enough to matter."""
+    return now - dt.timedelta(hours=settings.LOTSE_SWEEP_HORIZON_HOURS), _lost(now)
+
+
+def _notice_since(kind: str, at: str) -> Exists:
+    """The outer request has a notice of `kind` recorded at or after its column `at`."""
+    return Exists(
+        Notice.objects.filter(request=OuterRef("pk"), kind=kind, created_at__gte=OuterRef(at))
+    )
+
+
+def _offer_notice(kind: str) -> Exists:
+    return Exists(Notice.objects.filter(offer=OuterRef("pk"), kind=kind))
+
+
+def _requests_to_alert(now: dt.datetime) -> QuerySet[Request]:
+    # An office without an address is never alerted: no point asking again every sweep.
+    return Request.objects.filter(starts_at__gt=now).exclude(office__email="")
+
+
+def office_alerts_due(
+    *, now: dt.datetime | None = None, limit: int = 1000
+) -> list[tuple[str, dict[str, object]]]:
+    """Office alerts lost on the way, as (kind, arguments of `tasks.send_office_notice`): a
+    request filled, run dry (unfilled) or declined by everyone asked by hand, a volunteer who
+    dropped out, an offer not delivered. Each is checked again when it is sent."""
+    now = now or timezone.now()
+    start, lost = _window(now)
+    due: list[tuple[str, dict[str, object]]] = []
+    requests = _requests_to_alert(now)
+    filled = requests.filter(
+        status=Request.Status.FILLED, filled_at__gt=start, filled_at__lte=lost
+    ).exclude(_notice_since(Notice.Kind.FILLED, "filled_at"))
+    unfilled = requests.filter(
+        status=Request.Status.UNFILLED, closed_at__gt=start, closed_at__lte=lost
+    ).exclude(_notice_since(Notice.Kind.UNFILLED, "closed_at"))
+    last_decline = Offer.objects.filter(
+        request=OuterRef("pk"), status=Offer.Status.DECLINED
+    ).order_by("-responded_at")
+    # As `waves.after_decline` decides: no wave running, nobody left waiting, places free.
+    declined = (
+        requests.filter(
+            status__in=[Request.Status.OPEN, Request.Status.OFFERING],
+            next_wave_at__isnull=True,
+            accepted_count__lt=F("volunteers_needed"),
+        )
+        .exclude(Exists(Offer.objects.filter(request=OuterRef("pk"), status__in=Offer.OPEN)))
+        .annotate(declined_at=Subquery(last_decline.values("responded_at")[:1]))
+        .filter(declined_at__gt=start, declined_at__lte=lost)
+        .exclude(_notice_since(Notice.Kind.ALL_DECLINED, "declined_at"))
+    )
+    for kind, found in (
+        (Notice.Kind.FILLED, filled),
+        (Notice.Kind.UNFILLED, unfilled),
+        (Notice.Kind.ALL_DECLINED, declined),
+    ):
+        due += [(kind, {"request_id": pk}) for pk in found.values_list("pk", flat=True)[:limit]]
+    offers = Offer.objects.filter(request__starts_at__gt=now).exclude(request__office__email="")
+    released = (
+        offers.filter(released_at__gt=start, released_at__lte=lost)
+        .exclude(request__status=Request.Status.CANCELLED)
+        .exclude(_offer_notice(Notice.Kind.RELEASED))
+    )
+    failed = offers.filter(
+        status=Offer.Status.FAILED, responded_at__gt=start, responded_at__lte=lost
+    ).exclude(_offer_notice(Notice.Kind.UNDELIVERABLE))
+    due += [
+        (Notice.Kind.RELEASED, {"offer_id": pk})
+        for pk in released.values_list("pk", flat=True)[:limit]
+    ]
+    due += [
+        (Notice.Kind.UNDELIVERABLE, {"offer_id": pk, "what": "offer"})
+        for pk in failed.values_list("pk", flat=True)[:limit]
+    ]
+    return due
+
+
+def _volunteers_to_tell(now: dt.datetime) -> QuerySet[Offer]:
+    start, lost = _window(now)
+    return Offer.objects.filter(
+        status=Offer.Status.WITHDRAWN,
+        responded_at__gt=start,
+        responded_at__lte=lost,
+        request__starts_at__gt=now,
+        volunteer__erased_at__isnull=True,
+    )
+
+
+def missing_closed_notices(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
+    """Sent offers withdrawn because they were no longer needed (filled, cancelled) whose
+    "already taken" notice never went out."""
+    now = now or timezone.now()
+    return list(
+        _volunteers_to_tell(now)
+        .filter(released_at__isnull=True, sent_at__isnull=False)
+        .exclude(_offer_notice(Notice.Kind.CLOSED))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def missing_release_cancellations(
+    *, now: dt.datetime | None = None, limit: int = 1000
+) -> list[int]:
+    """Places given back whose calendar cancellation to the volunteer never went out."""
+    now = now or timezone.now()
+    return list(
+        _volunteers_to_tell(now)
+        .filter(released_at__isnull=False)
+        .exclude(_offer_notice(Notice.Kind.CALENDAR_CANCEL))
+        # One that could not be delivered was reported to the office instead.
+        .exclude(
+            Exists(
+                Notice.objects.filter(
+                    offer=OuterRef("pk"), key__startswith="undeliverable:cancellation:"
+                )
+            )
+        )
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
