@@ -10,4 +10,9 @@ api_patterns = [
         views.CandidateList.as_view(),
         name="request-candidates",
     ),
+    path(
+        "requests/<int:pk>/candidates/why-none/",
+        views.WhyNone.as_view(),
+        name="request-candidates-why-none",
+    ),
 ]

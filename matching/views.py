@@ -1,4 +1,5 @@
-"""The candidates endpoint: `GET /api/requests/{id}/candidates/?limit=20`.
+"""The candidates endpoints: `GET /api/requests/{id}/candidates/?limit=20`, and
+`GET /api/requests/{id}/candidates/why-none/` (which condition leaves nobody, `matching.funnel`).
 
 Staff see the ranked volunteers for a request of their own office (another office's request is a
 404), each with the reasons for the rank in the staff member's language. The list is short by
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import matching
-from matching import candidates
+from matching import candidates, funnel
 from requests.access import scope_to_offices
 from requests.models import Request
 
@@ -81,3 +82,55 @@ class CandidateList(APIView):
             for match in matches
         ]
         return Response(CandidateSerializer(rows, many=True).data)
+
+
+class FunnelStageSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(
+        choices=[
+            candidates.ACTIVE,
+            candidates.LANGUAGES,
+            candidates.SKILL,
+            candidates.TIME,
+            candidates.REACH,
+            candidates.WANTED,
+            candidates.FREE,
+            candidates.NOT_ASKED,
+        ],
+        help_text="The condition, as a stable key.",
+    )
+    label = serializers.CharField(help_text="The condition, in the caller's language.")
+    count = serializers.IntegerField(
+        help_text="Volunteers who meet it and every condition before it."
+    )
+
+
+class FunnelSerializer(serializers.Serializer):
+    blocker = serializers.CharField(
+        help_text="Why the appointment itself rules everyone out (started, past midnight, "
+        "unknown place); empty otherwise."
+    )
+    stages = FunnelStageSerializer(many=True, help_text="Up to the first that leaves nobody.")
+    advice = serializers.CharField(help_text="What to try, when a stage leaves nobody.")
+
+
+class WhyNone(APIView):
+    """Which hard constraint leaves nobody for a request of the caller's office: the volunteers
+    who meet each condition in turn, up to the first that leaves nobody (all of them, when
+    somebody is left)."""
+
+    @extend_schema(
+        responses={
+            200: FunnelSerializer,
+            404: OpenApiResponse(description="No such request in the caller's offices."),
+        },
+    )
+    def get(self, request: ApiRequest, pk: int) -> Response:
+        need = get_object_or_404(
+            scope_to_offices(Request.objects.select_related("skill"), request.user), pk=pk
+        )
+        found = funnel.funnel(need)
+        return Response(
+            FunnelSerializer(
+                {"blocker": found.blocker, "stages": found.stages, "advice": found.advice}
+            ).data
+        )

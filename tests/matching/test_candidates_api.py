@@ -146,3 +146,22 @@ def test_it_answers_in_the_language_the_caller_asks_for(api_a, req):
     german = api_a.get(url(req), HTTP_ACCEPT_LANGUAGE="de").json()
     assert english[0]["volunteer"] == german[0]["volunteer"]
     assert english[0]["reasons"] != german[0]["reasons"]
+
+
+def test_it_says_which_condition_leaves_nobody(api_a, api_b, req):
+    """why-none: the volunteers who meet each condition in turn, stable keys and the caller's
+    language; another office's request is not found."""
+    fitting_volunteer(availability=[(1, "09:00", "12:00")])
+    response = api_a.get(url(req, "why-none/"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["blocker"] == ""
+    assert [(s["key"], s["count"]) for s in body["stages"]] == [
+        ("active", 1),
+        ("languages", 1),
+        ("skill", 1),
+        ("time", 0),
+    ]
+    assert body["stages"][-1]["label"] == "Free every week on Monday 10–11"
+    assert body["advice"].startswith("Nobody who fits is free at that time")
+    assert api_b.get(url(req, "why-none/")).status_code == 404
