@@ -153,6 +153,7 @@ def request_candidates(request: HttpRequest, pk: int) -> HttpResponse:
         "title": calendar.title(need),
         "candidates": found,
         "funnel": None if found else funnel.funnel(need),
+        "asked_before": not found and need.offers.exists(),
     }
     if request.htmx:
         return render(request, "matching/_request_candidates.html", context)

@@ -46,9 +46,18 @@ def test_its_candidates_say_when_everyone_who_fits_was_asked(staff_a, office_a):
     offers.decline(offer=no, reason=Offer.DeclineReason.TOO_FAR)
     page = signed_in(staff_a).get(reverse("staff-request-candidates", args=[need.pk]))
     text = page.content.decode()
+    assert "Nobody else meets every condition of this request." in text
     assert "Why nobody fits" in text
     assert '<tr class="stop"><td>Not asked for this request yet</td><td class="num">0</td>' in text
     assert "Everyone who fits has been asked for this request already." in text
+
+
+def test_its_candidates_say_nobody_fits_when_nobody_was_asked(staff_a, office_a):
+    need = make_request(office=office_a)
+    page = signed_in(staff_a).get(reverse("staff-request-candidates", args=[need.pk]))
+    text = page.content.decode()
+    assert "Nobody meets every condition of this request." in text
+    assert "Nobody is active that day." in text
 
 
 @pytest.mark.parametrize(
