@@ -22,6 +22,7 @@ from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from matching import funnel
 from requests import calendar
 from requests.models import Offer, Request
 from volunteers import tokens
@@ -206,6 +207,9 @@ OFFICE_SUBJECTS = {
 }
 
 
+EXPLAINED = frozenset({"all_declined", "unfilled", "escalation", "released"})
+
+
 def staff_url(request: Request) -> str:
     """Where staff see the request: its page in the staff web app."""
     return settings.SITE_URL + reverse("staff-request", args=[request.pk])
@@ -234,6 +238,9 @@ def office_email(
             "declined": sum(1 for o in offers if o.status == Offer.Status.DECLINED),
             "open": sum(1 for o in offers if o.status in Offer.OPEN),
             "free": max(0, request.volunteers_needed - request.accepted_count),
+            # Alerts about places still free say who else could be asked, condition by
+            # condition, and what to change when nobody is left (a few counts).
+            "funnel": funnel.funnel(request) if kind in EXPLAINED else None,
         }
         subject = _(OFFICE_SUBJECTS[kind]) % {"subject": subject_of(request)}
         return _compose(

@@ -110,6 +110,36 @@ def test_it_signs_a_volunteer_off_from_the_page_and_tells_the_office(
     assert "Bitte suchen Sie jemand anderen." in alert.body  # offered by hand: no new wave
 
 
+def test_an_office_told_nobody_is_left_also_hears_who_fits_and_what_to_change(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    """Run dry: the alert counts who meets each condition, and says everyone who fits was
+    asked; the office can widen the search instead of guessing."""
+    request, (asked,) = offered(
+        count=1,
+        volunteer={
+            "languages": [("fa", "native"), ("de", "C1")],
+            "skills": ["interpreting"],
+            "availability": [(day, "08:00", "18:00") for day in range(7)],
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        offers.decline(offer=asked.offer)
+        lifecycle.mark_unfilled(request=request)
+    (alert,) = [m for m in mailoutbox if "Niemand mehr anzufragen" in m.subject]
+    lines = alert.body.splitlines()
+    start = lines.index("Wer in Frage kommt, Bedingung für Bedingung:")
+    counts = [line.rsplit(": ", 1) for line in lines[start + 1 : start + 8]]
+    assert [int(count) for _label, count in counts] == [1, 1, 1, 1, 1, 1, 0]
+    assert counts[0][0] == "- An dem Tag aktiv (nicht pausiert oder abwesend)"
+    assert counts[-1][0] == "- Für diese Anfrage noch nicht gefragt"
+    assert lines[start + 8] == "Alle, die passen, wurden für diese Anfrage schon gefragt."
+    assert (
+        "<li>Für diese Anfrage noch nicht gefragt: <strong>0</strong></li>"
+        in (alert.alternatives[0][0])
+    )
+
+
 def test_it_reminds_the_day_before_from_the_reminder_hour(settings, office_a):
     """Reminders are due on the Berlin day before, from LOTSE_REMINDER_HOUR, for those who
     accepted before that day; a reminded offer is not due again."""
