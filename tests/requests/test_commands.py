@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
-from requests.models import Office, StaffMember
+from requests.models import Office, Request, StaffMember
+from workers import upkeep
 
 
 @pytest.fixture
@@ -30,6 +31,16 @@ def test_it_can_run_again_without_duplicating(demo):
     users, offices = get_user_model().objects.count(), Office.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert (get_user_model().objects.count(), Office.objects.count()) == (users, offices)
+
+
+def test_the_first_sweep_after_the_demo_sends_nothing_of_its_history(demo, settings):
+    """The demo's coming appointments were confirmed, their "already taken" notices and the
+    offices' "filled" alerts sent: the sweep must not send them as if they had been lost."""
+    settings.LOTSE_SWEEP_STUCK_AFTER_SECONDS = 1
+    assert Request.objects.filter(status=Request.Status.FILLED).exists()
+    assert upkeep.missing_confirmations() == []
+    assert upkeep.missing_closed_notices() == []
+    assert upkeep.office_alerts_due() == []
 
 
 def test_it_refuses_demo_accounts_in_production(db, settings):
