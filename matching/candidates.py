@@ -11,7 +11,8 @@
 - a certificate of conduct not older than `MATCHING_CERTIFICATE_MAX_AGE_YEARS` at the
   appointment's date, when the request needs one; the gender, when the request asks for one;
 - fewer accepted offers in the appointment's Berlin calendar month than their own monthly cap;
-- not offered this request before (whatever became of that offer);
+- not offered this request before (whatever became of that offer, except an offer withdrawn
+  because the place was taken: when a place comes free again, those people are asked again);
 - within their own travel distance of the place, or, for phone/video, willing to help remotely.
 
 Distances are computed in SQL without trigonometry (SQLite has none): the equirectangular
@@ -363,12 +364,13 @@ def steps(
         Step(
             NOT_ASKED,
             # Not asked for this request before: its offers, a small set read once. A draft
-            # (no id yet) has none.
+            # (no id yet) has none. Those told the place was taken are asked again when one
+            # comes free; those who dropped out are not.
             (
                 ~Q(
-                    pk__in=Offer.objects.filter(request_id=appointment.request_id).values(
-                        "volunteer_id"
-                    )
+                    pk__in=Offer.objects.filter(request_id=appointment.request_id)
+                    .exclude(Offer.NO_LONGER_NEEDED)
+                    .values("volunteer_id")
                 ),
             )
             if appointment.request_id is not None

@@ -292,6 +292,9 @@ class Offer(models.Model):
         OTHER = "other", _("other reason")
 
     OPEN = (Status.QUEUED, Status.SENT)
+    # Withdrawn because the place went to someone else (or the request closed), not because the
+    # person dropped out: asked again when a place comes free (`offers.create_wave`).
+    NO_LONGER_NEEDED = models.Q(status=Status.WITHDRAWN, released_at__isnull=True)
 
     request = models.ForeignKey(
         Request, on_delete=models.CASCADE, related_name="offers", verbose_name=_("request")

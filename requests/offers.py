@@ -235,7 +235,12 @@ def offer_by_hand(
                 raise OfferError("closed", _("This request takes no more offers."))
             if row.starts_at <= now:
                 raise OfferError("expired", _("The appointment has already started."))
-            offer = Offer.objects.create(request=row, volunteer=volunteer, wave=0)
+            reopened = _reopen(request=row, wave=0, ranked={volunteer.pk: None})
+            offer = (
+                reopened[0]
+                if reopened
+                else Offer.objects.create(request=row, volunteer=volunteer, wave=0)
+            )
             if row.status != Request.Status.OFFERING:
                 lifecycle.transition(request=row, to=Request.Status.OFFERING)
             events.publish("offer_created", offer_id=offer.pk)
@@ -277,7 +282,12 @@ def create_wave(
     assert transaction.get_connection().in_atomic_block, "create_wave needs the row lock"  # noqa: S101
     assert wave == request.waves_sent + 1, f"wave {wave} after {request.waves_sent}"  # noqa: S101
     now = now or timezone.now()
-    created = Offer.objects.bulk_create(
+    reopened = _reopen(
+        request=request,
+        wave=wave,
+        ranked={candidate.volunteer_id: candidate for candidate in candidates},
+    )
+    created = reopened + Offer.objects.bulk_create(
         Offer(
             request=request,
             volunteer_id=candidate.volunteer_id,
@@ -286,6 +296,7 @@ def create_wave(
             features={name: float(value) for name, value in candidate.features.items()},
         )
         for candidate in candidates
+        if candidate.volunteer_id not in {offer.volunteer_id for offer in reopened}
     )
     Request.objects.filter(pk=request.pk).update(
         waves_sent=wave, next_wave_at=next_wave_at, updated_at=now
@@ -296,6 +307,43 @@ def create_wave(
     for offer in created:
         events.publish("offer_created", offer_id=offer.pk)
     return created
+
+
+def _reopen(*, request: Request, wave: int, ranked: Mapping[int, Candidate | None]) -> list[Offer]:
+    """Queue again, as wave `wave`, the offers of `ranked` volunteers withdrawn only because the
+    place was taken (`Offer.NO_LONGER_NEEDED`): one offer per person and request, so the row is
+    reused, with a new link when it is sent. `ranked` maps volunteer ids to their candidate
+    (None: asked by hand, no score)."""
+    rows = list(
+        Offer.objects.select_for_update()
+        .filter(Offer.NO_LONGER_NEEDED, request=request, volunteer_id__in=list(ranked))
+        .order_by("pk")
+    )
+    for offer in rows:
+        candidate = ranked[offer.volunteer_id]
+        offer.status, offer.wave = Offer.Status.QUEUED, wave
+        offer.sent_at = offer.responded_at = offer.attempted_at = None
+        offer.token_digest = offer.token_expires_at = None
+        offer.decline_reason = ""
+        if candidate is not None:
+            offer.score = float(candidate.score)
+            offer.features = {name: float(v) for name, v in candidate.features.items()}
+    Offer.objects.bulk_update(
+        rows,
+        [
+            "status",
+            "wave",
+            "sent_at",
+            "responded_at",
+            "attempted_at",
+            "token_digest",
+            "token_expires_at",
+            "decline_reason",
+            "score",
+            "features",
+        ],
+    )
+    return rows
 
 
 def fail(*, offer_id: int, now: dt.datetime | None = None) -> bool:

@@ -176,7 +176,8 @@ def record_failure(*, key: str, kind: str, request_id: int, offer_id: int | None
 
 
 def closed_key(offer: Offer) -> str:
-    return f"closed:{offer.pk}"
+    # Per sending: an offer asked again after a place came free may be withdrawn again.
+    return f"closed:{offer.pk}:{offer.sent_at:%Y%m%d%H%M%S%f}"
 
 
 def send_closed_notice(*, offer_id: int, connection: Connection | None = None) -> str:

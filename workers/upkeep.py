@@ -224,7 +224,16 @@ def missing_closed_notices(*, now: dt.datetime | None = None, limit: int = 1000)
     return list(
         _volunteers_to_tell(now)
         .filter(released_at__isnull=True, sent_at__isnull=False)
-        .exclude(_offer_notice(Notice.Kind.CLOSED))
+        .exclude(
+            # Since it was withdrawn: an offer asked again may have had a notice before.
+            Exists(
+                Notice.objects.filter(
+                    offer=OuterRef("pk"),
+                    kind=Notice.Kind.CLOSED,
+                    created_at__gte=OuterRef("responded_at"),
+                )
+            )
+        )
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -273,12 +273,25 @@ def test_it_respects_the_monthly_cap_in_berlin_months(office_a, req, fits):
     assert eligible_ids(req) == {fits.pk, february.pk, april.pk, room_left.pk}
 
 
-@pytest.mark.parametrize("status", [choice for choice, _ in Offer.Status.choices])
+@pytest.mark.parametrize(
+    "status", [choice for choice, _ in Offer.Status.choices if choice != Offer.Status.WITHDRAWN]
+)
 def test_it_never_asks_the_same_person_twice_for_a_request(req, fits, status):
     """Whoever was offered this request before, whatever they answered, is not asked again."""
     asked = fitting_volunteer()
     Offer.objects.create(request=req, volunteer=asked, status=status)
     assert eligible_ids(req) == {fits.pk}
+
+
+def test_it_asks_again_whom_it_told_the_place_was_taken_but_not_who_dropped_out(req, fits):
+    """An offer withdrawn because the place went to someone else leaves that person free to be
+    asked when a place comes free; a volunteer who took the place and gave it back is not."""
+    told_taken, dropped_out = fitting_volunteer(), fitting_volunteer()
+    Offer.objects.create(request=req, volunteer=told_taken, status=Offer.Status.WITHDRAWN)
+    Offer.objects.create(
+        request=req, volunteer=dropped_out, status=Offer.Status.WITHDRAWN, released_at=RECORDED_AT
+    )
+    assert eligible_ids(req) == {fits.pk, told_taken.pk}
 
 
 def test_it_leaves_out_volunteers_beyond_their_own_travel_distance(req, fits):

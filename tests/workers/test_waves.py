@@ -179,6 +179,48 @@ def test_it_expires_open_offers_when_the_appointment_starts(office_a, five, wave
     assert {o.status for o in request.offers.all()} == {"expired"}
 
 
+def test_it_asks_again_those_told_the_place_was_taken_when_it_comes_free(office_a, wave_size):
+    """One of two accepts, the other hears "already taken"; the first drops out: the next wave
+    asks the other again on the same offer (one per person and request), with a fresh start,
+    and never the one who dropped out."""
+    fitting_volunteer(), fitting_volunteer()
+    request = appointment(office_a, auto_offer=False)
+    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    first, second = Offer.objects.filter(request=request).order_by("pk")
+    Offer.objects.filter(request=request).update(status=Offer.Status.SENT, sent_at=RECORDED_AT)
+    offers.issue_link(offer=second)
+    later = RECORDED_AT + dt.timedelta(hours=1)
+    offers.accept(offer=first, now=later)
+    second.refresh_from_db()
+    assert second.status == Offer.Status.WITHDRAWN
+    assert offers.release(offer=first, now=later)
+
+    assert waves.offer_next_wave(request_id=request.pk, wave=2, now=later) == "queued 1"
+
+    again = Offer.objects.get(pk=second.pk)
+    assert (again.status, again.wave) == (Offer.Status.QUEUED, 2)
+    assert again.sent_at is None and again.responded_at is None and again.token_digest is None
+    assert again.score is not None
+    assert Offer.objects.filter(request=request).count() == 2
+    first.refresh_from_db()
+    assert first.status == Offer.Status.WITHDRAWN and first.released_at == later
+
+
+def test_staff_can_ask_by_hand_someone_told_the_place_was_taken(office_a, wave_size):
+    one, other = fitting_volunteer(), fitting_volunteer()
+    request = appointment(office_a, auto_offer=False)
+    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    Offer.objects.filter(request=request).update(status=Offer.Status.SENT, sent_at=RECORDED_AT)
+    taken = Offer.objects.get(request=request, volunteer=one)
+    offers.accept(offer=taken, now=RECORDED_AT)
+    offers.release(offer=taken, now=RECORDED_AT)
+    again = offers.offer_by_hand(request=request, volunteer=other, now=RECORDED_AT)
+    assert (again.status, again.wave) == (Offer.Status.QUEUED, 0)
+    with pytest.raises(offers.OfferError) as refused:
+        offers.offer_by_hand(request=request, volunteer=one, now=RECORDED_AT)
+    assert refused.value.code == "offered"  # dropped out: not asked again
+
+
 def test_it_stops_the_waves_when_the_request_is_filled_or_cancelled(office_a, five, wave_size):
     """A cancelled request has no next wave, and a late trigger plans none."""
     request = appointment(office_a, auto_offer=False)
