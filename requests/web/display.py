@@ -79,6 +79,8 @@ def request_badge(request: Request) -> Badge:
 
 
 def offer_badge(offer: Offer) -> Badge:
+    if offer.released_at is not None:
+        return Badge(f"badge offer-{offer.status}", _("dropped out"))
     return Badge(f"badge offer-{offer.status}", str(offer.get_status_display()))
 
 
@@ -108,6 +110,10 @@ def offer_event(offer: Offer, *, now: dt.datetime | None = None) -> str:
             )
         case Offer.Status.FAILED:
             return _("could not be delivered")
+        case _ if offer.released_at is not None:
+            return _("accepted, then dropped out %(when)s") % {
+                "when": moment_text(offer.released_at, now=now)
+            }
         case _:
             return _("withdrawn %(when)s") % {"when": answered} if answered else _("withdrawn")
 

@@ -39,6 +39,17 @@ def test_it_shows_the_offers_wave_by_wave_with_what_became_of_them(staff_a, offi
     assert "1 of 2 places taken" in page
 
 
+def test_it_tells_a_drop_out_from_an_offer_no_longer_needed(staff_a, office_a):
+    """Both show as withdrawn in the record; the page says which one gave the place back."""
+    need = make_request(office=office_a)
+    gone = accepted_offer(need, VolunteerFactory(name="Gita GaveBack"))
+    offers.release(offer=gone)
+    page = signed_in(staff_a).get(reverse("staff-request", args=[need.pk])).content.decode()
+    row = page[page.index("Gita GaveBack") :]
+    assert ">dropped out</span>" in row[:600]
+    assert "accepted, then dropped out" in row[:900]
+
+
 def test_its_candidates_say_when_everyone_who_fits_was_asked(staff_a, office_a):
     """The one person who fits declined: no candidates left, and the page says why."""
     need = make_request(office=office_a)
