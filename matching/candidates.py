@@ -263,8 +263,8 @@ def steps(
 ) -> list[Step]:
     """The hard constraints on a volunteer row for `appointment`, as named steps.
 
-    ACTIVE adds no absence to the status and pause of `directory.active_on`, which callers
-    apply first; REACH in person is `within_reach`, which callers apply to the result.
+    ACTIVE is "not absent that day"; the status and pause of `directory.active_on` complete it,
+    and callers apply those first. REACH in person is `within_reach`, applied to the result.
     With `use_match_keys`, LANGUAGES is the match keys (which also answer SKILL, then empty);
     `one_step_at_a_time` gives each step its own keys instead, so that it can be counted alone.
     """
