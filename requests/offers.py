@@ -287,6 +287,7 @@ def create_wave(
         wave=wave,
         ranked={candidate.volunteer_id: candidate for candidate in candidates},
     )
+    asked_again = {offer.volunteer_id for offer in reopened}
     created = reopened + Offer.objects.bulk_create(
         Offer(
             request=request,
@@ -296,7 +297,7 @@ def create_wave(
             features={name: float(value) for name, value in candidate.features.items()},
         )
         for candidate in candidates
-        if candidate.volunteer_id not in {offer.volunteer_id for offer in reopened}
+        if candidate.volunteer_id not in asked_again
     )
     Request.objects.filter(pk=request.pk).update(
         waves_sent=wave, next_wave_at=next_wave_at, updated_at=now
