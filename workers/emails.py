@@ -27,6 +27,7 @@ from requests import calendar
 from requests.models import Offer, Request
 from volunteers import tokens
 from volunteers.models import PersonalToken, Volunteer
+from workers.models import Notice
 
 TEMPLATES = "workers/email/"
 # Not shown as the subject's language list: the network's working language is implied.
@@ -137,6 +138,8 @@ def offer_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
                 "link": link,
                 "accept_url": f"{link}#accept",
                 "decline_url": f"{link}#decline",
+                # Told "already taken" for this request before: the place came free again.
+                "free_again": offer.notices.filter(kind=Notice.Kind.CLOSED).exists(),
             },
         )
 

@@ -140,6 +140,33 @@ def test_an_office_told_nobody_is_left_also_hears_who_fits_and_what_to_change(
     )
 
 
+def test_a_place_that_comes_free_is_offered_again_to_the_one_told_it_was_taken(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    """One accepts, the other hears "already taken"; the first drops out: the other gets the
+    offer again, with a new link and a first line saying the place is free again."""
+    fits = {
+        "languages": [("fa", "native"), ("de", "C1")],
+        "skills": ["interpreting"],
+        "availability": [(day, "08:00", "18:00") for day in range(7)],
+    }
+    request, (first, second) = offered(count=2, volunteer=fits)
+    Request.objects.filter(pk=request.pk).update(auto_offer=True, waves_sent=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        offers.accept(offer=first.offer)
+    (taken,) = to(mailoutbox, second.offer.volunteer.email)
+    assert taken.subject.startswith("Schon vergeben: ")
+    with django_capture_on_commit_callbacks(execute=True):
+        offers.release(offer=first.reload())
+    _taken, again = to(mailoutbox, second.offer.volunteer.email)
+    assert again.body.startswith("Hallo") and "Gute Nachricht: Der Platz" in again.body
+    link = re.findall(r"http://\S+/offers/[\w-]+/", again.body)[0]
+    fresh = Client().get(link.removeprefix("http://127.0.0.1:8000")).content.decode()
+    assert "Ja, ich übernehme das" in fresh
+    assert "Ja, ich übernehme das" not in Client().get(second.path).content.decode()
+    assert not any("Gute Nachricht" in m.body for m in to(mailoutbox, first.offer.volunteer.email))
+
+
 def test_it_reminds_the_day_before_from_the_reminder_hour(settings, office_a):
     """Reminders are due on the Berlin day before, from LOTSE_REMINDER_HOUR, for those who
     accepted before that day; a reminded offer is not due again."""
