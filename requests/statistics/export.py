@@ -52,6 +52,8 @@ def percent(rate: float | None) -> float | None:
 
 
 def reason_label(reason: str) -> str:
+    if reason == numbers.DROPPED_OUT:
+        return _("accepted, then dropped out")
     if not reason:
         return _("no reason given")
     try:
@@ -148,8 +150,8 @@ def hours_table(report: Report) -> Table:
 def declines_table(report: Report) -> Table:
     return Table(
         "declines",
-        _("Declined offers by reason"),
-        [_("Reason"), _("declined offers")],
+        _("Declines by reason, and drop-outs"),
+        [_("Reason"), _("offers")],
         [[reason_label(reason), count] for reason, count in report.declines],
     )
 

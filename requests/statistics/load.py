@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from requests.access import scope_to_offices
@@ -74,21 +74,29 @@ def request_facts(requests: QuerySet[Request]) -> list[numbers.RequestFact]:
 def offer_facts(requests: QuerySet[Request]) -> list[numbers.OfferFact]:
     rows = (
         Offer.objects.filter(request__in=requests.values("pk"))
-        .filter(status__in=[Offer.Status.ACCEPTED, Offer.Status.DECLINED])
+        .filter(
+            Q(status__in=[Offer.Status.ACCEPTED, Offer.Status.DECLINED])
+            | Q(released_at__isnull=False)
+        )
         .order_by()
         .values_list(
-            "request__office__name", "request__starts_at", "status", "decline_reason", "hours"
+            "request__office__name",
+            "request__starts_at",
+            "status",
+            "decline_reason",
+            "hours",
+            "released_at",
         )
     )
     return [
         numbers.OfferFact(
             office=office,
             starts_at=starts_at,
-            status=status,
+            status=numbers.DROPPED_OUT if released_at is not None else status,
             decline_reason=reason,
             hours=hours,
         )
-        for office, starts_at, status, reason, hours in rows
+        for office, starts_at, status, reason, hours, released_at in rows
     ]
 
 
@@ -157,5 +165,5 @@ def build_report(
             facts, volunteers=volunteers_per_language(), now=now, leave_out=LEAVE_OUT
         ),
         hours=numbers.hours_per_month(offer_rows, months=months),
-        declines=numbers.declines_by_reason(offer_rows),
+        declines=numbers.declines_and_drop_outs(offer_rows),
     )

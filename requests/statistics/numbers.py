@@ -12,7 +12,8 @@ Definitions (the same on the page, in the CSV and in the README):
 - Languages in demand: per language, the requests needing it and how many of those were not
   filled, beside the active volunteers who speak it at the least level matching asks for.
 - Volunteer hours: the hours recorded when requests were completed, by appointment month.
-- Declines: declined offers by the reason the volunteer gave ("" = none given).
+- Declines: declined offers by the reason the volunteer gave ("" = none given), and after them
+  the places given back: accepted, then dropped out ("I can't make it").
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ PENDING = "pending"
 _FILLED_STATUSES = frozenset({"filled", "completed"})
 _LOOKING_STATUSES = frozenset({"open", "offering"})
 DECLINE_REASONS = ("no_time", "too_far", "not_suitable", "other", "")
+# The status of an offer fact for a place given back after accepting, and its row among the
+# declines.
+DROPPED_OUT = "dropped_out"
 
 
 @dataclass(frozen=True)
@@ -220,3 +224,10 @@ def declines_by_reason(offers: Iterable[OfferFact]) -> list[tuple[str, int]]:
     known = [(reason, counts.get(reason, 0)) for reason in DECLINE_REASONS]
     unknown = sorted((r, n) for r, n in counts.items() if r not in DECLINE_REASONS)
     return known + unknown
+
+
+def declines_and_drop_outs(offers: Iterable[OfferFact]) -> list[tuple[str, int]]:
+    """`declines_by_reason`, then the places given back (DROPPED_OUT) as the last row."""
+    facts = list(offers)
+    given_back = sum(1 for fact in facts if fact.status == DROPPED_OUT)
+    return [*declines_by_reason(facts), (DROPPED_OUT, given_back)]

@@ -169,7 +169,7 @@ def build_charts(report: Report) -> dict[str, charts.Chart]:
     )
     declines = charts.rows(
         [export.reason_label(reason) for reason, _count in report.declines],
-        [charts.Series(_("declined offers"), [n for _reason, n in report.declines], "s4")],
+        [charts.Series(_("offers"), [n for _reason, n in report.declines], "s4")],
     )
     return {
         "per_month": per_month,

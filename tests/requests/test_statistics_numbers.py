@@ -153,6 +153,20 @@ def test_it_sums_volunteer_hours_per_month_from_accepted_offers():
     assert table.value(months[1], "hours") == pytest.approx(0.25)
 
 
+def test_it_counts_places_given_back_after_the_declines():
+    """Drop-outs are no declines: their own last row, counted however many there are."""
+    offers = [
+        OfferFact("Eving", at("2026-05-04"), "declined", "too_far"),
+        OfferFact("Eving", at("2026-05-04"), numbers.DROPPED_OUT),
+        OfferFact("Eving", at("2026-05-05"), numbers.DROPPED_OUT),
+        OfferFact("Eving", at("2026-05-04"), "accepted"),
+    ]
+    rows = numbers.declines_and_drop_outs(offers)
+    assert rows[:-1] == numbers.declines_by_reason(offers)
+    assert rows[-1] == (numbers.DROPPED_OUT, 2)
+    assert sum(n for _reason, n in rows[:-1]) == 1
+
+
 def test_it_counts_declines_by_reason_in_a_fixed_order():
     """Every reason listed (0 where none), "no reason given" last."""
     offers = [

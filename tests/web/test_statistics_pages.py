@@ -75,10 +75,18 @@ def test_it_exports_the_fill_rate_as_csv_for_german_spreadsheets(staff_a, ten_re
 
 
 def test_it_exports_in_english_with_commas(staff_a, ten_requests):
+    # Someone took the place of the last request and gave it back: a drop-out, no decline.
+    Offer.objects.create(
+        request=ten_requests[-1],
+        volunteer=VolunteerFactory(),
+        status=Offer.Status.WITHDRAWN,
+        released_at=ten_requests[-1].starts_at - dt.timedelta(days=1),
+    )
     response = signed_in(staff_a).get(reverse("staff-statistics-csv", args=["declines"]))
     rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
-    assert rows[0] == ["Reason", "declined offers"]
+    assert rows[0] == ["Reason", "offers"]
     assert ["no time then", "3"] in rows
+    assert rows[-1] == ["accepted, then dropped out", "1"]
 
 
 def test_it_counts_only_the_callers_offices(staff_a, staff_b, coordinator, ten_requests):
