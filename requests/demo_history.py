@@ -3,8 +3,8 @@
 Called by `seed_demo` after the offices and volunteers exist, and only while there are no
 requests at all: a second run (or a database in use) gets nothing. Drawn from a seeded
 `random.Random`, relative to the day it runs: past months end completed (with hours), unfilled
-or cancelled, with declines and their reasons; the coming two weeks hold open, offering and
-filled requests.
+or cancelled, with declines and their reasons and a few drop-outs; the coming two weeks hold
+open, offering and filled requests.
 
 The rows are written as the workers and the volunteers would have left them, directly and
 without events: no email goes out for a demo, and no wave is planned for the past. Offers
@@ -29,6 +29,7 @@ from volunteers.models import Skill, SpokenLanguage, Volunteer
 MONTHS_BACK = 12
 DAYS_AHEAD = 14
 SEED = 20261
+DROP_OUT_SHARE = 0.1  # of filled past requests asked of several people
 
 # What the offices ask for: mostly interpreting, in the network's languages (German always).
 LANGUAGES: Sequence[tuple[str, float]] = (
@@ -89,6 +90,8 @@ def seed_history(*, now: dt.datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     rng = random.Random(SEED)  # noqa: S311 - invented demo data, the same on every machine
+    # Drop-outs draw from their own generator, so the rest of the history stays as it was.
+    drops = random.Random(SEED + 1)  # noqa: S311 - invented demo data
     skills = {skill.code: skill for skill in Skill.objects.all()}
     speakers = _speakers()
     everyone = list(
@@ -106,7 +109,7 @@ def seed_history(*, now: dt.datetime | None = None) -> int:
         weekly = rng.uniform(2, 6)
         for day in past_days:
             if rng.random() < weekly / 5:
-                plans.append(_past(rng, office, day, skills, speakers, everyone))
+                plans.append(_past(rng, office, day, skills, speakers, everyone, drops))
         for day in coming_days:
             if rng.random() < weekly / 5:
                 plans.append(_coming(rng, office, day, skills, speakers, everyone, now=now))
@@ -150,6 +153,7 @@ def _past(
     skills: dict[str, Skill],
     speakers: dict[str, list[int]],
     everyone: list[int],
+    drops: random.Random,
 ) -> tuple[Request, list[str], list[Offer]]:
     need, codes = _base(rng, office, day, skills)
     need.created_at = need.starts_at - dt.timedelta(days=rng.uniform(2, 12))
@@ -189,6 +193,11 @@ def _past(
             offers.append(Offer(**asked, status=Offer.Status.EXPIRED, responded_at=need.starts_at))
     if not found:
         need.status, need.closed_at = Request.Status.UNFILLED, need.starts_at
+    elif len(offers) > 1 and drops.random() < DROP_OUT_SHARE:
+        # The one asked before the last had taken the place and gave it back.
+        gave_back = offers[-2]
+        gave_back.status, gave_back.decline_reason = Offer.Status.WITHDRAWN, ""
+        gave_back.released_at = gave_back.responded_at
     return need, codes, offers
 
 

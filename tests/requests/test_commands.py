@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
-from requests.models import Office, Request, StaffMember
+from requests.models import Offer, Office, Request, StaffMember
 from workers import upkeep
 
 
@@ -41,6 +41,13 @@ def test_the_first_sweep_after_the_demo_sends_nothing_of_its_history(demo, setti
     assert upkeep.missing_confirmations() == []
     assert upkeep.missing_closed_notices() == []
     assert upkeep.office_alerts_due() == []
+
+
+def test_the_demo_history_has_a_few_drop_outs(demo):
+    """Some past places were taken and given back, so the statistics have a row to show."""
+    dropped = Offer.objects.filter(released_at__isnull=False)
+    assert 0 < dropped.count() < Offer.objects.filter(status=Offer.Status.ACCEPTED).count() // 5
+    assert all(o.status == Offer.Status.WITHDRAWN for o in dropped)
 
 
 def test_it_refuses_demo_accounts_in_production(db, settings):
