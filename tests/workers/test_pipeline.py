@@ -82,7 +82,13 @@ def test_it_offers_confirms_and_tells_everyone_through_real_services():
             asked = {m["To"] for m in offers}
             assert len(asked) == WAVE
             assert asked <= {v.email for v in volunteers}
-            assert {o.status for o in Offer.objects.filter(request=request)} == {"sent"}
+            # The worker commits "sent" (and the link) just after the SMTP server took the
+            # email: wait for that commit, not only for the email.
+            wait_until(
+                lambda: {o.status for o in Offer.objects.filter(request=request)} == {"sent"},
+                timeout=30,
+                what=f"both offers recorded as sent; worker output:\n{worker.output}",
+            )
 
             chosen = offers[0]
             (link,) = set(LINK.findall(text_of(chosen)))
