@@ -33,7 +33,7 @@ def record_demo_emails() -> int:
             request_id=offer.request_id,
             offer=offer,
         )
-        for offer in coming.filter(status=Offer.Status.WITHDRAWN, sent_at__isnull=False)
+        for offer in coming.filter(Offer.NO_LONGER_NEEDED, sent_at__isnull=False)
     ]
     for request in Request.objects.filter(status=Request.Status.FILLED, starts_at__gt=now):
         key = sending.office_key(kind=Notice.Kind.FILLED, request=request, offer_id=None, what="")

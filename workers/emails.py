@@ -210,7 +210,15 @@ OFFICE_SUBJECTS = {
 }
 
 
-EXPLAINED = frozenset({"all_declined", "unfilled", "escalation", "released"})
+# Alerts about a place still free: they say who else could take it.
+EXPLAINED = frozenset(
+    {
+        Notice.Kind.ALL_DECLINED,
+        Notice.Kind.UNFILLED,
+        Notice.Kind.ESCALATION,
+        Notice.Kind.RELEASED,
+    }
+)
 
 
 def staff_url(request: Request) -> str:

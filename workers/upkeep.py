@@ -223,7 +223,7 @@ def missing_closed_notices(*, now: dt.datetime | None = None, limit: int = 1000)
     now = now or timezone.now()
     return list(
         _volunteers_to_tell(now)
-        .filter(released_at__isnull=True, sent_at__isnull=False)
+        .filter(Offer.NO_LONGER_NEEDED, sent_at__isnull=False)
         .exclude(
             # Since it was withdrawn: an offer asked again may have had a notice before.
             Exists(

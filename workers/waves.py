@@ -113,8 +113,9 @@ def after_decline(*, offer_id: int, now: dt.datetime | None = None) -> str:
 def after_release(*, offer_id: int, now: dt.datetime | None = None) -> int | None:
     """A volunteer dropped out: the wave to ask for a replacement now, or None.
 
-    Only for requests that offer automatically (or whose waves staff started); for the others
-    the office, which is told, decides.
+    `offers.release` decides and writes the due time into the request (only for requests that
+    offer automatically, or whose waves staff started; for the others the office, which is
+    told, decides); this reads it, as beat does, only sooner.
     """
     now = now or timezone.now()
     offer = Offer.objects.select_related("request").filter(pk=offer_id).first()
@@ -123,6 +124,6 @@ def after_release(*, offer_id: int, now: dt.datetime | None = None) -> int | Non
     request = offer.request
     if request.status not in TAKES_OFFERS or request.starts_at <= now:
         return None
-    if not (request.auto_offer or request.waves_sent):
+    if request.next_wave_at is None or request.next_wave_at > now:
         return None
     return request.waves_sent + 1

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from matching import candidates
 from requests import lifecycle
-from requests.models import Office, Request
+from requests.models import Offer, Office, Request
 from tests.volunteer_factories import VolunteerFactory, skill
 from volunteers.models import Volunteer
 
@@ -87,3 +87,15 @@ def fitting_volunteer(**overrides: Any) -> Volunteer:
 def eligible_ids(req: Request, *, now: dt.datetime = RECORDED_AT) -> set[int]:
     """The ids of the volunteers `candidates.eligible` lets through for `req` at `now`."""
     return set(candidates.eligible(req, now=now).values_list("pk", flat=True))
+
+
+def accepted_elsewhere(
+    volunteer: Volunteer, office, *, day: dt.date, start: str, end: str, status: str = "open"
+) -> Offer:
+    """An accepted offer of `volunteer` for another appointment on `day`, start–end."""
+    other = appointment(office, day=day, start=start, end=end, languages=["ar"])
+    if status != "open":
+        Request.objects.filter(pk=other.pk).update(status=status)
+    return Offer.objects.create(
+        request=other, volunteer=volunteer, status=Offer.Status.ACCEPTED, responded_at=RECORDED_AT
+    )

@@ -14,11 +14,11 @@ from requests.models import Offer
 from tests.matching.helpers import (
     MONDAY,
     RECORDED_AT,
+    accepted_elsewhere,
     appointment,
     eligible_ids,
     fitting_volunteer,
 )
-from tests.matching.test_hard_constraints import accepted_elsewhere
 
 pytestmark = pytest.mark.django_db
 

@@ -19,6 +19,7 @@ from requests.models import Offer, Request
 from tests.matching.helpers import (
     MONDAY,
     RECORDED_AT,
+    accepted_elsewhere,
     appointment,
     at,
     eligible_ids,
@@ -41,18 +42,6 @@ def req(office_a) -> Request:
 @pytest.fixture
 def fits() -> Volunteer:
     return fitting_volunteer()
-
-
-def accepted_elsewhere(
-    volunteer: Volunteer, office, *, day: dt.date, start: str, end: str, status: str = "open"
-) -> Offer:
-    """An accepted offer of `volunteer` for another appointment on `day`, start–end."""
-    other = appointment(office, day=day, start=start, end=end, languages=["ar"])
-    if status != "open":
-        Request.objects.filter(pk=other.pk).update(status=status)
-    return Offer.objects.create(
-        request=other, volunteer=volunteer, status=Offer.Status.ACCEPTED, responded_at=RECORDED_AT
-    )
 
 
 def test_it_lets_the_baseline_volunteer_through_in_one_query(req, fits, django_assert_num_queries):
