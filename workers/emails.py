@@ -207,6 +207,7 @@ OFFICE_SUBJECTS = {
     "escalation": gettext_noop("Not filled yet, appointment soon: %(subject)s"),
     "released": gettext_noop("A volunteer dropped out: %(subject)s"),
     "undeliverable": gettext_noop("Email not delivered: %(subject)s"),
+    "offer_failed": gettext_noop("Could not offer: %(subject)s"),
 }
 
 

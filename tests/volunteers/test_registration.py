@@ -333,17 +333,25 @@ def test_it_refuses_bad_input_in_german_and_english_and_stores_nothing(
     assert mailoutbox == []
 
 
-def test_it_keeps_a_postcode_outside_dortmund_but_flags_it(api):
-    """A volunteer from Castrop-Rauxel (44575) can register; matching knows the place is unknown."""
+def test_it_places_a_postcode_outside_dortmund_in_its_town(api):
+    """A volunteer from Castrop-Rauxel (44575) can register, placed in their town."""
     response = post(api, payload(postcode="44575"))
 
     assert response.status_code == 201
     volunteer = Volunteer.objects.get()
     assert (volunteer.postcode, volunteer.postcode_known, volunteer.district) == (
         "44575",
-        False,
-        "",
+        True,
+        "Castrop-Rauxel",
     )
+    assert volunteer.lat is not None
+
+
+def test_it_keeps_a_postcode_that_exists_nowhere_but_flags_it(api):
+    """A well-formed code in no place data is kept; matching knows the place is unknown."""
+    assert post(api, payload(postcode="99999")).status_code == 201
+    volunteer = Volunteer.objects.get()
+    assert (volunteer.postcode_known, volunteer.district, volunteer.lat) == (False, "", None)
 
 
 def test_it_shows_not_found_for_a_tampered_link_and_changes_nothing(api, browser, mailoutbox):
