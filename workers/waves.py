@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import matching
-from matching.waves import plan_wave, wave_ceiling, wave_timeout
+from matching.waves import is_urgent, plan_wave, wave_ceiling, wave_timeout
 from requests import lifecycle, offers
 from requests.models import Offer, Request
 
@@ -103,8 +103,9 @@ def _plan(*, request_id: int, wave: int, now: dt.datetime) -> str:
             raise CannotOffer(reason)
         # Only the best few can be in the wave: ranking them alone spares everyone else's
         # reasons while the request's row is locked.
-        ranked = matching.rank(request, limit=wave_ceiling(needed=needed), now=now)
-        planned = plan_wave(ranked, needed=needed)
+        urgent = is_urgent(now=now, starts_at=request.starts_at)
+        ranked = matching.rank(request, limit=wave_ceiling(needed=needed, urgent=urgent), now=now)
+        planned = plan_wave(ranked, needed=needed, urgent=urgent)
         if not planned:
             if lifecycle.mark_unfilled(request=request, now=now):
                 return "unfilled: nobody left to ask"
