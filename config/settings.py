@@ -474,7 +474,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/",
     # Volunteers and requests share one set of gender choices: name it once.
-    "ENUM_NAME_OVERRIDES": {"GenderEnum": "volunteers.models.Volunteer.Gender"},
+    "ENUM_NAME_OVERRIDES": {
+        "GenderEnum": "volunteers.models.Volunteer.Gender",
+        "LevelEnum": "volunteers.models.Level",
+    },
     # Served from our own static files: no CDN, so the docs work offline and leak no visits.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -37,6 +37,7 @@ model instances or prefetches on this path (see ARCHITECTURE.md, "Cost model").
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -53,6 +54,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
     Expression,
     ExpressionWrapper,
@@ -64,6 +66,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.functions import Cast
 from django.db.models.sql.compiler import SQLCompiler
@@ -147,6 +150,10 @@ class Appointment:
     lon: float | None
     gender: str
     certificate_required: bool
+    # Staff's least language level for this request ("" = the setting for its kind of task).
+    level: str = ""
+    # Only exact matches: everyone must be in their stated times and within their limit.
+    exact_only: bool = False
 
     @property
     def local_start(self) -> dt.datetime:
@@ -158,6 +165,8 @@ class Appointment:
 
     @property
     def min_level(self) -> str:
+        if self.level:
+            return self.level
         return interpreting_min_level() if self.skill_code == INTERPRETING else min_level()
 
     def acceptable(self) -> tuple[Mapping[str, int], ...]:
@@ -194,6 +203,8 @@ def appointment_of(request: Request) -> Appointment:
         lon=request.lon,
         gender=request.gender_preference,
         certificate_required=request.certificate_required,
+        level=request.min_level,
+        exact_only=request.exact_only,
     )
 
 
@@ -280,9 +291,11 @@ def steps(
     if use_match_keys and one_step_at_a_time:
         languages: tuple[Condition, ...] = (MatchKeys(*language_keys(appointment)),)
         skill: tuple[Condition, ...] = (MatchKeys(skill_keys(appointment)),)
-        narrow = (MatchKeys(cell_keys(appointment)),)
+        if appointment.exact_only:
+            narrow = (MatchKeys(cell_keys(appointment)),)
     elif use_match_keys:
-        # The match keys answer languages and skill exactly and narrow the weekday's slots.
+        # The match keys answer languages and skill exactly (and, for exact matches only,
+        # narrow the weekday's slots).
         languages = (MatchKeys.of(appointment),)
         skill = ()
     else:
@@ -320,20 +333,7 @@ def steps(
         ),
         Step(LANGUAGES, languages),
         Step(SKILL, skill),
-        Step(
-            TIME,
-            (
-                *narrow,
-                Exists(
-                    AvailabilitySlot.objects.filter(
-                        volunteer=OuterRef("pk"),
-                        weekday=local_start.weekday(),
-                        start__lte=local_start.time().replace(tzinfo=None),
-                        end__gte=local_end.time().replace(tzinfo=None),
-                    )
-                ),
-            ),
-        ),
+        Step(TIME, (*narrow, _time_condition(appointment))),
         Step(REACH, (Q(remote_ok=True),) if appointment.remote else ()),
         Step(WANTED, tuple(wanted)),
         Step(
@@ -379,6 +379,28 @@ def steps(
             else (),
         ),
     ]
+
+
+def covering_slot(appointment: Appointment) -> QuerySet[AvailabilitySlot]:
+    """The outer volunteer's weekly slots that cover the whole appointment (Berlin time)."""
+    local_start, local_end = appointment.local_start, appointment.local_end
+    return AvailabilitySlot.objects.filter(
+        volunteer=OuterRef("pk"),
+        weekday=local_start.weekday(),
+        start__lte=local_start.time().replace(tzinfo=None),
+        end__gte=local_end.time().replace(tzinfo=None),
+    )
+
+
+def _time_condition(appointment: Appointment) -> Condition:
+    """In their stated times, unless they are flexible: then any time will do, as it will for
+    someone who stated no times (they are flexible by definition). Only exact matches: always
+    in their stated times."""
+    covering = Exists(covering_slot(appointment))
+    if appointment.exact_only:
+        return covering
+    no_times = ~Exists(AvailabilitySlot.objects.filter(volunteer=OuterRef("pk")))
+    return Q(only_at_stated_times=False) | covering | no_times
 
 
 def eligible_for(appointment: Appointment, *, now: dt.datetime | None = None) -> VolunteerQuerySet:
@@ -440,9 +462,11 @@ def uses_match_keys() -> bool:
 
 def match_keys(appointment: Appointment) -> tuple[list[str], list[list[str]]]:
     """The keys a volunteer needs for `appointment`: all of the first list, and at least one of
-    each list in the second (the languages that can stand in for a needed one)."""
+    each list in the second (the languages that can stand in for a needed one). The weekday's
+    cells only for exact matches: flexible people are candidates at any time."""
     languages_all, any_of = language_keys(appointment)
-    return [*skill_keys(appointment), *cell_keys(appointment), *languages_all], any_of
+    cells = cell_keys(appointment) if appointment.exact_only else []
+    return [*skill_keys(appointment), *cells, *languages_all], any_of
 
 
 def language_keys(appointment: Appointment) -> tuple[list[str], list[list[str]]]:
@@ -509,7 +533,8 @@ def _accepted(**lookups: object) -> QuerySet[Offer]:
 
 def within_reach(volunteers: VolunteerQuerySet, appointment: Appointment) -> VolunteerQuerySet:
     """Volunteers whose point lies within their own travel distance of the appointment's place
-    (in person only: it has a point).
+    (in person only: it has a point), or, if they are flexible, within
+    `features.BEYOND_LIMIT_FACTOR` times it.
 
     Checked on the rows the other conditions leave. No bounding box on an index: each person has
     their own limit, so a box for all of them must be as large as the largest (up to 100 km),
@@ -520,6 +545,13 @@ def within_reach(volunteers: VolunteerQuerySet, appointment: Appointment) -> Vol
     dx = (F("lon") - Value(lon0)) * Value(km_per_degree_lon)
     dy = (F("lat") - Value(lat0)) * Value(KM_PER_DEGREE_LAT)
     limit = Cast("max_distance_km", FloatField())
+    if not appointment.exact_only:
+        # Flexible people may be asked a little beyond their limit (a lower tier).
+        limit = limit * Case(
+            When(only_at_stated_times=True, then=Value(1.0)),
+            default=Value(features.BEYOND_LIMIT_FACTOR),
+            output_field=FloatField(),
+        )
     # lat NULL (a postcode outside the place data) makes the square NULL: never within reach.
     return volunteers.annotate(
         distance_squared_km2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField())
@@ -565,16 +597,21 @@ class AmongIds(Expression):
         return f"{column} = ANY(%s::bigint[])", [*params, literal]
 
 
-def gather(request: Request, *, now: dt.datetime | None = None) -> tuple[Need, Pool]:
-    """What scoring needs about the eligible volunteers, in at most seven queries.
+def gather(
+    request: Request, *, now: dt.datetime | None = None, exact: bool = False
+) -> tuple[Need, Pool]:
+    """What scoring needs about the eligible volunteers, in at most nine queries.
 
     The request's languages and skill (unless prefetched/selected), the eligible volunteers'
     columns, their spoken languages that serve a needed language, their level in the skill, their
-    offers (rows from one index) and the accepted appointments among them that have started.
-    Never model instances.
+    offers (rows from one index) and the accepted appointments among them that have started,
+    and their stated times (two scans). Never model instances. `exact`: only the exact tier
+    (in their stated times and within their limit), which the match keys find fastest.
     """
     now = now or timezone.now()
     appointment = appointment_of(request)
+    if exact:
+        appointment = dataclasses.replace(appointment, exact_only=True)
     need = appointment.need(now=now)
     fields = ["pk", "max_distance_km", "registered"]
     if not appointment.remote:
@@ -597,6 +634,7 @@ def gather(request: Request, *, now: dt.datetime | None = None) -> tuple[Need, P
     position = {int(pk): i for i, pk in enumerate(ids)}
     owner, code, level = _spoken(ids, appointment=appointment, need=need, position=position)
     history = _history(ids, now=now, position=position, office_id=request.office_id)
+    in_times, no_times = _stated_times(ids, appointment=appointment, position=position)
     pool = Pool(
         volunteer_id=ids,
         distance_km=distance_km,
@@ -614,8 +652,36 @@ def gather(request: Request, *, now: dt.datetime | None = None) -> tuple[Need, P
         response_hours=history.response_hours,
         office_tasks=history.office_tasks,
         tenure_days=tenure_days,
+        in_times=in_times,
+        no_times=no_times,
+        outside_accepted=history.outside_accepted,
+        outside_decided=history.outside_decided,
     )
     return need, pool
+
+
+def _stated_times(
+    ids: np.ndarray, *, appointment: Appointment, position: Mapping[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per volunteer of `ids`: 1.0 if a stated weekly slot covers the appointment, and 1.0 if
+    they stated no slot at all. Two index scans of the slots, whatever the number of ids."""
+    n = len(ids)
+    in_times, has_times = np.zeros(n), np.zeros(n)
+    local_start, local_end = appointment.local_start, appointment.local_end
+    among = AmongIds("volunteer_id", ids.tolist())
+    covering = AvailabilitySlot.objects.filter(
+        among,
+        weekday=local_start.weekday(),
+        start__lte=local_start.time().replace(tzinfo=None),
+        end__gte=local_end.time().replace(tzinfo=None),
+    )
+    for (pk,) in _fetch(covering.order_by().values_list("volunteer_id")):
+        in_times[position[pk]] = 1.0
+    for (pk,) in _fetch(
+        AvailabilitySlot.objects.filter(among).order_by().values_list("volunteer_id").distinct()
+    ):
+        has_times[position[pk]] = 1.0
+    return in_times, 1.0 - has_times
 
 
 def _spoken(
@@ -666,6 +732,9 @@ class History:
     days_since_task: np.ndarray
     response_hours: np.ndarray
     office_tasks: np.ndarray
+    # Offers made outside their stated times: accepted, and decided.
+    outside_accepted: np.ndarray
+    outside_decided: np.ndarray
 
 
 def _history(
@@ -696,9 +765,10 @@ def _history(
             "request_id",
             EpochMicroseconds("sent_at"),
             EpochMicroseconds("responded_at"),
+            "outside_times",
         )
     )
-    owner_ids, statuses, request_ids, sent, responded = _columns(_fetch(offers), 5)
+    owner_ids, statuses, request_ids, sent, responded, outside_flags = _columns(_fetch(offers), 6)
     owner = np.array([position[pk] for pk in owner_ids], dtype=np.int64)
     status = np.array(statuses, dtype=str)
     # NULL instants become NaN, and every comparison with NaN is False.
@@ -709,6 +779,8 @@ def _history(
         return np.bincount(owner[mask], minlength=n)
 
     accepted = status == Offer.Status.ACCEPTED
+    outside = np.array(outside_flags, dtype=bool)
+    decided = np.isin(status, DECIDED)
     answered = accepted | (status == Offer.Status.DECLINED)
     answered &= ~np.isnan(sent_at) & ~np.isnan(responded_at)
     answered &= responded_at <= now_us
@@ -745,7 +817,9 @@ def _history(
                 office_tasks[i] += 1
     return History(
         accepted=count(accepted),
-        decided=count(np.isin(status, DECIDED)),
+        decided=count(decided),
+        outside_accepted=count(accepted & outside),
+        outside_decided=count(decided & outside),
         recent_accepted=count(accepted & (responded_at > recent_start) & (responded_at <= now_us)),
         offers_recent=count((sent_at > recent_start) & sent_by_now),
         office_tasks=office_tasks,

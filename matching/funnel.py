@@ -105,8 +105,16 @@ def _advice(key: str, appointment: Appointment) -> str:
         return _("Nobody speaks these languages well enough. Perhaps another language will do.")
     if key == candidates.SKILL:
         return _("Nobody who speaks these languages offers this task.")
+    if key == candidates.TIME and appointment.exact_only:
+        return _(
+            "Nobody who fits is free at that time of the week. Allow people who are flexible "
+            "about their times, or another time may find someone."
+        )
     if key == candidates.TIME:
-        return _("Nobody who fits is free at that time of the week. Another time may find someone.")
+        return _(
+            "Everyone who fits wants to be asked only at their own times, and none of them is "
+            "free then. Another time may find someone."
+        )
     if key == candidates.FREE:
         return _(
             "Everyone who fits has another task then or has reached their monthly limit. "
@@ -135,17 +143,27 @@ def _label(key: str, appointment: Appointment, request: Request) -> str:
         return _("Offer %(skill)s") % {"skill": request.skill.name}
     if key == candidates.TIME:
         local_start, local_end = appointment.local_start, appointment.local_end
-        return _("Free every week on %(weekday)s %(start)s–%(end)s") % {
+        values = {
             "weekday": WEEKDAYS[local_start.weekday()],
             "start": clock(local_start.time()),
             "end": clock(local_end.time()),
         }
+        if appointment.exact_only:
+            return _("Free every week on %(weekday)s %(start)s–%(end)s") % values
+        return (
+            _("Free every week on %(weekday)s %(start)s–%(end)s, or flexible about their times")
+            % values
+        )
     if key == candidates.REACH:
         if appointment.remote:
             return _("Also help by phone or video")
-        return _("Live within their own travel distance of %(postcode)s") % {
-            "postcode": appointment.postcode
-        }
+        if appointment.exact_only:
+            return _("Live within their own travel distance of %(postcode)s") % {
+                "postcode": appointment.postcode
+            }
+        return _(
+            "Live within their own travel distance of %(postcode)s (if flexible, 1.5 times it)"
+        ) % {"postcode": appointment.postcode}
     if key == candidates.WANTED:
         wishes = []
         if appointment.gender:

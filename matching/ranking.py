@@ -21,14 +21,27 @@ def rank(
 ) -> list[Match]:
     """The volunteers who may be asked for `request`, best first (the best `limit`, or all).
 
-    A bounded number of queries whatever the number of volunteers. `now` (default: the current
-    time) decides whether the appointment has started (then nobody is ranked) and what counts as
-    recent in the offer history; a simulation passes the moment it replays.
+    A bounded number of queries whatever the number of volunteers: with a `limit` that the
+    exact tier fills, only that tier is loaded; otherwise the whole pool (a test holds both
+    ways to the same list). `now` (default: the current time) decides whether the appointment
+    has started (then nobody is ranked) and what counts as recent in the offer history; a
+    simulation passes the moment it replays.
     """
+    acceptance = model.current()
+    if limit is not None and not request.exact_only:
+        # Every exact candidate ranks above every other: when the exact tier alone fills the
+        # list, it is the list, and the larger pool of the lower tiers is never loaded.
+        need, pool = candidates.gather(request, now=now, exact=True)
+        matches = scoring.rank(need, pool, limit=limit, model=acceptance)
+        if len(matches) >= limit:
+            return _with_free_windows(request, matches)
     need, pool = candidates.gather(request, now=now)
     if len(pool) == 0:
         return []
-    matches = scoring.rank(need, pool, limit=limit, model=model.current())
+    return _with_free_windows(request, scoring.rank(need, pool, limit=limit, model=acceptance))
+
+
+def _with_free_windows(request: Request, matches: list[Match]) -> list[Match]:
     # One more query, for those with room for another reason: when in the week they are free.
     roomy = [m.volunteer_id for m in matches if len(m.reasons) < scoring.MAX_REASONS]
     if not roomy:

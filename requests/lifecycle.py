@@ -24,7 +24,7 @@ from requests.calendar import BERLIN
 from requests.errors import RequestError
 from requests.models import Offer, Office, Request, RequestLanguage
 from volunteers import languages, places, profiles
-from volunteers.models import Skill
+from volunteers.models import Level, Skill
 
 MAX_DURATION = dt.timedelta(hours=12)
 # Further ahead nobody can say whether they will be free (and dates stay far from year 9999).
@@ -165,6 +165,8 @@ def create_request(
     certificate_required: bool = False,
     note: str = "",
     auto_offer: bool = True,
+    min_level: str = "",
+    exact_only: bool = False,
     now: dt.datetime | None = None,
 ) -> Request:
     """Record a need. With `auto_offer`, the waves of offers start after commit."""
@@ -175,6 +177,7 @@ def create_request(
         raise ValidationError({"volunteers_needed": [_("Between 1 and 20 volunteers.")]})
     if gender_preference not in {"", *Request.Gender.values}:
         raise ValidationError({"gender_preference": [_("Choose female, male or diverse.")]})
+    check_min_level(min_level)
     request = Request.objects.create(
         office=office,
         created_by=created_by,
@@ -188,6 +191,8 @@ def create_request(
         certificate_required=certificate_required,
         note=note.strip(),
         auto_offer=auto_offer,
+        min_level=min_level,
+        exact_only=exact_only,
         **place_fields(remote=remote, postcode=postcode),
     )
     RequestLanguage.objects.bulk_create(
@@ -197,8 +202,17 @@ def create_request(
     return request
 
 
+def check_min_level(level: str) -> None:
+    if level not in {"", *Level.values}:
+        raise ValidationError(
+            {"min_level": [_("Choose a level from A1 to C2, or native, or leave it empty.")]}
+        )
+
+
 EDITABLE = frozenset(
     {
+        "min_level",
+        "exact_only",
         "address",
         "note",
         "gender_preference",
@@ -264,7 +278,11 @@ def update_request(
         )
         for field, value in fields.items():
             setattr(row, field, value)
+    if "min_level" in data:
+        check_min_level(data["min_level"])
     for field in (
+        "min_level",
+        "exact_only",
         "address",
         "note",
         "gender_preference",

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from volunteers import places
-from volunteers.models import Skill, Volunteer
+from volunteers.models import Level, Skill, Volunteer
 
 
 def validate_districts(value: object) -> None:
@@ -182,6 +182,11 @@ class Request(models.Model):
         _("gender asked for"), max_length=10, choices=Gender, blank=True
     )
     certificate_required = models.BooleanField(_("certificate of conduct needed"), default=False)
+    # The least level in each needed language; empty: MATCHING_INTERPRETING_MIN_LEVEL for
+    # interpreting, MATCHING_MIN_LEVEL otherwise.
+    min_level = models.CharField(_("least language level"), max_length=6, choices=Level, blank=True)
+    # Only people in their stated times and within their limit: no lower tiers.
+    exact_only = models.BooleanField(_("only exact matches"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
     auto_offer = models.BooleanField(_("offer automatically"), default=True)
     status = models.CharField(
@@ -293,6 +298,7 @@ class Offer(models.Model):
         NO_TIME = "no_time", _("no time then")
         TOO_FAR = "too_far", _("too far away")
         NOT_SUITABLE = "not_suitable", _("not the right task for me")
+        NOT_USUAL_TIME = "not_usual_time", _("not my usual time")
         OTHER = "other", _("other reason")
 
     OPEN = (Status.QUEUED, Status.SENT)
@@ -327,6 +333,9 @@ class Offer(models.Model):
     # When an accepted volunteer dropped out (status withdrawn): tells a place given back from
     # an open offer withdrawn because it was no longer needed, for the sweeper's alerts.
     released_at = models.DateTimeField(_("dropped out at"), null=True, blank=True)
+    # Asked outside their stated weekly times (a lower tier): how people answer such offers is
+    # part of their history (matching.features "outside_rate").
+    outside_times = models.BooleanField(_("outside their stated times"), default=False)
     decline_reason = models.CharField(
         _("reason for declining"), max_length=15, choices=DeclineReason, blank=True
     )
@@ -364,7 +373,14 @@ class Offer(models.Model):
             # candidate's accepted offers (monthly cap, overlaps) without reading the table, and
             # with the times it reads their history (matching.candidates._history) from it too.
             models.Index(
-                fields=["volunteer", "status", "request", "sent_at", "responded_at"],
+                fields=[
+                    "volunteer",
+                    "status",
+                    "request",
+                    "sent_at",
+                    "responded_at",
+                    "outside_times",
+                ],
                 name="offer_volunteer_history",
             ),
             models.Index(fields=["status", "created_at"], name="offer_status_created"),

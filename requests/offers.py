@@ -264,6 +264,12 @@ class Candidate(Protocol):
     def features(self) -> Mapping[str, float]: ...
 
 
+def asked_outside_times(features: Mapping[str, float]) -> bool:
+    """Whether the ranking saw the person outside their stated weekly times (they stated some,
+    and none covers the appointment)."""
+    return features.get("in_times", 1.0) == 0 and features.get("no_times", 0.0) == 0
+
+
 def create_wave(
     *,
     request: Request,
@@ -295,6 +301,7 @@ def create_wave(
             wave=wave,
             score=float(candidate.score),
             features={name: float(value) for name, value in candidate.features.items()},
+            outside_times=asked_outside_times(candidate.features),
         )
         for candidate in candidates
         if candidate.volunteer_id not in asked_again
@@ -329,9 +336,11 @@ def _reopen(*, request: Request, wave: int, ranked: Mapping[int, Candidate | Non
         if candidate is not None:
             offer.score = float(candidate.score)
             offer.features = {name: float(v) for name, v in candidate.features.items()}
+            offer.outside_times = asked_outside_times(candidate.features)
     Offer.objects.bulk_update(
         rows,
         [
+            "outside_times",
             "status",
             "wave",
             "sent_at",

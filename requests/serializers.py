@@ -20,7 +20,7 @@ from requests import lifecycle
 from requests.access import scope_to_offices
 from requests.models import Offer, Office, Request, StaffMember
 from volunteers import languages
-from volunteers.models import Skill, Volunteer
+from volunteers.models import Level, Skill, Volunteer
 from volunteers.translation import active_language
 
 
@@ -183,6 +183,19 @@ class _RequestFieldsSerializer(serializers.Serializer):
     auto_offer = serializers.BooleanField(
         default=True, help_text="Start offering to the best candidates at once."
     )
+    min_level = serializers.ChoiceField(
+        choices=Level.choices,
+        allow_blank=True,
+        default="",
+        help_text="The least level in each needed language. Empty: B2 for interpreting, B1 for "
+        "other tasks (the server's MATCHING_INTERPRETING_MIN_LEVEL / MATCHING_MIN_LEVEL).",
+    )
+    exact_only = serializers.BooleanField(
+        default=False,
+        help_text="Only volunteers whose stated weekly times cover the appointment and who live "
+        "within their own travel limit; without it, flexible volunteers are asked too, after "
+        "them.",
+    )
 
 
 class RequestCreateSerializer(_RequestFieldsSerializer):
@@ -317,6 +330,8 @@ class RequestSerializer(serializers.ModelSerializer):
             "certificate_required",
             "note",
             "auto_offer",
+            "min_level",
+            "exact_only",
             "status",
             "offer_problem",
             "created_at",

@@ -20,6 +20,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, translation
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -140,8 +141,37 @@ def offer_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
                 "decline_url": f"{link}#decline",
                 # Told "already taken" for this request before: the place came free again.
                 "free_again": offer.notices.filter(kind=Notice.Kind.CLOSED).exists(),
+                "stretch": stretch_note(offer),
             },
         )
+
+
+PART_OF_DAY = {
+    "morning": gettext_noop("%(weekday)s morning"),
+    "afternoon": gettext_noop("%(weekday)s afternoon"),
+    "evening": gettext_noop("%(weekday)s evening"),
+}
+
+
+def stretch_note(offer: Offer) -> str:
+    """A kind word when the offer asks more than the person said they would give: a time
+    outside their stated weekly times, or a place beyond their travel limit (flexible people
+    only are asked so). Empty otherwise. In the active language."""
+    notes = []
+    if offer.outside_times:
+        local = offer.request.starts_at.astimezone(calendar.BERLIN)
+        part = "morning" if local.hour < 12 else "afternoon" if local.hour < 17 else "evening"
+        when = _(PART_OF_DAY[part]) % {"weekday": WEEKDAYS[local.weekday()]}
+        notes.append(_("You did not give %(when)s as one of your usual times.") % {"when": when})
+    share = float(offer.features.get("distance_share", 0.0) or 0.0)
+    if share > 1.0 and not offer.request.remote:
+        notes.append(
+            _("The place is a little farther than the %(km)d km you said you would travel.")
+            % {"km": offer.volunteer.max_distance_km}
+        )
+    if not notes:
+        return ""
+    return " ".join([*notes, _("Perhaps it suits you this time anyway?")])
 
 
 def confirmation_email(offer: Offer) -> EmailMultiAlternatives:

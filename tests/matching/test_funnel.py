@@ -35,8 +35,9 @@ def test_each_step_counts_those_of_the_step_before_who_also_meet_it(office_a):
     fitting_volunteer(gender="female", status="paused")
     fitting_volunteer(gender="female", languages=[("ar", "native"), ("de", "C1")])
     fitting_volunteer(gender="female", skills=["letters"])
-    fitting_volunteer(gender="female", availability=[(1, "09:00", "12:00")])
-    fitting_volunteer(gender="female", postcode="44357", max_distance_km=5)
+    strict = {"gender": "female", "only_at_stated_times": True}
+    fitting_volunteer(**strict, availability=[(1, "09:00", "12:00")])
+    fitting_volunteer(**strict, postcode="44357", max_distance_km=5)
     fitting_volunteer(gender="male")
     busy = fitting_volunteer(gender="female")
     accepted_elsewhere(busy, office_a, day=MONDAY, start="10:30", end="12:00")
@@ -62,8 +63,8 @@ FAILS_AT: dict[str, dict] = {
     "active": {"status": "inactive"},
     "languages": {"languages": [("fa", "B1"), ("de", "C1")]},
     "skill": {"skills": ["letters"]},
-    "time": {"availability": [(0, "10:30", "12:00")]},
-    "reach": {"postcode": "44357", "max_distance_km": 5},
+    "time": {"availability": [(0, "10:30", "12:00")], "only_at_stated_times": True},
+    "reach": {"postcode": "44357", "max_distance_km": 3},
 }
 
 
@@ -122,7 +123,7 @@ def test_a_draft_has_no_step_for_people_asked_before(office_a):
 
 def test_it_names_the_conditions_in_the_staff_language(office_a):
     """Languages, level, task and weekly time as the request has them; close languages named."""
-    fitting_volunteer(availability=[(1, "09:00", "12:00")])
+    fitting_volunteer(availability=[(1, "09:00", "12:00")], only_at_stated_times=True)
     req = appointment(office_a, start="10:00", end="11:30")
     translation.activate("de")
     labels = [stage.label for stage in funnel(req, now=RECORDED_AT).stages]
@@ -130,12 +131,12 @@ def test_it_names_the_conditions_in_the_staff_language(office_a):
         "An dem Tag aktiv (nicht pausiert oder abwesend)",
         "Spricht Persisch und Deutsch mindestens auf B2 (nahe Sprachen zählen)",
         "Bietet Sprachmittlung an",
-        "Jede Woche frei: Montag 10–11:30",
+        "Jede Woche frei: Montag 10–11:30, oder flexibel bei den Zeiten",
     ]
     translation.activate("en")
     labels = [stage.label for stage in funnel(req, now=RECORDED_AT).stages]
     assert labels[1] == "Speak Persian and German at B2 or better (close languages count)"
-    assert labels[3] == "Free every week on Monday 10–11:30"
+    assert labels[3] == "Free every week on Monday 10–11:30, or flexible about their times"
 
 
 def test_it_says_when_the_appointment_runs_past_midnight(office_a):

@@ -27,6 +27,7 @@ from tests.matching.helpers import (
     fitting_volunteer,
     monday_ahead,
     placed_nowhere,
+    stored_as,
 )
 from tests.volunteer_factories import add_absence
 from volunteers import profiles
@@ -134,10 +135,13 @@ def test_it_leaves_out_volunteers_without_the_skill(req, fits):
     ids=["another weekday", "starts too late", "ends too early", "inside only"],
 )
 def test_it_leaves_out_volunteers_whose_slot_does_not_cover_the_appointment(req, fits, slot):
-    """A weekly slot must cover the whole appointment, on its weekday, in Berlin time."""
+    """For an exact match (and for strict people), a weekly slot must cover the whole
+    appointment, on its weekday, in Berlin time."""
     fitting_volunteer(availability=[slot])
+    fitting_volunteer(availability=[slot], only_at_stated_times=True)
     exact = fitting_volunteer(availability=[(0, "10:00", "11:00")])
-    assert eligible_ids(req) == {fits.pk, exact.pk}
+    assert len(eligible_ids(req)) == 3  # and the flexible one, in a lower tier
+    assert eligible_ids(stored_as(req, exact_only=True)) == {fits.pk, exact.pk}
 
 
 def test_it_matches_across_touching_slots_as_saved_by_a_profile(office_a, req, fits):
@@ -154,7 +158,7 @@ def test_it_matches_across_touching_slots_as_saved_by_a_profile(office_a, req, f
                 ]
             },
         )
-    midday = appointment(office_a, start="11:00", end="13:00")
+    midday = appointment(office_a, start="11:00", end="13:00", exact_only=True)
     assert eligible_ids(midday) == {joined.pk}
 
 
@@ -163,7 +167,12 @@ def test_it_matches_across_touching_slots_as_saved_by_a_profile(office_a, req, f
 )
 def test_it_reads_slots_as_berlin_wall_clock_time_across_dst(office_a, day):
     """Mondays 9–12 covers Monday 10–11 in summer (CEST) and in winter (CET) alike."""
-    req = appointment(office_a, day=day, recorded_at=at(day, "08:00") - dt.timedelta(days=20))
+    req = appointment(
+        office_a,
+        day=day,
+        recorded_at=at(day, "08:00") - dt.timedelta(days=20),
+        exact_only=True,
+    )
     mondays = fitting_volunteer(availability=[(0, "09:00", "12:00")])
     # 10:00 CEST is 08:00 UTC: a slot compared in UTC would wrongly take this one.
     fitting_volunteer(availability=[(0, "08:00", "09:30")])
@@ -280,9 +289,11 @@ def test_it_asks_again_whom_it_told_the_place_was_taken_but_not_who_dropped_out(
 
 
 def test_it_leaves_out_volunteers_beyond_their_own_travel_distance(req, fits):
-    """From Mengede (44357) to the city centre (44147) is about 6 km: too far for someone who
-    travels 5 km, fine for someone who travels 10."""
-    fitting_volunteer(postcode="44357", max_distance_km=5)
+    """From Mengede (44357) to the city centre (44147) is about 6 km: too far for someone
+    strict who travels 5 km, or flexible who travels 3 (4.5 km at most), fine for someone who
+    travels 10."""
+    fitting_volunteer(postcode="44357", max_distance_km=5, only_at_stated_times=True)
+    fitting_volunteer(postcode="44357", max_distance_km=3)
     willing = fitting_volunteer(postcode="44357", max_distance_km=10)
     assert eligible_ids(req) == {fits.pk, willing.pk}
 
@@ -296,7 +307,7 @@ def test_it_leaves_out_volunteers_of_unknown_place_for_in_person_requests(req, f
 def test_it_places_volunteers_from_the_towns_around_dortmund(req, fits):
     """Castrop-Rauxel (44575) is about 10 km from 44147: within 12 km, not within 8."""
     near_enough = fitting_volunteer(postcode="44575", max_distance_km=12)
-    fitting_volunteer(postcode="44575", max_distance_km=8)
+    fitting_volunteer(postcode="44575", max_distance_km=8, only_at_stated_times=True)
     assert eligible_ids(req) == {fits.pk, near_enough.pk}
 
 

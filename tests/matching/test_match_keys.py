@@ -70,7 +70,7 @@ def test_the_database_and_python_agree_on_the_cells_of_a_slot(start, end):
 def test_keys_follow_every_kind_of_edit(office_a):
     """Profile saves, single rows added, changed and deleted, and erasure: after each, the keys
     say what the rows say, and so does the candidate list."""
-    req = appointment(office_a)  # fa + de, interpreting, Monday 10–11
+    req = appointment(office_a, exact_only=True)  # fa + de, interpreting, Monday 10–11
     volunteer = fitting_volunteer()
     assert volunteer.pk in eligible_ids(req)
 
@@ -235,10 +235,15 @@ def test_two_edits_of_one_person_at_once_keep_both():
 
 
 def test_a_request_on_another_weekday_needs_that_weekdays_cells(office_a):
-    """Cells are per weekday: Monday's slot does not answer Tuesday."""
+    """Cells are per weekday: Monday's slot does not answer Tuesday (for exact matches; others
+    need no cells at all)."""
     fits = fitting_volunteer()
-    tuesday = appointment(office_a, day=MONDAY + dt.timedelta(days=1))
-    assert fits.pk in eligible_ids(appointment(office_a))
+    tuesday = appointment(office_a, day=MONDAY + dt.timedelta(days=1), exact_only=True)
+    assert fits.pk in eligible_ids(appointment(office_a, exact_only=True))
     assert fits.pk not in eligible_ids(tuesday)
     all_of, _any = candidates.match_keys(candidates.appointment_of(tuesday))
     assert {"w:1:20", "w:1:21"} <= set(all_of)
+    flexible = appointment(office_a, day=MONDAY + dt.timedelta(days=1))
+    all_of, _any = candidates.match_keys(candidates.appointment_of(flexible))
+    assert not any(key.startswith("w:") for key in all_of)
+    assert fits.pk in eligible_ids(flexible)

@@ -131,6 +131,7 @@ def test_its_eligibility_is_the_database_query(office_a):
             gender_preference=request.gender,
             certificate_required=request.certificate,
             auto_offer=False,
+            exact_only=True,
             now=simulation.moment(request.created),
         )
         expected = set(

@@ -244,6 +244,8 @@ def test_it_shows_one_request_with_every_field(api_a, office_a):
         "note",
         "auto_offer",
         "status",
+        "min_level",
+        "exact_only",
         "offer_problem",
         "created_at",
         "filled_at",

@@ -103,6 +103,7 @@ def test_it_says_which_condition_leaves_nobody_while_staff_type(staff_a, office_
         languages=[("fa", "native"), ("de", "C1")],
         skills=["interpreting"],
         availability=[(1, "08:00", "18:00")],
+        only_at_stated_times=True,
     )
     response = signed_in(staff_a).post(reverse("staff-request-new-candidates"), form_data())
     page = response.content.decode()
@@ -112,7 +113,7 @@ def test_it_says_which_condition_leaves_nobody_while_staff_type(staff_a, office_
         ("Active that day (not paused or away)", "1"),
         ("Speak Persian and German at B2 or better (close languages count)", "1"),
         ("Offer Interpreting", "1"),
-        ("Free every week on Monday 10–11:30", "0"),
+        ("Free every week on Monday 10–11:30, or flexible about their times", "0"),
     ]
     assert '<tr class="stop"><td>Free every week' in page
     assert "Another time may find someone." in page
