@@ -85,7 +85,15 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or _DEV_SECRET_KEY
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes={"http", "https"}).rstrip("/")
+# Without SITE_URL the links in emails point where the development server listens: `make run
+# HOST=… PORT=…` passes both (honcho gives every process a PORT of its own, so the Makefile
+# also passes the web's address on as SITE_URL, for the worker that writes the emails).
+HOST = os.environ.get("HOST", "").strip() or "127.0.0.1"
+PORT = env_int("PORT", 8000, minimum=1)
+if PORT > 65535:
+    raise ImproperlyConfigured(f"PORT={PORT} is not a TCP port (1 to 65535).")
+_bracketed = f"[{HOST}]" if ":" in HOST and not HOST.startswith("[") else HOST
+SITE_URL = env_url("SITE_URL", f"http://{_bracketed}:{PORT}", schemes={"http", "https"}).rstrip("/")
 _site = urlsplit(SITE_URL)
 if not _site.hostname:
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} has no host name.")
