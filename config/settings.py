@@ -486,15 +486,28 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security -------------------------------------------------------------------------------
 
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _site.scheme == "https"
+# An https SITE_URL says the site is served over TLS only: cookies never travel over plain HTTP,
+# browsers are told to come back over HTTPS for a year (HSTS, subdomains included) and, when
+# the proxy tells Django which requests came over TLS, plain HTTP is redirected. Each can be
+# switched off by its variable (SECURE_HSTS_SECONDS=0, SECURE_SSL_REDIRECT=0).
+_https = _site.scheme == "https"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _https
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if env_bool("SECURE_PROXY_SSL", False):
+_behind_tls_proxy = env_bool("SECURE_PROXY_SSL", False)
+if _behind_tls_proxy:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
+# Without the proxy's word, every request looks like plain HTTP and a redirect would loop.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https and _behind_tls_proxy)
+# HSTS preloading is the domain owner's decision, made once for the registered domain and all
+# its subdomains, and anyone can submit a domain whose header carries "preload". So Lotse never
+# sends it on its own (SECURE_HSTS_PRELOAD=1 does), and the deploy check's nudge is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # --- Logging --------------------------------------------------------------------------------
 
