@@ -7,6 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The base of every link in the emails: where `make run` listens, unless SITE_URL is set.
+SITE_URL ?= http://$(HOST):$(PORT)
 # `make bench` empties and fills this database (its name must start with lotse_bench).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lotse_bench
 
@@ -38,7 +40,7 @@ run: demo
 	@echo "    Health:        http://$(HOST):$(PORT)/healthz"
 	@echo "    Admin:         http://$(HOST):$(PORT)/admin/ (as koordination)"
 	@echo ""
-	HOST=$(HOST) PORT=$(PORT) $(RUN) honcho start -f Procfile
+	HOST=$(HOST) PORT=$(PORT) SITE_URL=$(SITE_URL) $(RUN) honcho start -f Procfile
 
 test: sync
 	$(RUN) python -m pytest $(PYTEST_ARGS)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,7 +86,15 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or _DEV_SECRET_KEY
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes={"http", "https"}).rstrip("/")
+# Without SITE_URL the links in emails point where the development server listens: `make run
+# HOST=… PORT=…` passes both (honcho gives every process a PORT of its own, so the Makefile
+# also passes the web's address on as SITE_URL, for the worker that writes the emails).
+HOST = os.environ.get("HOST", "").strip() or "127.0.0.1"
+PORT = env_int("PORT", 8000, minimum=1)
+if PORT > 65535:
+    raise ImproperlyConfigured(f"PORT={PORT} is not a TCP port (1 to 65535).")
+_bracketed = f"[{HOST}]" if ":" in HOST and not HOST.startswith("[") else HOST
+SITE_URL = env_url("SITE_URL", f"http://{_bracketed}:{PORT}", schemes={"http", "https"}).rstrip("/")
 _site = urlsplit(SITE_URL)
 if not _site.hostname:
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} has no host name.")
@@ -109,6 +118,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "django_htmx",
+    "csp",
     "volunteers",
     "requests",
     "matching",
@@ -118,6 +128,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -482,19 +494,86 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would send the schema's address to validator.swagger.io for a badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- Security -------------------------------------------------------------------------------
 
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _site.scheme == "https"
+# An https SITE_URL says the site is served over TLS only: cookies never travel over plain HTTP,
+# browsers are told to come back over HTTPS for a year (HSTS, subdomains included) and, when
+# the proxy tells Django which requests came over TLS, plain HTTP is redirected. Each can be
+# switched off by its variable (SECURE_HSTS_SECONDS=0, SECURE_SSL_REDIRECT=0).
+_https = _site.scheme == "https"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _https
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if env_bool("SECURE_PROXY_SSL", False):
+_behind_tls_proxy = env_bool("SECURE_PROXY_SSL", False)
+if _behind_tls_proxy:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
+# Without the proxy's word, every request looks like plain HTTP and a redirect would loop.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https and _behind_tls_proxy)
+# HSTS preloading is the domain owner's decision, made once for the registered domain and all
+# its subdomains, and anyone can submit a domain whose header carries "preload". So Lotse never
+# sends it on its own (SECURE_HSTS_PRELOAD=1 does), and the deploy check's nudge is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy on every response: scripts, styles, fonts, frames and requests from
+# Lotse's own origin only, nothing inline (no <script>, no style="", no onclick=), no eval. An
+# injected tag cannot run, and neither can a page send what it shows elsewhere. Templates keep
+# all script and style in static files; htmx runs with eval and its injected styles switched off
+# (base.html). Images may also be data: URIs (the API docs' icons). The development mailbox
+# shows an email's HTML, with its inline styles, under a policy of its own (workers/views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# Permissions-Policy: no page of Lotse needs a camera, microphone, location or any other device,
+# so none of them (nor anything a compromised page could load) may ask for one.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Logging --------------------------------------------------------------------------------
 

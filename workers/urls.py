@@ -8,6 +8,7 @@ mailbox_patterns = [
     path("", views.mail_list, name="mailbox"),
     path("clear/", views.mail_clear, name="mailbox-clear"),
     path("<str:mail_id>/", views.mail_detail, name="mailbox-detail"),
+    path("<str:mail_id>/html/", views.mail_html, name="mailbox-html"),
     path(
         "<str:mail_id>/attachments/<int:index>/", views.mail_attachment, name="mailbox-attachment"
     ),

@@ -1,7 +1,10 @@
 """The development mailbox pages (`/dev/mail/`): list, read, open attachments, empty."""
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from workers import mailbox
@@ -24,6 +27,30 @@ def mail_detail(request: HttpRequest, mail_id: str) -> HttpResponse:
     if mail is None:
         raise Http404("No such message.")
     return render(request, "workers/mail_detail.html", {"mail": mail})
+
+
+# An email's HTML as it arrives in a mail program: styled inline (email clients know no style
+# sheets), so it gets a policy of its own: inline style but never a script, no requests
+# anywhere, framed only by the mailbox page and sandboxed even when opened on its own.
+@xframe_options_sameorigin
+@csp(
+    {
+        "default-src": NONE,
+        "style-src": UNSAFE_INLINE,
+        "img-src": [SELF, "data:"],
+        "form-action": NONE,
+        "base-uri": NONE,
+        "frame-ancestors": SELF,
+        "sandbox": "allow-popups allow-popups-to-escape-sandbox "
+        "allow-top-navigation-by-user-activation",
+    }
+)
+def mail_html(request: HttpRequest, mail_id: str) -> HttpResponse:
+    _require_mailbox()
+    mail = mailbox.read(mail_id)
+    if mail is None or not mail.html:
+        raise Http404("No such message, or it has no HTML part.")
+    return HttpResponse(mail.html, content_type="text/html; charset=utf-8")
 
 
 def mail_attachment(request: HttpRequest, mail_id: str, index: int) -> HttpResponse:

@@ -3,7 +3,8 @@
 Each table is a header and rows of plain values (text, whole numbers, decimals, None for "no
 value"). `to_csv` writes one for spreadsheets: in German with ";" between fields and a decimal
 comma (what German Excel opens with a double click), in English with "," and a decimal point;
-UTF-8 with a byte order mark, so Excel reads umlauts correctly.
+UTF-8 with a byte order mark, so Excel reads umlauts correctly. Text that a spreadsheet would
+take for a formula (an office called `=HYPERLINK(...)`) is written as text (`spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def to_csv(data: Table) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";" if german else ",", lineterminator="\r\n")
-    writer.writerow(data.header)
+    writer.writerow([spreadsheet_text(title) for title in data.header])
     for row in data.rows:
         writer.writerow([_csv_cell(cell, german=german) for cell in row])
     return out.getvalue()
@@ -184,4 +185,19 @@ def _csv_cell(cell: Cell, *, german: bool) -> str:
     if isinstance(cell, float):
         text = f"{cell:.2f}".rstrip("0").rstrip(".")
         return text.replace(".", ",") if german else text
-    return str(cell)
+    if isinstance(cell, int):
+        return str(cell)
+    return spreadsheet_text(cell)
+
+
+# What Excel, LibreOffice and Google Sheets read as the start of a formula (OWASP, "CSV
+# Injection"): office names, languages and reasons are typed by people, so any of them may.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """`text` as a spreadsheet shows it, never run: a leading apostrophe makes it plain text.
+
+    Only text is touched; numbers are written as numbers (a negative count stays a number).
+    """
+    return f"'{text}" if text.startswith(FORMULA_START) else text

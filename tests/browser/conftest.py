@@ -42,9 +42,32 @@ def browser(monkeypatch) -> Iterator[object]:
             chromium.close()
 
 
+# Reports every Content-Security-Policy violation in any page or frame to the test. Playwright
+# injects it before the page's own scripts, outside the page's policy.
+WATCH_CSP = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.lotseCspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI || "inline code"} on ${e.documentURI}`
+    + (e.sourceFile ? ` (${e.sourceFile}:${e.lineNumber})` : "")
+    + (e.sample ? `: ${e.sample}` : "")
+  );
+});
+"""
+
+
 @pytest.fixture
-def new_page(browser, live_server) -> Callable[..., object]:
-    """A page in a fresh browser context (its own cookies), German unless asked otherwise."""
+def csp_violations() -> list[str]:
+    """What the browser refused under the Content-Security-Policy, in every page of the test."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, live_server, csp_violations) -> Iterator[Callable[..., object]]:
+    """A page in a fresh browser context (its own cookies), German unless asked otherwise.
+
+    Every browser test also checks that no page broke Lotse's Content-Security-Policy: a script
+    or style the policy blocks is a page that works in a test without the policy but not in use.
+    """
 
     def make(*, width: int = 1280, height: int = 900, locale: str = "de-DE"):
         context = browser.new_context(
@@ -53,9 +76,23 @@ def new_page(browser, live_server) -> Callable[..., object]:
             base_url=live_server.url,
         )
         context.set_default_timeout(15_000)
-        return context.new_page()
+        context.expose_function("lotseCspViolation", lambda report: csp_violations.append(report))
+        context.add_init_script(WATCH_CSP)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                csp_violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
 
-    return make
+    yield make
+    assert csp_violations == [], "the Content-Security-Policy blocked:\n" + "\n".join(
+        csp_violations
+    )
 
 
 def log_in(page, username: str, password: str = PASSWORD) -> None:
