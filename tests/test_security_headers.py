@@ -92,7 +92,9 @@ def page(kind: str, *, staff: Client, coordinator: Client, office) -> tuple[Clie
             f"/volunteer/confirm/{tokens.issue(volunteer=pending, purpose='confirm')}/",
         )
     if kind in SELF_SERVICE:
-        token = tokens.issue(volunteer=VolunteerFactory(), purpose="manage")
+        # The unsubscribe page opens with the pause link of an email, the rest with a profile link.
+        purpose = "pause" if kind == "unsubscribe" else "manage"
+        token = tokens.issue(volunteer=VolunteerFactory(), purpose=purpose)
         return anonymous, SELF_SERVICE[kind].format(token=token)
     admin = Client()
     admin.force_login(UserFactory(is_staff=True, is_superuser=True))
