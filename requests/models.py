@@ -184,9 +184,11 @@ class Request(models.Model):
     certificate_required = models.BooleanField(_("certificate of conduct needed"), default=False)
     # The least level in each needed language; empty: MATCHING_INTERPRETING_MIN_LEVEL for
     # interpreting, MATCHING_MIN_LEVEL otherwise.
-    min_level = models.CharField(_("least language level"), max_length=6, choices=Level, blank=True)
+    min_level = models.CharField(
+        _("least language level"), max_length=6, choices=Level, blank=True, db_default=""
+    )
     # Only people in their stated times and within their limit: no lower tiers.
-    exact_only = models.BooleanField(_("only exact matches"), default=False)
+    exact_only = models.BooleanField(_("only exact matches"), default=False, db_default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
     auto_offer = models.BooleanField(_("offer automatically"), default=True)
     status = models.CharField(
@@ -199,7 +201,9 @@ class Request(models.Model):
     next_wave_at = models.DateTimeField(_("next wave due at"), null=True, blank=True)
     # Why the automatic offers could not go out (workers.waves); empty while they can. Shown on
     # the request and told to the office, so that a request never waits silently.
-    offer_problem = models.CharField(_("offers could not go out"), max_length=300, blank=True)
+    offer_problem = models.CharField(
+        _("offers could not go out"), max_length=300, blank=True, default="", db_default=""
+    )
     offer_problem_at = models.DateTimeField(_("offer problem since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -335,7 +339,9 @@ class Offer(models.Model):
     released_at = models.DateTimeField(_("dropped out at"), null=True, blank=True)
     # Asked outside their stated weekly times (a lower tier): how people answer such offers is
     # part of their history (matching.features "outside_rate").
-    outside_times = models.BooleanField(_("outside their stated times"), default=False)
+    outside_times = models.BooleanField(
+        _("outside their stated times"), default=False, db_default=False
+    )
     decline_reason = models.CharField(
         _("reason for declining"), max_length=15, choices=DeclineReason, blank=True
     )

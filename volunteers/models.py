@@ -106,7 +106,9 @@ class Volunteer(models.Model):
     # Strict: asked only at the stated weekly times and within the travel limit. Flexible (the
     # default, and anyone without times): also at other times and up to 1.5 × the limit, in a
     # lower tier, when nobody who said they are free then is left.
-    only_at_stated_times = models.BooleanField(_("only at the stated times"), default=False)
+    only_at_stated_times = models.BooleanField(
+        _("only at the stated times"), default=False, db_default=False
+    )
     gender = models.CharField(_("gender"), max_length=10, choices=Gender, blank=True)
     certificate_date = models.DateField(
         _("certificate of conduct issued on"), null=True, blank=True
