@@ -162,7 +162,11 @@ def accept(*, offer: Offer, now: dt.datetime | None = None) -> Offer:
 
 
 def decline(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -> Offer:
-    """The volunteer says no, optionally with a reason. Only an open offer can be declined."""
+    """The volunteer says no, optionally with a reason. Only an open offer can be declined.
+
+    "Not my usual time" marks the offer as made outside their times, whatever their stated
+    times said: how they answer such offers is part of what ranking learns about them.
+    """
     now = now or timezone.now()
     if reason and reason not in Offer.DeclineReason.values:
         reason = Offer.DeclineReason.OTHER
@@ -171,8 +175,12 @@ def decline(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -
         page = state(offer=current, now=now)
         if page != "open":
             raise OfferError(page, _refusal(page))
+        outside = current.outside_times or reason == Offer.DeclineReason.NOT_USUAL_TIME
         answered = Offer.objects.filter(pk=current.pk, status__in=Offer.OPEN).update(
-            status=Offer.Status.DECLINED, responded_at=now, decline_reason=reason
+            status=Offer.Status.DECLINED,
+            responded_at=now,
+            decline_reason=reason,
+            outside_times=outside,
         )
         if not answered:
             raise OfferError("withdrawn", _refusal("withdrawn"))

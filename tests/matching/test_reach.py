@@ -5,6 +5,7 @@ beyond their limit.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
@@ -12,8 +13,16 @@ from django.utils import translation
 
 import matching
 from matching.features import BEYOND_LIMIT, EXACT, OUTSIDE_TIMES
+from requests import offers as offer_rules
 from requests.models import Request
-from tests.matching.helpers import RECORDED_AT, appointment, eligible_ids, fitting_volunteer
+from tests.domain_helpers import sent_offer
+from tests.matching.helpers import (
+    MONDAY,
+    RECORDED_AT,
+    appointment,
+    eligible_ids,
+    fitting_volunteer,
+)
 
 # `appointment()` is on a Monday (weekday 0), 10–11, in 44147.
 WEDNESDAY_MORNINGS = [(2, "09:00", "12:00")]
@@ -115,3 +124,18 @@ def test_a_short_list_is_the_top_of_the_whole_ranking(office_a, seed, limit):
     assert [(m.volunteer_id, m.tier, m.score) for m in short] == [
         (m.volunteer_id, m.tier, m.score) for m in whole[:limit]
     ]
+
+
+def test_not_my_usual_time_teaches_the_ranking(office_a):
+    """A "not my usual time" answer counts as an offer outside their times: the next offer
+    outside their times expects less of them (features `outside_rate`, and the prior)."""
+    flexible = fitting_volunteer(availability=WEDNESDAY_MORNINGS)
+    before = matching.rank(appointment(office_a), now=RECORDED_AT)[0]
+    for day in (8, 15, 22):
+        past = appointment(office_a, day=MONDAY + dt.timedelta(days=day - 1 + 7))
+        offer_rules.decline(
+            offer=sent_offer(past, flexible), reason="not_usual_time", now=RECORDED_AT
+        )
+    after = matching.rank(appointment(office_a), now=RECORDED_AT)[0]
+    assert after.features["outside_rate"] < before.features["outside_rate"]
+    assert after.p_accept < before.p_accept
