@@ -8,6 +8,8 @@ the header is ignored and the address is the one the connection came from.
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 from rest_framework import throttling
@@ -19,7 +21,7 @@ def client_address(request: HttpRequest) -> str:
     Each proxy appends the address it received the request from, so behind N proxies the
     client is the N-th entry from the right; whatever stands further left, the client wrote.
     """
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    remote = request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (an address, not a bind)
     proxies = settings.TRUSTED_PROXIES
     if proxies == 0:
         return remote
@@ -28,7 +30,12 @@ def client_address(request: HttpRequest) -> str:
     if not forwarded:
         # No header at all: the request did not come through the proxy.
         return remote
-    return forwarded[-min(proxies, len(forwarded))]
+    try:
+        # Normalised, and never anything but an address: the lockout stores it as one.
+        return str(ipaddress.ip_address(forwarded[-min(proxies, len(forwarded))]))
+    except ValueError:
+        # Not what a proxy writes (someone reached Lotse around it): the connection's address.
+        return remote
 
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle):
