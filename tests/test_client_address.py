@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from config.clients import client_address
 from tests.factories import PASSWORD
 from tests.offer_helpers import offered
+from tests.test_deployment import resolved_config
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,13 @@ def test_it_answers_a_garbled_x_forwarded_for_with_the_login_page_not_an_error(s
 
     assert response.status_code == 200
     assert AccessAttempt.objects.get().ip_address == "127.0.0.1"
+
+
+def test_it_trusts_no_forwarded_header_where_compose_lets_clients_reach_gunicorn(tmp_path):
+    """docker-compose.yml publishes gunicorn itself: no proxy writes X-Forwarded-For there, so
+    the web, worker and beat containers believe none (a TLS proxy in front sets 1)."""
+    services = resolved_config(tmp_path)["services"]
+
+    assert any(port.get("target") == 8000 for port in services["web"]["ports"])
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["TRUSTED_PROXIES"] == "0", name

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD
+from tests.test_settings import load_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,15 @@ def test_it_does_not_lock_someone_who_mistyped_a_few_times(client, staff_a):
 
     assert response.status_code == 302
     assert not AccessAttempt.objects.filter(username=username).exists()
+
+
+def test_it_reads_the_lockout_policy_from_the_environment():
+    """LOGIN_LOCKOUT_BY: "," locks each on its own, "+" only the pair; a typo stops start-up."""
+    each = load_settings({}, "AXES_LOCKOUT_PARAMETERS").stdout.strip()
+    pair = load_settings({"LOGIN_LOCKOUT_BY": "username+ip_address"}, "AXES_LOCKOUT_PARAMETERS")
+    typo = load_settings({"LOGIN_LOCKOUT_BY": "user"}, "AXES_LOCKOUT_PARAMETERS")
+
+    assert each == "['username', 'ip_address']"
+    assert pair.stdout.strip() == "[['username', 'ip_address']]"
+    assert typo.returncode != 0
+    assert "LOGIN_LOCKOUT_BY" in typo.stderr.splitlines()[-1]
