@@ -1,17 +1,45 @@
-"""The site's own pages: login and the error pages (the staff pages are in `requests/web/`).
+"""The site's own pages: login, the lockout and the error pages (staff pages: `requests/web/`).
 
 Error pages answer in JSON under /api/ (clients parse them) and in HTML elsewhere (people
 read them).
 """
 
+import math
+from typing import Any
+
+from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import ngettext
 
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' answer to a login while the username or the address is locked out.
+
+    Every try during the lockout starts the wait anew, so the wait is the whole lockout time.
+    """
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 0
+    minutes = max(1, math.ceil(seconds / 60))
+    if _wants_json(request):
+        message = ngettext(
+            "Too many failed logins. Please try again in %(minutes)d minute.",
+            "Too many failed logins. Please try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        answer: HttpResponse = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    else:
+        answer = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    answer["Retry-After"] = str(seconds)
+    return answer
 
 
 def _wants_json(request: HttpRequest) -> bool:

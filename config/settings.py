@@ -73,6 +73,23 @@ def env_url(name: str, default: str, *, schemes: set[str]) -> str:
     return raw
 
 
+def env_lockout(name: str, default: str) -> list[str | list[str]]:
+    """django-axes' lockout parameters: "username,ip_address" locks each on its own,
+    "username+ip_address" only the pair."""
+    raw = os.environ.get(name, "").strip() or default
+    known = {"username", "ip_address", "user_agent"}
+    parameters: list[str | list[str]] = []
+    for alternative in raw.split(","):
+        parts = [part.strip() for part in alternative.split("+")]
+        if not all(part in known for part in parts):
+            raise ImproperlyConfigured(
+                f"{name}={raw!r}: use username, ip_address or user_agent, joined by , (each "
+                "locks on its own) or + (only together), e.g. username,ip_address."
+            )
+        parameters.append(parts[0] if len(parts) == 1 else parts)
+    return parameters
+
+
 # --- Core -----------------------------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", True)
@@ -119,6 +136,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_htmx",
     "csp",
+    "axes",
     "volunteers",
     "requests",
     "matching",
@@ -139,6 +157,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the "locked out" answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -195,14 +215,6 @@ else:
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (throttling, rate limits); shared between processes in production -----------------
-
-try:
-    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-except (ImproperlyConfigured, KeyError, ValueError) as exc:
-    raise ImproperlyConfigured(
-        f"CACHE_URL={os.environ.get('CACHE_URL')!r} is not a cache URL."
-    ) from exc
 
 # --- Authentication -------------------------------------------------------------------------
 
@@ -218,6 +230,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Logins (the login page, the admin's and the API token) are locked after LOGIN_FAILURE_LIMIT
+# wrong passwords, for the username and for the client address each (LOGIN_LOCKOUT_BY), until
+# LOGIN_LOCKOUT_MINUTES have passed since the last try. Counted in the database, so every
+# process sees the same count.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = env_lockout("LOGIN_LOCKOUT_BY", "username,ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "config.pages.locked_out"
+# Failed attempts are kept while they count; a log of every successful login is not needed.
+AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -318,6 +347,45 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Remote control (the health check's worker ping) per deployment too: a ping is answered only
 # by workers of this queue, not by another deployment's sharing the Redis.
 CELERY_CONTROL_EXCHANGE = CELERY_TASK_DEFAULT_QUEUE
+
+# --- Cache (rate limits, per-address email caps): shared by every process ------------------
+
+# A limit counted in one process's memory is multiplied by the number of processes (gunicorn
+# workers, Celery's pool), so with DEBUG off Lotse never counts in per-process memory:
+# CACHE_URL if set, else the broker's Redis, else a table in the database (created by a
+# migration of the workers app, so `migrate` is all a deployment runs). Only development with
+# DEBUG on counts in memory.
+CACHE_TABLE = "lotse_cache"
+if os.environ.get("CACHE_URL", "").strip():
+    try:
+        CACHES = {"default": env.cache_url("CACHE_URL")}
+    except (ImproperlyConfigured, KeyError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"CACHE_URL={os.environ.get('CACHE_URL')!r} is not a cache URL."
+        ) from exc
+    if not DEBUG and CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        raise ImproperlyConfigured(
+            f"CACHE_URL={os.environ['CACHE_URL']!r} counts every limit per process: with DEBUG "
+            "off use redis://, or leave CACHE_URL unset for the database."
+        )
+elif DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,
+            # Beside the broker's own keys in the same Redis database.
+            "KEY_PREFIX": "lotse-cache",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+        }
+    }
 
 # --- Workers: retries, sweeps, reminders, retention -----------------------------------------
 
@@ -456,6 +524,17 @@ MATCHING_MODEL_HOLDOUT_SHARE = env_float(
 # changes nothing costs one small query and no redraw).
 STAFF_POLL_SECONDS = env_int("STAFF_POLL_SECONDS", 10, minimum=1)
 
+# --- Who is asking --------------------------------------------------------------------------
+
+# How many proxies in front of Lotse append to X-Forwarded-For. Every rate limit and the login
+# lockout read the client's address through config.clients.client_address: with 0 the header
+# is ignored (a client could write anything into it), with N the N-th address from the right
+# is the client's.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+# Links emailed because someone typed an address (a confirmation, "you are registered
+# already", "send me my link again"), per recipient address and day, whoever asks.
+LOTSE_LINK_EMAILS_PER_DAY = env_int("LOTSE_LINK_EMAILS_PER_DAY", 5, minimum=1)
+
 # --- API ------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -469,6 +548,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # For DRF's own throttle classes; Lotse's (config.clients) read TRUSTED_PROXIES directly.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("THROTTLE_LOGIN", "").strip() or "10/minute",
         "registration": os.environ.get("THROTTLE_REGISTRATION", "").strip() or "20/hour",

@@ -26,8 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from rest_framework.throttling import BaseThrottle
 
+from config.clients import client_address
 from requests import calendar, offers
 from requests.errors import OfferError
 from requests.models import Offer
@@ -58,8 +58,8 @@ def seconds_until_allowed(request: HttpRequest) -> int | None:
     A fixed window per minute in the shared cache (CACHE_URL): `incr` is atomic in the memory,
     Redis and Memcached backends, so parallel requests cannot slip past the count.
     """
-    # DRF's reading of the client address, so these pages and the API agree behind a proxy.
-    ident = BaseThrottle().get_ident(request) or "unknown"
+    # The same reading of the client address as the API's limits and the login lockout.
+    ident = client_address(request)
     now = time.time()
     window = int(now // RATE_WINDOW_SECONDS)
     key = f"offer-links:{hashlib.sha256(ident.encode()).hexdigest()[:32]}:{window}"

@@ -14,12 +14,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox.models import AuthToken
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.clients import ScopedRateThrottle
 from requests import lifecycle, models, offers
 from requests.access import scope_to_offices
 from requests.filters import RequestFilter
@@ -77,7 +78,12 @@ class TokenLogin(APIView):
     @extend_schema(request=TokenLoginSerializer, responses={200: TokenSerializer})
     def post(self, request: Request) -> Response:
         serializer = TokenLoginSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                # django-axes refused the login (the same lockout as the login page) and marked
+                # DRF's request; its middleware answers 429 when Django's request carries it.
+                request._request.axes_locked_out = True
+            raise ValidationError(serializer.errors)
         instance, token = AuthToken.objects.create(serializer.validated_data["user"])
         return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)
 

@@ -8,6 +8,12 @@ deleted after `CONFIRM_WITHIN`.
 
 Emails are composed here (`link_email`) and sent by `volunteers.tasks.send_personal_link`,
 enqueued only once the transaction that decided to send them has committed.
+
+Nobody can make Lotse mail a stranger more than a few times: links sent because someone typed an
+address are capped per person and hour, and per recipient mailbox and day whoever asks
+(`may_send`). "Send me my link again" does the same work for every address, known or not: it
+enqueues one task that looks the address up, so neither the answer nor its timing tells
+whether someone is registered.
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from volunteers import consent, profiles, tasks, tokens
@@ -132,30 +140,82 @@ def confirm(*, raw_token: str, now: dt.datetime | None = None) -> Volunteer:
 
 
 def send_link_again(*, email: str) -> None:
-    """Email the personal link to a registered address; for unknown addresses do nothing.
+    """ "Send me my link again": enqueue the task that answers it, whatever the address.
 
-    The caller answers the same either way. A volunteer who has not confirmed yet gets a fresh
-    confirmation link instead, since a profile link would not activate them.
+    No lookup here: known and unknown addresses take exactly the same path through the web
+    request (one task enqueued after commit), so its timing tells nothing. The task
+    (`volunteers.tasks.send_link_on_request`) calls `link_requested`.
+    """
+    address = email.strip()
+    transaction.on_commit(lambda: tasks.send_link_on_request.delay(address))
+
+
+def link_requested(*, email: str) -> tuple[int, str] | None:
+    """Who gets a link for a "send me my link again" with `email`: (volunteer id, purpose).
+
+    None for an unknown address: nobody is written to. A volunteer who has not confirmed yet
+    gets a fresh confirmation link, since a profile link would not activate them.
     """
     volunteer = _registered(email.strip())
-    if volunteer is not None:
-        _enqueue_link(volunteer.pk, _purpose_for(volunteer), REQUESTED)
+    if volunteer is None:
+        return None
+    return volunteer.pk, _purpose_for(volunteer)
 
 
 def may_send(*, volunteer: Volunteer, occasion: str, now: dt.datetime | None = None) -> bool:
-    """Whether a link for `occasion` may go out now, or the person had enough links lately.
+    """Whether a link for `occasion` may go out now, or the recipient had enough links lately.
 
-    Only links someone asked for by typing an address count against the cap; the confirmation
-    after a registration and the welcome after confirming are always sent. Each sent link left
-    a PersonalToken row, so the rows of the last hour are the count.
+    The welcome after confirming is always sent: only the owner of the address can ask for it.
+    Every other link was asked for by whoever typed the address, so it counts against
+    `LOTSE_LINK_EMAILS_PER_DAY` per recipient mailbox (`mailbox_key`: the same inbox under
+    another spelling counts as one), and repeated requests ("already registered", "send me my
+    link again") also against `TYPED_LINKS_PER_HOUR` per person. Each sent link left a
+    PersonalToken row, so the confirm and profile rows of the last hour are that count. Over
+    the cap nothing is sent and nobody is told: the answer to the request was given before.
     """
-    if occasion not in (DUPLICATE, REQUESTED):
+    if occasion == WELCOME:
         return True
     now = now or timezone.now()
-    recent = PersonalToken.objects.filter(
-        volunteer=volunteer, created_at__gt=now - dt.timedelta(hours=1)
-    ).count()
-    return recent < TYPED_LINKS_PER_HOUR
+    if occasion in (DUPLICATE, REQUESTED):
+        # Links typed addresses asked for; the pause links every task email carries do not count.
+        recent = PersonalToken.objects.filter(
+            volunteer=volunteer,
+            purpose__in=[PersonalToken.Purpose.CONFIRM, PersonalToken.Purpose.MANAGE],
+            created_at__gt=now - dt.timedelta(hours=1),
+        ).count()
+        if recent >= TYPED_LINKS_PER_HOUR:
+            return False
+    return _count_link_email(mailbox_key(volunteer.email or ""), now=now)
+
+
+def mailbox_key(email: str) -> str:
+    """One key per inbox, however the address is spelled: case, `+tags`, Gmail's dots.
+
+    Only for counting emails; the address itself is stored as typed.
+    """
+    local, _at, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def _count_link_email(mailbox: str, *, now: dt.datetime) -> bool:
+    """Count one link email to `mailbox` today (Berlin); False once the day's cap is reached.
+
+    In the shared cache (CACHE_URL, Redis or the database: every worker process counts in
+    the same place). Keyed by an HMAC of the address, so the cache holds no address.
+    """
+    day = timezone.localdate(now).isoformat()
+    digest = salted_hmac("lotse.link-emails", mailbox, algorithm="sha256").hexdigest()[:32]
+    key = f"link-emails:{digest}:{day}"
+    cache.add(key, 0, timeout=2 * 24 * 3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=2 * 24 * 3600)
+        count = 1
+    return count <= settings.LOTSE_LINK_EMAILS_PER_DAY
 
 
 def link_email(*, volunteer: Volunteer, purpose: str, occasion: str) -> EmailMultiAlternatives:

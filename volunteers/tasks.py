@@ -27,6 +27,31 @@ logger = logging.getLogger(__name__)
 )
 def send_personal_link(volunteer_id: int, purpose: str, occasion: str = "requested") -> None:
     """Email a fresh personal link: "confirm" (double opt-in) or "manage" (the profile)."""
+    _send_personal_link(volunteer_id, purpose, occasion)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_link_on_request(email: str) -> None:
+    """ "Send me my link again": the link if the address is registered, else nothing.
+
+    Enqueued for every address typed, known or not, so that the web request does the same work
+    for both; the decision is made here, out of sight of whoever typed it.
+    """
+    recipient = registration.link_requested(email=email)
+    if recipient is None:
+        # The address stays out of the log: it may be anyone's.
+        logger.info("task=send_link_on_request outcome=unknown-address")
+        return
+    volunteer_id, purpose = recipient
+    _send_personal_link(volunteer_id, purpose, registration.REQUESTED)
+
+
+def _send_personal_link(volunteer_id: int, purpose: str, occasion: str) -> None:
     with transaction.atomic():
         try:
             # The row lock makes parallel tasks for one person count each other's links.

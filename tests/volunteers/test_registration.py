@@ -503,3 +503,15 @@ def test_it_always_sends_the_welcome_even_after_many_typed_requests(mailoutbox):
 
     assert len(mailoutbox) == registration.TYPED_LINKS_PER_HOUR + 1
     assert mailoutbox[-1].subject == "Lotse: Willkommen – Ihr persönlicher Link"
+
+
+def test_task_emails_do_not_use_up_the_hourly_link_cap(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    """Three offers an hour each carry a pause link; the person can still get a profile link."""
+    volunteer = make_volunteer(email="ayse@lotse.example")
+    for _ in range(registration.TYPED_LINKS_PER_HOUR):
+        tokens.issue(volunteer=volunteer, purpose=PersonalToken.Purpose.PAUSE)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration.send_link_again(email="ayse@lotse.example")
+    assert len(mailoutbox) == 1

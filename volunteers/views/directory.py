@@ -17,8 +17,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
+from config.clients import ScopedRateThrottle
 from volunteers import directory
 from volunteers.filters import VolunteerFilter
 from volunteers.models import Volunteer

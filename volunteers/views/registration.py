@@ -21,9 +21,9 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.clients import ScopedRateThrottle
 from volunteers import consent, forms, registration, tokens
 from volunteers.serializers import RegistrationSerializer
 from volunteers.translation import active_language
