@@ -130,8 +130,8 @@ def fuzz(uvx: str, base: str, username: str | None, max_examples: int) -> dict:
     if username:
         command += ["--header", f"Authorization: Token {token_for(base, username)}"]
     print(f"\n=== schemathesis as {username or 'anonymous'} ===", flush=True)
-    run = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-    LOGS.mkdir(parents=True, exist_ok=True)
+    LOGS.mkdir(parents=True, exist_ok=True)  # schemathesis keeps its examples where it runs
+    run = subprocess.run(command, cwd=LOGS, capture_output=True, text=True, check=False)  # noqa: S603
     (LOGS / f"{username or 'anonymous'}.txt").write_text(run.stdout + run.stderr)
     print(run.stdout[-8000:], run.stderr[-2000:], flush=True)
     summary = run.stdout[run.stdout.rfind("SUMMARY") :]
