@@ -408,6 +408,11 @@ if MATCHING_WAVE_MAX < MATCHING_WAVE_MIN:
 MATCHING_WAVE_TIMEOUT_SHARE = env_float(
     "MATCHING_WAVE_TIMEOUT_SHARE", 1 / 12, minimum=0.001, maximum=1.0
 )
+# Appointments this close are urgent: waves ask every tier at once, larger, and wait less.
+MATCHING_URGENT_HOURS = env_int("MATCHING_URGENT_HOURS", 24, minimum=0)
+MATCHING_URGENT_WAVE_TARGET = env_float(
+    "MATCHING_URGENT_WAVE_TARGET", 0.97, minimum=0.05, maximum=0.999
+)
 MATCHING_WAVE_TIMEOUT_MIN_MINUTES = env_int("MATCHING_WAVE_TIMEOUT_MIN_MINUTES", 15, minimum=1)
 MATCHING_WAVE_TIMEOUT_MAX_HOURS = env_int("MATCHING_WAVE_TIMEOUT_MAX_HOURS", 12, minimum=1)
 # Busy people move down: the load fit is 1 / (1 + STEP × tasks accepted in the last 30 days).

@@ -48,6 +48,7 @@ from types import MappingProxyType
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
@@ -200,7 +201,8 @@ def eligible(request: Request, *, now: dt.datetime | None = None) -> VolunteerQu
     """The volunteers who pass every hard constraint for `request` (see the module docstring).
 
     One query when evaluated. Nobody is eligible for an appointment that has started by `now`.
-    For an in-person request each row is annotated with `distance_squared_km2`.
+    For an in-person request each row is annotated with `distance_squared_km2`, also when the
+    queryset is empty because the appointment itself rules everyone out (`unmatchable`).
     """
     return eligible_for(appointment_of(request), now=now)
 
@@ -396,7 +398,11 @@ def eligible_for(appointment: Appointment, *, now: dt.datetime | None = None) ->
             appointment.postcode,
         )
     if reason is not None:
-        return Volunteer.objects.none()
+        # Nobody, in the same shape as everybody: callers select the same columns either way.
+        nobody = Volunteer.objects.none()
+        if appointment.remote:
+            return nobody
+        return nobody.annotate(distance_squared_km2=Value(None, output_field=FloatField()))
     day = appointment.local_start.date()
     # Built with one `filter` call: building and compiling the queryset is a fixed cost of
     # every call.
@@ -772,9 +778,13 @@ def _fetch(queryset: QuerySet) -> list[tuple]:
 
     Django's row iterator converts value by value; for the thousands of rows ranking reads per
     call that cost more than the query (measured). Only for columns that need no conversion:
-    numbers, strings, and `EpochMicroseconds`.
+    numbers, strings, and `EpochMicroseconds`. A queryset that can match nothing (`none()`)
+    gives no rows, as Django's own iterator would.
     """
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

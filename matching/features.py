@@ -30,6 +30,18 @@ The columns, in order (a stored model names them; rename one only with a new mod
 - tenure_days       since they registered
 - lead_days         from the ranking to the appointment (the same for every candidate)
 - start_hour        the appointment's Berlin wall-clock hour (the same for every candidate)
+- in_times          1 if one of their stated weekly times covers the appointment, else 0
+- no_times          1 if they stated no weekly times at all (flexible by definition), else 0
+- outside_rate      their smoothed acceptance rate of offers made outside their stated times,
+                    (accepted + 1) / (decided + 3), like acceptance_rate
+
+`distance_share` above 1 means beyond their own limit: flexible people may be asked up to
+`BEYOND_LIMIT_FACTOR` times it.
+
+Tiers (`tiers`): within a request, candidates fall into EXACT (in their times and within their
+limit), OUTSIDE_TIMES (within their limit, but outside their stated times or without any) and
+BEYOND_LIMIT (farther than their limit). Every candidate of a better tier ranks above every
+candidate of a worse one; the score orders people within a tier.
 """
 
 from __future__ import annotations
@@ -86,6 +98,9 @@ FEATURES: tuple[str, ...] = (
     "tenure_days",
     "lead_days",
     "start_hour",
+    "in_times",
+    "no_times",
+    "outside_rate",
 )
 INDEX: Mapping[str, int] = {name: i for i, name in enumerate(FEATURES)}
 # Features that are the same for every candidate of one request: they move P(accept) for the
@@ -93,6 +108,12 @@ INDEX: Mapping[str, int] = {name: i for i, name in enumerate(FEATURES)}
 REQUEST_LEVEL: frozenset[str] = frozenset({"remote", "lead_days", "start_hour"})
 # Rounding of the stored values: enough for learning, short in the database.
 DECIMALS = 4
+
+# How far beyond their own travel limit a flexible volunteer may be asked.
+BEYOND_LIMIT_FACTOR = 1.5
+# The tiers, best first (see the module docstring).
+EXACT, OUTSIDE_TIMES, BEYOND_LIMIT = 0, 1, 2
+TIERS: tuple[int, ...] = (EXACT, OUTSIDE_TIMES, BEYOND_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -120,6 +141,11 @@ OPTIONAL_COLUMNS: Mapping[str, float] = {
     "response_hours": np.nan,
     "office_tasks": 0.0,
     "tenure_days": 0.0,
+    # A caller that does not know when people are free treats everyone as free then.
+    "in_times": 1.0,
+    "no_times": 0.0,
+    "outside_accepted": 0.0,
+    "outside_decided": 0.0,
 }
 
 
@@ -150,6 +176,12 @@ class Pool:
     response_hours: np.ndarray | None = None
     office_tasks: np.ndarray | None = None
     tenure_days: np.ndarray | None = None
+    # 1.0 where a stated weekly time covers the appointment; 1.0 where they stated none.
+    in_times: np.ndarray | None = None
+    no_times: np.ndarray | None = None
+    # Offers made to them outside their stated times: accepted, and decided (as `decided`).
+    outside_accepted: np.ndarray | None = None
+    outside_decided: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.volunteer_id)
@@ -260,7 +292,21 @@ def matrix(need: Need, pool: Pool, fit: LanguageFit | None = None) -> np.ndarray
     put("tenure_days", np.maximum(np.nan_to_num(pool.tenure_days, nan=0.0), 0.0))
     put("lead_days", _finite(need.lead_days, LEAD_DAYS_UNKNOWN, low=0.0))
     put("start_hour", _finite(need.start_hour, START_HOUR_UNKNOWN, low=0.0))
+    no_times = np.asarray(pool.no_times, dtype=float) > 0
+    put("in_times", np.where(no_times, 0.0, np.asarray(pool.in_times, dtype=float) > 0))
+    put("no_times", no_times.astype(float))
+    put(
+        "outside_rate",
+        smoothed_rate(accepted=pool.outside_accepted, decided=pool.outside_decided),
+    )
     return x
+
+
+def tiers(x: np.ndarray) -> np.ndarray:
+    """The tier of each row of a feature matrix: EXACT, OUTSIDE_TIMES or BEYOND_LIMIT."""
+    beyond = column(x, "distance_share") > 1.0
+    inside = column(x, "in_times") > 0
+    return np.where(beyond, BEYOND_LIMIT, np.where(inside, EXACT, OUTSIDE_TIMES)).astype(np.int64)
 
 
 def _close_language(need: Need, pool: Pool, fit: LanguageFit) -> np.ndarray:

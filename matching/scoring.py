@@ -9,18 +9,23 @@ an ordered list of `Match`:
 
 - language fit: the mean over the needed languages of the level's weight (native 1.0 … B1 0.6),
   three quarters of it when the volunteer speaks a close language instead (Dari for Persian);
-- distance fit: 1.0 at the door, falling linearly to 0.5 at the volunteer's own limit; 1.0 for
-  phone/video;
+- distance fit: 1.0 at the door, falling linearly to 0.5 at the volunteer's own limit and on
+  to 0.25 at 1.5 times it (flexible people only); 1.0 for phone/video;
 - load fit (busy people move down): 1 / (1 + MATCHING_LOAD_STEP × tasks accepted in the last
   30 days), so work spreads out;
 - P(accept): the learned model's (`matching.model`) when one is saved that beat the prior, else
   the transparent prior: 0.3 with no history, scaled by the smoothed acceptance rate
   (accepted + 1) / (decided + 3) relative to the rate of someone without history (1/3).
-  "Decided" offers are those accepted, declined or left to expire: an ignored offer is a no;
+  "Decided" offers are those accepted, declined or left to expire: an ignored offer is a no.
+  Outside their stated times the prior is OUTSIDE_TIMES_PRIOR of that, moved by their own
+  smoothed rate of accepting offers outside their times; without stated times, NO_TIMES_PRIOR;
 - fairness (recently asked people move down): 1 / (1 + MATCHING_FAIRNESS_OFFER_STEP × offers in
   the last 30 days) × (1 − MATCHING_FAIRNESS_RECENT_PENALTY × ½^(days since last asked /
   MATCHING_FAIRNESS_HALF_LIFE_DAYS)): someone asked an hour ago counts half by default, someone
   asked a fortnight ago seven eighths of a person never asked.
+
+Candidates are ranked tier by tier (`features.tiers`: in their times and within their limit,
+then outside their times, then beyond their limit); the score orders people within a tier.
 
 Reasons (2–4) always name the languages, the distance and the offer history, the facts the score
 is built on; further reasons are the other features that moved this person's score most, by their
@@ -78,6 +83,10 @@ __all__ = [
 # At the volunteer's own distance limit the distance fit has fallen to this.
 DISTANCE_FIT_AT_LIMIT = 0.5
 BASE_P_ACCEPT = 0.3
+# The prior's share of P(accept) for an appointment outside someone's stated times (they may be
+# busy then), and for someone who stated no times at all (they said: ask me any time).
+OUTSIDE_TIMES_PRIOR = 0.5
+NO_TIMES_PRIOR = 0.8
 # The smoothed rate (accepted + 1) / (decided + 3) of someone who has decided no offer yet.
 NO_HISTORY_RATE = 1 / 3
 MIN_REASONS = 2
@@ -98,6 +107,8 @@ class Match:
     p_accept: float
     distance_km: float | None
     reasons: list[str] = field(default_factory=list)
+    # features.EXACT, OUTSIDE_TIMES or BEYOND_LIMIT: every match of a better tier ranks first.
+    tier: int = features.EXACT
     # The feature values the match was ranked on (name -> number, see matching.features), stored
     # on the Offer so that the acceptance model can learn from what became of it.
     features: dict[str, float] = field(default_factory=dict)
@@ -116,18 +127,41 @@ class Scores:
     # The feature matrix (len(pool) × len(features.FEATURES)).
     x: np.ndarray
     load: np.ndarray
+    tier: np.ndarray
 
 
-def p_accept(*, accepted: np.ndarray, decided: np.ndarray) -> np.ndarray:
-    """The prior chance that a volunteer accepts: 0.3, moved by their own smoothed rate."""
+def p_accept(
+    *,
+    accepted: np.ndarray,
+    decided: np.ndarray,
+    in_times: np.ndarray | None = None,
+    no_times: np.ndarray | None = None,
+    outside_rate: np.ndarray | None = None,
+) -> np.ndarray:
+    """The prior chance that a volunteer accepts: 0.3, moved by their own smoothed rate; outside
+    their stated times a share of it, moved by how they answered such offers before."""
     rate = features.smoothed_rate(accepted=accepted, decided=decided)
-    return BASE_P_ACCEPT * rate / NO_HISTORY_RATE
+    chance = BASE_P_ACCEPT * rate / NO_HISTORY_RATE
+    if in_times is None:
+        return chance
+    outside = OUTSIDE_TIMES_PRIOR * np.asarray(outside_rate, dtype=float) / NO_HISTORY_RATE
+    factor = np.where(
+        np.asarray(no_times, dtype=float) > 0,
+        NO_TIMES_PRIOR,
+        np.where(np.asarray(in_times, dtype=float) > 0, 1.0, np.minimum(outside, 1.0)),
+    )
+    return np.clip(chance * factor, 0.0, 1.0)
 
 
 def distance_fit(*, distance_km: np.ndarray, max_distance_km: np.ndarray) -> np.ndarray:
-    """1.0 next door, DISTANCE_FIT_AT_LIMIT at the volunteer's limit; 1.0 where unknown (remote)."""
+    """1.0 next door, DISTANCE_FIT_AT_LIMIT at the volunteer's limit, lower beyond it; 1.0
+    where unknown (remote)."""
     distance = np.asarray(distance_km, dtype=float)
-    share = np.clip(distance / np.maximum(np.asarray(max_distance_km, dtype=float), 1.0), 0, 1)
+    share = np.clip(
+        distance / np.maximum(np.asarray(max_distance_km, dtype=float), 1.0),
+        0,
+        features.BEYOND_LIMIT_FACTOR,
+    )
     fit = 1.0 - (1.0 - DISTANCE_FIT_AT_LIMIT) * share
     return np.where(np.isnan(distance), 1.0, fit)
 
@@ -161,17 +195,36 @@ def score(need: Need, pool: Pool, *, model: AcceptanceModel | None = None) -> Sc
     if model is not None:
         chance = model.predict(x)
     else:
-        chance = p_accept(accepted=pool.accepted, decided=pool.decided)
+        chance = p_accept(
+            accepted=pool.accepted,
+            decided=pool.decided,
+            in_times=column(x, "in_times"),
+            no_times=column(x, "no_times"),
+            outside_rate=column(x, "outside_rate"),
+        )
     fair = fairness(
         offers_30d=column(x, "offers_30d"), days_since_asked=column(x, "days_since_asked")
     )
-    return Scores(fit, suitability, chance, fair, suitability * chance * fair, complete, x, load)
+    return Scores(
+        fit,
+        suitability,
+        chance,
+        fair,
+        suitability * chance * fair,
+        complete,
+        x,
+        load,
+        features.tiers(x),
+    )
 
 
 def order(scores: Scores, pool: Pool) -> np.ndarray:
-    """Positions of the complete candidates, best score first; equal scores by volunteer id."""
+    """Positions of the complete candidates: better tier first, then best score first; equal
+    scores by volunteer id."""
     candidates = np.flatnonzero(scores.complete)
-    ranked = np.lexsort((pool.volunteer_id[candidates], -scores.score[candidates]))
+    ranked = np.lexsort(
+        (pool.volunteer_id[candidates], -scores.score[candidates], scores.tier[candidates])
+    )
     return candidates[ranked]
 
 
@@ -207,6 +260,7 @@ def rank(
                 score=round(float(scores.score[j]), 4),
                 p_accept=round(float(scores.p_accept[j]), 3),
                 distance_km=None if np.isnan(distance) else round(distance, 1),
+                tier=int(scores.tier[j]),
                 reasons=(
                     reasons(
                         need,
@@ -285,6 +339,10 @@ class Wording:
         self.same_area = _("same postcode area")
         self.km_away = _("%(km)s km away")
         self.no_history = _("no answered offers yet")
+        # What is soft about a candidate outside the exact tier.
+        self.outside_times = _("outside their stated times")
+        self.no_times = _("no fixed times stated")
+        self.beyond_limit = _("%(km)s km beyond their limit")
         # The weekly window that covers the appointment, e.g. "free Tue 9–12".
         self.free = _("free %(weekday)s %(start)s–%(end)s")
         self.decimal_separator = str(get_format("DECIMAL_SEPARATOR"))
@@ -309,6 +367,11 @@ class Wording:
                 "end": clock(end),
             }
         return self._windows[key]
+
+    def beyond(self, km: float) -> str:
+        return self.beyond_limit % {
+            "km": f"{max(km, 0.1):.1f}".replace(".", self.decimal_separator)
+        }
 
     def distance(self, km: float) -> str:
         if km < SAME_AREA_KM:
@@ -513,8 +576,9 @@ def reasons(
     """Why volunteer `j` (a position in the pool) is on the list, in the active language.
 
     In this order, at most MAX_REASONS: the languages asked for that they speak, with level;
-    each close language standing in for one asked for; the distance (or phone/video); their
-    history with offers; then the other features that moved their score most (`contribution`:
+    each close language standing in for one asked for; the distance (or phone/video); what is
+    soft about them (outside their stated times, or beyond their limit); their history with
+    offers; then the other features that moved their score most (`contribution`:
     reason kind → its effect on log(score)), largest first, if at least NOTABLE_CONTRIBUTION.
     """
     wording = wording or Wording()
@@ -544,6 +608,12 @@ def reasons(
         said.append(wording.remote)
     else:
         said.append(wording.distance(distance))
+        if float(x[features.INDEX["distance_share"]]) > 1.0:
+            said.append(wording.beyond(distance - float(pool.max_distance_km[j])))
+    if float(x[features.INDEX["no_times"]]) > 0:
+        said.append(wording.no_times)
+    elif float(x[features.INDEX["in_times"]]) <= 0:
+        said.append(wording.outside_times)
     said.append(wording.history(int(pool.accepted[j]), int(pool.decided[j])))
     notable = sorted(
         (kind for kind, c in contribution.items() if abs(c) >= NOTABLE_CONTRIBUTION),

@@ -6,6 +6,12 @@ needs several people) reaches the target, assuming each answers independently wi
 `p_accept`. `wave_timeout` says how long a wave may stay unanswered before the next one goes
 out: a share of the time left until the appointment, within bounds, so that a request for
 tomorrow morning moves on within the hour and one for next week waits most of a day.
+
+Waves follow the tiers of the ranking (`matching.features.tiers`): a wave asks only people of
+the best tier still left, so nobody is asked outside their usual times while someone who said
+they are free then has not been asked. An appointment within MATCHING_URGENT_HOURS is urgent:
+its waves take every tier at once, aim at MATCHING_URGENT_WAVE_TARGET, may be twice as large,
+and wait half as long.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from django.conf import settings
 
 
 class HasChance(Protocol):
+    """A ranked candidate; one without a `tier` counts as exact."""
+
     @property
     def p_accept(self) -> float: ...
 
@@ -45,6 +53,11 @@ def chance_at_least(chances: Sequence[float], needed: int) -> float:
     return exactly[needed]
 
 
+def is_urgent(*, now: dt.datetime, starts_at: dt.datetime) -> bool:
+    """The appointment starts within MATCHING_URGENT_HOURS: waves take every tier at once."""
+    return starts_at - now <= dt.timedelta(hours=settings.MATCHING_URGENT_HOURS)
+
+
 def plan_wave(
     matches: Sequence[M],
     *,
@@ -52,12 +65,21 @@ def plan_wave(
     target: float | None = None,
     minimum: int | None = None,
     maximum: int | None = None,
+    urgent: bool = False,
 ) -> list[M]:
     """The next candidates to ask: the shortest prefix of `matches` that reaches `target`.
 
-    At least `minimum` (and at least `needed`) candidates, at most `maximum`; fewer only when
-    fewer remain. Defaults come from the MATCHING_WAVE_* settings.
+    `matches` are ranked best first, tier by tier. Unless `urgent`, only the best tier left is
+    asked. At least `minimum` (and at least `needed`) candidates, at most `maximum`; fewer only
+    when fewer remain. Defaults come from the MATCHING_WAVE_* settings (urgent: the target
+    MATCHING_URGENT_WAVE_TARGET and twice the maximum).
     """
+    if urgent:
+        target = settings.MATCHING_URGENT_WAVE_TARGET if target is None else target
+        maximum = 2 * settings.MATCHING_WAVE_MAX if maximum is None else maximum
+    elif matches:
+        best = _tier(matches[0])
+        matches = [match for match in matches if _tier(match) == best]
     target = settings.MATCHING_WAVE_TARGET if target is None else target
     minimum = settings.MATCHING_WAVE_MIN if minimum is None else minimum
     floor = max(minimum, needed, 1)
@@ -71,18 +93,30 @@ def plan_wave(
     return list(matches[:size])
 
 
-def wave_ceiling(*, needed: int = 1, minimum: int | None = None, maximum: int | None = None) -> int:
+def _tier(match: HasChance) -> int:
+    return getattr(match, "tier", 0)
+
+
+def wave_ceiling(
+    *,
+    needed: int = 1,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    urgent: bool = False,
+) -> int:
     """The most candidates `plan_wave` may take: ranking only that many is enough to plan a
     wave (and spares the reasons of everyone further down)."""
     minimum = settings.MATCHING_WAVE_MIN if minimum is None else minimum
-    maximum = settings.MATCHING_WAVE_MAX if maximum is None else maximum
+    if maximum is None:
+        maximum = settings.MATCHING_WAVE_MAX * (2 if urgent else 1)
     return max(maximum, minimum, needed, 1)
 
 
 def wave_timeout(*, now: dt.datetime, starts_at: dt.datetime) -> dt.timedelta:
     """How long to wait for answers to a wave before asking the next candidates.
 
-    MATCHING_WAVE_TIMEOUT_SHARE of the time left until the appointment, at least
+    MATCHING_WAVE_TIMEOUT_SHARE of the time left until the appointment (half of it when
+    urgent), at least
     MATCHING_WAVE_TIMEOUT_MIN_MINUTES and at most MATCHING_WAVE_TIMEOUT_MAX_HOURS; never past
     the appointment's start.
     """
@@ -92,4 +126,6 @@ def wave_timeout(*, now: dt.datetime, starts_at: dt.datetime) -> dt.timedelta:
     shortest = dt.timedelta(minutes=settings.MATCHING_WAVE_TIMEOUT_MIN_MINUTES)
     longest = dt.timedelta(hours=settings.MATCHING_WAVE_TIMEOUT_MAX_HOURS)
     wait = left * settings.MATCHING_WAVE_TIMEOUT_SHARE
+    if is_urgent(now=now, starts_at=starts_at):
+        wait /= 2
     return min(max(wait, shortest), longest, left)

@@ -17,6 +17,7 @@ Events and their arguments:
 - offer_released(offer_id)           an accepted volunteer dropped out: tell the office
 - offer_failed(offer_id)             the offer's email could not be delivered: tell the office
 - request_unfilled(request_id)       nobody is left to ask: tell the office
+- offering_stalled(request_id)       the automatic offers could not go out: tell the office
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ EVENTS = frozenset(
         "offer_released",
         "offer_failed",
         "request_unfilled",
+        "offering_stalled",
     }
 )
 

@@ -20,12 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from requests import events
+from requests.calendar import BERLIN
 from requests.errors import RequestError
 from requests.models import Offer, Office, Request, RequestLanguage
 from volunteers import languages, places, profiles
 from volunteers.models import Skill
 
 MAX_DURATION = dt.timedelta(hours=12)
+# Further ahead nobody can say whether they will be free (and dates stay far from year 9999).
+MAX_AHEAD = dt.timedelta(days=366)
 
 # Which status may follow which. Anything else is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -83,10 +86,20 @@ def check_times(starts_at: dt.datetime, ends_at: dt.datetime, *, now: dt.datetim
         raise ValidationError(errors)
     if starts_at <= now:
         errors["starts_at"] = [_("The appointment must start in the future.")]
+    elif starts_at > now + MAX_AHEAD:
+        errors["starts_at"] = [_("An appointment can be recorded at most one year ahead.")]
     if ends_at <= starts_at:
         errors["ends_at"] = [_("The end must be after the start.")]
     elif ends_at - starts_at > MAX_DURATION:
         errors["ends_at"] = [_("An appointment lasts 12 hours at most.")]
+    elif ends_at.astimezone(BERLIN).date() != starts_at.astimezone(BERLIN).date():
+        # Weekly times, months and reminders are all reckoned by the Berlin calendar day.
+        errors["ends_at"] = [
+            _(
+                "The appointment must end on the day it starts (Berlin time). For a night "
+                "appointment, record one request until midnight and one from midnight."
+            )
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -122,7 +135,16 @@ def place_fields(*, remote: bool, postcode: str) -> dict[str, Any]:
         raise ValidationError(
             {"postcode": [_("Enter a German postcode of five digits, e.g. 44147.")]}
         ) from None
-    del fields["postcode_known"]  # a request's unknown postcode simply has no district
+    if not fields.pop("postcode_known"):
+        # Nobody can be matched to a place we cannot find: a typo, caught while staff type.
+        raise ValidationError(
+            {
+                "postcode": [
+                    _("There is no postcode %(code)s in Germany. Check it, or choose phone/video.")
+                    % {"code": fields["postcode"]}
+                ]
+            }
+        )
     return fields
 
 
@@ -378,3 +400,28 @@ def _withdraw_open_offers(request: Request, *, now: dt.datetime) -> list[int]:
             status=Offer.Status.WITHDRAWN, responded_at=now
         )
     return ids
+
+
+@transaction.atomic
+def record_offer_problem(*, request_id: int, problem: str, now: dt.datetime | None = None) -> bool:
+    """The automatic offers could not go out: say why on the request, and tell the office.
+
+    The office hears of it once per request (the notice's key); the request shows the latest
+    reason until a wave goes out. Returns False if the request no longer takes offers.
+    """
+    now = now or timezone.now()
+    problem = problem[: Request._meta.get_field("offer_problem").max_length]
+    changed = Request.objects.filter(
+        pk=request_id,
+        status__in=[Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED],
+    ).update(offer_problem=problem, offer_problem_at=now)
+    if changed:
+        events.publish("offering_stalled", request_id=request_id)
+    return bool(changed)
+
+
+def clear_offer_problem(*, request: Request) -> None:
+    """A wave went out after all: the request no longer shows the old problem."""
+    if request.offer_problem:
+        Request.objects.filter(pk=request.pk).update(offer_problem="", offer_problem_at=None)
+        request.offer_problem, request.offer_problem_at = "", None

@@ -192,6 +192,10 @@ class Request(models.Model):
     # the broker's visibility timeout; a beat task starts the waves that are due.
     waves_sent = models.PositiveSmallIntegerField(_("automatic waves sent"), default=0)
     next_wave_at = models.DateTimeField(_("next wave due at"), null=True, blank=True)
+    # Why the automatic offers could not go out (workers.waves); empty while they can. Shown on
+    # the request and told to the office, so that a request never waits silently.
+    offer_problem = models.CharField(_("offers could not go out"), max_length=300, blank=True)
+    offer_problem_at = models.DateTimeField(_("offer problem since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     filled_at = models.DateTimeField(_("filled at"), null=True, blank=True)

@@ -318,6 +318,7 @@ class RequestSerializer(serializers.ModelSerializer):
             "note",
             "auto_offer",
             "status",
+            "offer_problem",
             "created_at",
             "filled_at",
             "closed_at",

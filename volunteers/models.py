@@ -287,6 +287,7 @@ class PersonalToken(models.Model):
     class Purpose(models.TextChoices):
         CONFIRM = "confirm", _("confirm email")
         MANAGE = "manage", _("manage profile")
+        PAUSE = "pause", _("pause offers")
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="tokens")
     purpose = models.CharField(max_length=10, choices=Purpose)
@@ -300,7 +301,8 @@ class PersonalToken(models.Model):
         verbose_name_plural = _("personal links")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(purpose__in=["confirm", "manage"]), name="token_purpose_valid"
+                condition=models.Q(purpose__in=["confirm", "manage", "pause"]),
+                name="token_purpose_valid",
             )
         ]
 

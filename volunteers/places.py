@@ -1,14 +1,15 @@
-"""Dortmund postcodes, their districts and the distances between them.
+"""German postcodes, Dortmund's districts and the distances between them.
 
-Pure Python, no ORM: the data are two small CSV files in `volunteers/data/` (see `SOURCES.md`
-there), read once per process. A postcode stands for an area, so its point is an *area point*
+Pure Python, no ORM: the data are three CSV files in `volunteers/data/` (see `SOURCES.md` there),
+read once per process: every German postcode's area point and town, and for Dortmund's own
+postcodes the district they lie in. A postcode stands for an area, so its point is an *area point*
 somewhere inside it (OpenGeoDB), not an address: every distance here is approximate, good to a
 kilometre or two, and the postcode → district assignment is a heuristic for the codes that span two
 districts (44143, 44149, 44269, 44379). Use both for ranking and grouping, never as a hard rule.
 
-A well-formed postcode outside Dortmund (a volunteer from Castrop-Rauxel, 44575) is not an error:
-`lookup` returns None and callers store the postcode flagged as unknown. A malformed one is refused
-with `InvalidPostcode`.
+A postcode outside Dortmund (Castrop-Rauxel, 44575) has its point, and its town stands in for
+the district. A well-formed code that exists nowhere (99999) makes `lookup` return None; callers
+refuse it. A malformed one is refused with `InvalidPostcode`.
 """
 
 import csv
@@ -21,6 +22,7 @@ from pathlib import Path
 DATA_DIR = Path(__file__).parent / "data"
 POSTCODES_FILE = DATA_DIR / "dortmund_postcodes.csv"
 DISTRICTS_FILE = DATA_DIR / "dortmund_districts.csv"
+GERMANY_FILE = DATA_DIR / "germany_postcodes.csv"
 
 # The mean Earth radius (IUGG). The sphere is off the ellipsoid by up to ~0.5 %, far less than
 # the error of using area points in the first place.
@@ -43,11 +45,13 @@ class Point:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A known Dortmund postcode: its area point and the district the data assign it to."""
+    """A known postcode: its area point, its town, and the district the data assign it to
+    (in Dortmund one of `DISTRICTS`; elsewhere the town's name stands in)."""
 
     postcode: str
     point: Point
     district: str
+    town: str = "Dortmund"
 
 
 @cache
@@ -78,6 +82,23 @@ def _places() -> dict[str, Place]:
     return places
 
 
+@cache
+def _germany() -> dict[str, Place]:
+    """Postcode → Place for every German postcode; Dortmund's carry their district."""
+    dortmund = _places()
+    places: dict[str, Place] = {}
+    with GERMANY_FILE.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            postcode = normalise_postcode(row["postcode"])
+            places[postcode] = dortmund.get(postcode) or Place(
+                postcode=postcode,
+                point=Point(float(row["lat"]), float(row["lon"])),
+                district=row["town"],
+                town=row["town"],
+            )
+    return places
+
+
 DISTRICTS: tuple[str, ...] = tuple(_district_points())
 """The 12 Stadtbezirke in the order the city lists them (Innenstadt-West first, Mengede last)."""
 
@@ -102,15 +123,16 @@ def normalise_postcode(text: str) -> str:
 
 
 def lookup(postcode: str) -> Place | None:
-    """The Dortmund place of `postcode`, or None if it is well-formed but not in the data.
+    """The place of `postcode`, or None if it is well-formed but exists nowhere in Germany.
 
     Raises `InvalidPostcode` if it is malformed.
     """
-    return _places().get(normalise_postcode(postcode))
+    return _germany().get(normalise_postcode(postcode))
 
 
 def district_of(postcode: str) -> str | None:
-    """The district the data assign to `postcode` (one of `DISTRICTS`), or None if unknown.
+    """The district the data assign to `postcode` (one of `DISTRICTS` in Dortmund, the town's
+    name elsewhere), or None if unknown.
 
     For postcodes that span two districts this is one of them, chosen by a heuristic.
     Raises `InvalidPostcode` if it is malformed.

@@ -187,7 +187,7 @@ def link_email(*, volunteer: Volunteer, purpose: str, occasion: str) -> EmailMul
             subject=str(SUBJECTS[kind]),
             body=render_to_string(f"volunteers/email/{kind}.txt", context),
             to=[volunteer.email],
-            headers=_headers(url if purpose == MANAGE else None),
+            headers=_headers(),
         )
         message.attach_alternative(
             render_to_string(f"volunteers/email/{kind}.html", context), "text/html"
@@ -256,9 +256,8 @@ def _raise_if_confirmed(raw_token: str, exc: tokens.InvalidToken) -> None:
         raise AlreadyConfirmed(volunteer) from exc
 
 
-def _headers(manage_url: str | None) -> dict[str, str]:
-    # Tells auto-responders not to answer; the profile link doubles as the way to stop emails.
-    headers = {"Auto-Submitted": "auto-generated"}
-    if manage_url:
-        headers["List-Unsubscribe"] = f"<{manage_url}>"
-    return headers
+def _headers() -> dict[str, str]:
+    # Tells auto-responders not to answer. No `List-Unsubscribe`: mail providers fetch that URL,
+    # and the only link here is a profile link. These emails go out only when someone asks, so
+    # there is no list to leave; the emails about tasks carry the pause-only header.
+    return {"Auto-Submitted": "auto-generated"}

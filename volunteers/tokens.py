@@ -3,6 +3,12 @@
 The raw token exists in exactly two places: the email that carries it and the URL the volunteer
 opens. A copy of the database holds digests, which open nothing. Each token has one purpose and
 an expiry; a confirmation token works once.
+
+A link can do only what its email is for (least privilege): `confirm` confirms the address;
+`pause` (every email about tasks, and its `List-Unsubscribe` header) only pauses offers;
+`manage` opens the whole profile, with export and erasure, and is sent only where someone asked
+for it (the welcome email, "send me my link again", a repeated registration), with a short
+life. A link used for another purpose is refused as `elsewhere`, naming what it is for.
 """
 
 from __future__ import annotations
@@ -18,16 +24,23 @@ from volunteers.models import PersonalToken, Volunteer
 
 LIFETIMES = {
     PersonalToken.Purpose.CONFIRM: dt.timedelta(days=3),
-    PersonalToken.Purpose.MANAGE: dt.timedelta(days=60),
+    # Sent only on request and used right away: a week is plenty, a new one is one email away.
+    PersonalToken.Purpose.MANAGE: dt.timedelta(days=7),
+    # In every email about a task; pausing must work for a while after an email (as the
+    # profile link did before, 60 days).
+    PersonalToken.Purpose.PAUSE: dt.timedelta(days=60),
 }
 
 
 class InvalidToken(Exception):
     """The link is unknown, for another purpose, used up, or expired."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, purpose: str | None = None) -> None:
         super().__init__(reason)
-        self.reason = reason  # "unknown" or "expired": the page says which
+        # "unknown", "expired", or "elsewhere" (a live person's link for `purpose`, not this
+        # page): the page says which.
+        self.reason = reason
+        self.purpose = purpose
 
 
 def digest(raw: str) -> str:
@@ -55,13 +68,15 @@ def resolve(raw: str, *, purpose: str, now: dt.datetime | None = None) -> Person
     if not raw or len(raw) > 100:
         raise InvalidToken("unknown")
     try:
-        token = PersonalToken.objects.select_related("volunteer").get(
-            digest=digest(raw), purpose=purpose
-        )
+        token = PersonalToken.objects.select_related("volunteer").get(digest=digest(raw))
     except PersonalToken.DoesNotExist:
         raise InvalidToken("unknown") from None
     if token.volunteer.erased_at is not None:
         raise InvalidToken("unknown")
+    if token.purpose != purpose:
+        # Before the expiry: whoever holds a pause link and wants the profile needs to learn
+        # that this link never opens it, expired or not.
+        raise InvalidToken("elsewhere", purpose=token.purpose)
     if token.used_at is not None or token.expires_at <= now:
         raise InvalidToken("expired")
     return token

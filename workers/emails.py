@@ -1,10 +1,11 @@
 """The emails Lotse sends: Django templates, plain text and HTML, in the reader's language.
 
 Volunteers read their `email_language`; offices read the site's language (German). Every email
-to a volunteer carries a fresh personal link to the profile and to the pause page, and a
-`List-Unsubscribe` header (with `List-Unsubscribe-Post`, RFC 8058) whose one-click POST pauses
-offers; none names the client. The HTML layout sets `lang` and `dir`, so a right-to-left
-language needs only its translations.
+to a volunteer carries a fresh personal link that can only pause offers (`pause`), in the body
+and as the `List-Unsubscribe` header (with `List-Unsubscribe-Post`, RFC 8058) whose one-click
+POST pauses; none names the client. These emails get forwarded and their headers fetched by mail
+providers, so none carries a profile link: the profile is one "send me my link again" away.
+The HTML layout sets `lang` and `dir`, so a right-to-left language needs only its translations.
 
 Builders here only build: they read the rows they are given and mint links, and the callers in
 `workers/sending.py` decide whether to send, under the row lock that makes it happen once.
@@ -90,12 +91,11 @@ def _compose(
 
 
 def personal_links(volunteer: Volunteer) -> dict[str, str]:
-    """A new personal link (profile, pause, one-click unsubscribe) for one email."""
-    raw = tokens.issue(volunteer=volunteer, purpose=PersonalToken.Purpose.MANAGE)
+    """The footer links of one email: a new pause-only link, and where to ask for the profile."""
+    raw = tokens.issue(volunteer=volunteer, purpose=PersonalToken.Purpose.PAUSE)
     return {
-        "profile_url": settings.SITE_URL + reverse("volunteer-profile", args=[raw]),
-        "pause_url": settings.SITE_URL + reverse("volunteer-pause", args=[raw]),
         "unsubscribe_url": settings.SITE_URL + reverse("email-unsubscribe", args=[raw]),
+        "link_again_url": settings.SITE_URL + reverse("volunteer-link-again"),
     }
 
 
@@ -207,6 +207,7 @@ OFFICE_SUBJECTS = {
     "escalation": gettext_noop("Not filled yet, appointment soon: %(subject)s"),
     "released": gettext_noop("A volunteer dropped out: %(subject)s"),
     "undeliverable": gettext_noop("Email not delivered: %(subject)s"),
+    "offer_failed": gettext_noop("Could not offer: %(subject)s"),
 }
 
 

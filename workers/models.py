@@ -28,6 +28,7 @@ class Notice(models.Model):
         ESCALATION = "escalation", _("office: appointment near, not filled")
         RELEASED = "released", _("office: a volunteer dropped out")
         UNDELIVERABLE = "undeliverable", _("office: an email could not be delivered")
+        OFFER_FAILED = "offer_failed", _("office: offers could not go out")
 
     OFFICE_KINDS = frozenset(
         {
@@ -37,6 +38,7 @@ class Notice(models.Model):
             Kind.ESCALATION,
             Kind.RELEASED,
             Kind.UNDELIVERABLE,
+            Kind.OFFER_FAILED,
         }
     )
 
@@ -77,6 +79,7 @@ class Notice(models.Model):
                         "escalation",
                         "released",
                         "undeliverable",
+                        "offer_failed",
                     ]
                 ),
                 name="notice_kind_valid",

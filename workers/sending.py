@@ -300,6 +300,10 @@ def office_key(*, kind: str, request: Request, offer_id: int | None, what: str) 
         return f"released:{offer_id}"
     if kind == Notice.Kind.UNDELIVERABLE:
         return f"undeliverable:{what}:{offer_id}"
+    if kind == Notice.Kind.OFFER_FAILED:
+        if not request.offer_problem:
+            return None  # the offers went out after all
+        return f"offer_failed:{request.pk}"
     raise ValueError(f"not an office notice: {kind!r}")
 
 

@@ -53,6 +53,10 @@ def request_unfilled(request_id: int) -> None:
     tasks.send_office_notice.delay(Notice.Kind.UNFILLED, request_id=request_id)
 
 
+def offering_stalled(request_id: int) -> None:
+    tasks.send_office_notice.delay(Notice.Kind.OFFER_FAILED, request_id=request_id)
+
+
 HANDLERS = {
     "request_created": request_created,
     "waves_requested": waves_requested,
@@ -65,6 +69,7 @@ HANDLERS = {
     "offer_released": offer_released,
     "offer_failed": offer_failed,
     "request_unfilled": request_unfilled,
+    "offering_stalled": offering_stalled,
 }
 
 

@@ -321,10 +321,14 @@ def escalate_unfilled() -> None:
 
 @shared_task
 def sweep_stuck_offers() -> None:
-    """Beat: enqueue again what a lost task left undone: offers stuck in `queued`, missing
+    """Beat: enqueue again what a lost task left undone: requests without their first wave,
+    offers stuck in `queued`, missing
     confirmations, cancellations, "already taken" notices and office alerts (see
     `workers.upkeep`). The sending protocols make a duplicate harmless."""
     started = time.monotonic()
+    stalled = upkeep.stalled_requests()
+    for request_id, wave in stalled:
+        offer_next_wave.delay(request_id, wave)
     stuck = upkeep.stuck_offers()
     for offer_id in stuck:
         send_offer.delay(offer_id)
@@ -347,7 +351,7 @@ def sweep_stuck_offers() -> None:
         "sweep_stuck_offers",
         started,
         outcome=(
-            f"{len(stuck)} offers, {len(confirmations)} confirmations, "
+            f"{len(stalled)} requests, {len(stuck)} offers, {len(confirmations)} confirmations, "
             f"{len(cancellations) + len(given_back)} cancellations, {len(closed)} closed "
             f"notices, {len(alerts)} office alerts"
         ),

@@ -2,13 +2,18 @@
 
 Mail programs show an "unsubscribe" button for the header and, with `List-Unsubscribe-Post`
 (RFC 8058), press it by POSTing `List-Unsubscribe=One-Click` to the URL from their own servers:
-no cookie, no CSRF token, no page. The secret in the URL (a personal link) is the credential,
-so the POST is exempt from CSRF. A GET (a person following the link, or a mail scanner) only
-shows the page with the button; it changes nothing.
+no cookie, no CSRF token, no page. The secret in the URL (a `pause` personal link) is the
+credential, so the POST is exempt from CSRF. A GET (a person following the link, or a mail
+scanner) only shows the page with the button; it changes nothing.
+
+The link can do nothing but this: a mail provider that fetched the header, or whoever got the
+email forwarded, can pause the offers and no more. Any other link (a profile link) is refused
+with the page that says what it is for.
 
 "Unsubscribe" pauses offers for the longest pause allowed (a year), the reversible choice: the
-page links the profile, where the volunteer resumes or deletes the profile. Emails about tasks
-already accepted (confirmations, reminders, cancellations) still come: they are not marketing.
+page says how to get the profile link, with which the volunteer resumes or deletes the profile.
+Emails about tasks already accepted (confirmations, reminders, cancellations) still come: they
+are not marketing.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from volunteers import selfservice, tokens
 from volunteers.models import PersonalToken
+from volunteers.views import selfservice as selfservice_views
 
 TEMPLATE = "workers/unsubscribe.html"
 
@@ -33,20 +39,15 @@ TEMPLATE = "workers/unsubscribe.html"
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        link = tokens.resolve(token, purpose=PersonalToken.Purpose.MANAGE)
+        link = tokens.resolve(token, purpose=PersonalToken.Purpose.PAUSE)
     except tokens.InvalidToken as exc:
-        response = render(
-            request,
-            "volunteers/selfservice/link_problem.html",
-            {"reason": exc.reason, "link_again": reverse("volunteer-link-again")},
-            status=410 if exc.reason == "expired" else 404,
-        )
+        response = selfservice_views.link_problem(request, token, exc)
     else:
         volunteer = link.volunteer
         with translation.override(volunteer.email_language):
             context = {
                 "volunteer": volunteer,
-                "profile_url": reverse("volunteer-profile", args=[token]),
+                "link_again_url": reverse("volunteer-link-again"),
                 "action_url": reverse("email-unsubscribe", args=[token]),
             }
             if request.method == "POST":

@@ -59,6 +59,26 @@ def escalations_due(*, now: dt.datetime | None = None) -> list[int]:
     return [pk for pk, created, starts in candidates if now - created >= (starts - created) / 2]
 
 
+def stalled_requests(*, now: dt.datetime | None = None, limit: int = 500) -> list[tuple[int, int]]:
+    """(request id, wave number) of the requests that offer automatically but have no offer and
+    no wave due: the task planning their first wave was lost, or planning failed. The sweep
+    plans them again, which either queues a wave or records why not and tells the office."""
+    now = now or timezone.now()
+    return list(
+        Request.objects.filter(
+            auto_offer=True,
+            status=Request.Status.OPEN,
+            next_wave_at__isnull=True,
+            starts_at__gt=now,
+            updated_at__lte=_lost(now),
+        )
+        .exclude(Exists(Offer.objects.filter(request=OuterRef("pk"))))
+        .order_by("starts_at", "pk")
+        .annotate(wave=F("waves_sent") + 1)
+        .values_list("pk", "wave")[:limit]
+    )
+
+
 def reminders_due(*, now: dt.datetime | None = None) -> list[int]:
     """Accepted offers for appointments on the next Berlin calendar day, from
     LOTSE_REMINDER_HOUR on, accepted before today (someone who accepted today for tomorrow has
@@ -154,7 +174,8 @@ def office_alerts_due(
 ) -> list[tuple[str, dict[str, object]]]:
     """Office alerts lost on the way, as (kind, arguments of `tasks.send_office_notice`): a
     request filled, run dry (unfilled) or declined by everyone asked by hand, a volunteer who
-    dropped out, an offer not delivered. Each is checked again when it is sent."""
+    dropped out, an offer not delivered, offers that could not go out. Each is checked again
+    when it is sent."""
     now = now or timezone.now()
     start, lost = _window(now)
     due: list[tuple[str, dict[str, object]]] = []
@@ -180,7 +201,15 @@ def office_alerts_due(
         .filter(declined_at__gt=start, declined_at__lte=lost)
         .exclude(_notice_since(Notice.Kind.ALL_DECLINED, "declined_at"))
     )
+    stalled = (
+        requests.filter(
+            status__in=NOT_FILLED, offer_problem_at__gt=start, offer_problem_at__lte=lost
+        )
+        .exclude(offer_problem="")
+        .exclude(notices__kind=Notice.Kind.OFFER_FAILED)
+    )
     for kind, found in (
+        (Notice.Kind.OFFER_FAILED, stalled),
         (Notice.Kind.FILLED, filled),
         (Notice.Kind.UNFILLED, unfilled),
         (Notice.Kind.ALL_DECLINED, declined),

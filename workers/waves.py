@@ -15,21 +15,69 @@ Waiting lives in the database (`Request.next_wave_at`), never in a broker countd
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 import matching
-from matching.waves import plan_wave, wave_ceiling, wave_timeout
+from matching.waves import is_urgent, plan_wave, wave_ceiling, wave_timeout
 from requests import lifecycle, offers
 from requests.models import Offer, Request
+
+logger = logging.getLogger(__name__)
 
 TAKES_OFFERS = {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
 
 
+class CannotOffer(Exception):
+    """The request itself rules out every volunteer; `reason` says why, for the office."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def offer_next_wave(*, request_id: int, wave: int, now: dt.datetime | None = None) -> str:
-    """Plan and queue wave `wave` of the request; returns the outcome for the log."""
+    """Plan and queue wave `wave` of the request; returns the outcome for the log.
+
+    Whatever goes wrong while planning (the request rules everyone out, or a bug) rolls the
+    wave back and leaves its reason on the request, and the office is told
+    (`lifecycle.record_offer_problem`): a request never waits silently. The sweep tries again.
+    """
     now = now or timezone.now()
+    try:
+        return _plan(request_id=request_id, wave=wave, now=now)
+    except CannotOffer as exc:
+        reason = exc.reason
+    except Exception as exc:
+        logger.exception("planning wave %s of request %s failed", wave, request_id)
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("an internal error (%(error)s); it has been logged.") % {
+                "error": type(exc).__name__
+            }
+    lifecycle.record_offer_problem(request_id=request_id, problem=reason, now=now)
+    return f"failed: {reason}"
+
+
+def _unmatchable_reason(request: Request, *, now: dt.datetime) -> str | None:
+    """Why nobody at all can be asked for `request`, in words for the office, or None."""
+    from matching import candidates  # NumPy: loaded when a wave is first planned, not at start
+
+    found = candidates.unmatchable(candidates.appointment_of(request), now=now)
+    with translation.override(settings.LANGUAGE_CODE):
+        if found == candidates.CROSSES_MIDNIGHT:
+            return _("the appointment crosses midnight; split it into two requests.")
+        if found == candidates.NO_PLACE:
+            return _("the postcode %(code)s has no known place; correct it.") % {
+                "code": request.postcode
+            }
+    return None
+
+
+def _plan(*, request_id: int, wave: int, now: dt.datetime) -> str:
     with transaction.atomic():
         request = (
             Request.objects.select_for_update(of=("self",))
@@ -50,10 +98,14 @@ def offer_next_wave(*, request_id: int, wave: int, now: dt.datetime | None = Non
         needed = request.volunteers_needed - request.accepted_count
         if needed <= 0:
             return "skipped: no place free"
+        reason = _unmatchable_reason(request, now=now)
+        if reason is not None:
+            raise CannotOffer(reason)
         # Only the best few can be in the wave: ranking them alone spares everyone else's
         # reasons while the request's row is locked.
-        ranked = matching.rank(request, limit=wave_ceiling(needed=needed), now=now)
-        planned = plan_wave(ranked, needed=needed)
+        urgent = is_urgent(now=now, starts_at=request.starts_at)
+        ranked = matching.rank(request, limit=wave_ceiling(needed=needed, urgent=urgent), now=now)
+        planned = plan_wave(ranked, needed=needed, urgent=urgent)
         if not planned:
             if lifecycle.mark_unfilled(request=request, now=now):
                 return "unfilled: nobody left to ask"
@@ -65,6 +117,7 @@ def offer_next_wave(*, request_id: int, wave: int, now: dt.datetime | None = Non
             next_wave_at=now + wave_timeout(now=now, starts_at=request.starts_at),
             now=now,
         )
+        lifecycle.clear_offer_problem(request=request)
     return f"queued {len(created)}"
 
 

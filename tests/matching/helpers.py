@@ -84,6 +84,27 @@ def fitting_volunteer(**overrides: Any) -> Volunteer:
     return VolunteerFactory(**values)
 
 
+def stored_as(req: Request, **fields: Any) -> Request:
+    """`req` as a row written before today's rules refused such values (a postcode that exists
+    nowhere, an appointment across midnight)."""
+    Request.objects.filter(pk=req.pk).update(**fields)
+    req.refresh_from_db()
+    return req
+
+
+def across_midnight(req: Request) -> Request:
+    """`req` moved to 23:00 on its day until 01:00 the next (Berlin)."""
+    day = req.starts_at.astimezone(BERLIN).date()
+    return stored_as(
+        req, starts_at=at(day, "23:00"), ends_at=at(day + dt.timedelta(days=1), "01:00")
+    )
+
+
+def placed_nowhere(req: Request) -> Request:
+    """`req` with a postcode that exists nowhere (no district, no point)."""
+    return stored_as(req, postcode="99999", district="", lat=None, lon=None)
+
+
 def eligible_ids(req: Request, *, now: dt.datetime = RECORDED_AT) -> set[int]:
     """The ids of the volunteers `candidates.eligible` lets through for `req` at `now`."""
     return set(candidates.eligible(req, now=now).values_list("pk", flat=True))

@@ -15,9 +15,11 @@ from tests.matching.helpers import (
     MONDAY,
     RECORDED_AT,
     accepted_elsewhere,
+    across_midnight,
     appointment,
     eligible_ids,
     fitting_volunteer,
+    placed_nowhere,
 )
 
 pytestmark = pytest.mark.django_db
@@ -138,8 +140,7 @@ def test_it_names_the_conditions_in_the_staff_language(office_a):
 
 def test_it_says_when_the_appointment_runs_past_midnight(office_a):
     fitting_volunteer()
-    next_day = dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(1), RECORDED_AT.tzinfo)
-    req = appointment(office_a, start="23:00", ends_at=next_day)
+    req = across_midnight(appointment(office_a))
     translation.activate("en")
     result = funnel(req, now=RECORDED_AT)
     assert "runs past midnight" in result.blocker
@@ -147,10 +148,10 @@ def test_it_says_when_the_appointment_runs_past_midnight(office_a):
 
 
 def test_it_says_when_the_place_is_unknown(office_a):
-    fitting_volunteer(postcode="44575", max_distance_km=100)
+    fitting_volunteer(max_distance_km=100)
     translation.activate("en")
-    result = funnel(appointment(office_a, postcode="44575"), now=RECORDED_AT)
-    assert "no place on record for the postcode 44575" in result.blocker
+    result = funnel(placed_nowhere(appointment(office_a)), now=RECORDED_AT)
+    assert "no place on record for the postcode 99999" in result.blocker
 
 
 def test_it_says_when_the_appointment_has_started(office_a):

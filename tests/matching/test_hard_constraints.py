@@ -20,11 +20,13 @@ from tests.matching.helpers import (
     MONDAY,
     RECORDED_AT,
     accepted_elsewhere,
+    across_midnight,
     appointment,
     at,
     eligible_ids,
     fitting_volunteer,
     monday_ahead,
+    placed_nowhere,
 )
 from tests.volunteer_factories import add_absence
 from volunteers import profiles
@@ -170,13 +172,7 @@ def test_it_reads_slots_as_berlin_wall_clock_time_across_dst(office_a, day):
 
 def test_it_matches_nobody_for_an_appointment_across_midnight(office_a, caplog):
     """23:00–01:00 fits in no weekly slot, even with slots on both sides of midnight."""
-    req = appointment(
-        office_a,
-        start="23:00",
-        ends_at=at(MONDAY + dt.timedelta(days=1), "01:00"),
-        languages=["fa"],
-        skill_code="letters",
-    )
+    req = across_midnight(appointment(office_a, languages=["fa"], skill_code="letters"))
     fitting_volunteer(
         languages=[("fa", "native")],
         skills=["letters"],
@@ -292,9 +288,16 @@ def test_it_leaves_out_volunteers_beyond_their_own_travel_distance(req, fits):
 
 
 def test_it_leaves_out_volunteers_of_unknown_place_for_in_person_requests(req, fits):
-    """A volunteer from outside the place data (Castrop-Rauxel) cannot be placed on the map."""
-    fitting_volunteer(postcode="44575", max_distance_km=100)
+    """A volunteer whose postcode exists nowhere cannot be placed on the map."""
+    fitting_volunteer(postcode="99999", max_distance_km=100)
     assert eligible_ids(req) == {fits.pk}
+
+
+def test_it_places_volunteers_from_the_towns_around_dortmund(req, fits):
+    """Castrop-Rauxel (44575) is about 10 km from 44147: within 12 km, not within 8."""
+    near_enough = fitting_volunteer(postcode="44575", max_distance_km=12)
+    fitting_volunteer(postcode="44575", max_distance_km=8)
+    assert eligible_ids(req) == {fits.pk, near_enough.pk}
 
 
 def test_it_asks_only_remote_volunteers_for_phone_or_video(office_a):
@@ -308,11 +311,11 @@ def test_it_asks_only_remote_volunteers_for_phone_or_video(office_a):
 
 def test_it_matches_nobody_in_person_where_the_place_is_unknown(office_a, caplog):
     """A request in a postcode outside the place data finds nobody in person, and says why."""
-    req = appointment(office_a, postcode="44575")
-    fitting_volunteer(postcode="44575", max_distance_km=100)
+    req = placed_nowhere(appointment(office_a))
+    fitting_volunteer(max_distance_km=100)
     with caplog.at_level(logging.INFO, logger="matching.candidates"):
         assert eligible_ids(req) == set()
-    assert "44575" in caplog.text
+    assert "99999" in caplog.text
     assert "no known place" in caplog.text
 
 

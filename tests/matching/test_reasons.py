@@ -139,6 +139,12 @@ def check_reason(reason: str, f: dict[str, float], pool: Pool, j: int) -> None:
     if m := re.fullmatch(r"(\d+\.\d) km away", reason):
         # Said to a tenth of a kilometre; the feature keeps four decimals.
         assert abs(float(m.group(1)) - f["distance_km"]) <= 0.05 + 1e-4
+    elif m := re.fullmatch(r"(\d+\.\d) km beyond their limit", reason):
+        assert f["distance_share"] > 1
+    elif reason == "outside their stated times":
+        assert f["in_times"] == 0 and f["no_times"] == 0
+    elif reason == "no fixed times stated":
+        assert f["no_times"] == 1
     elif reason == "same postcode area":
         assert f["distance_km"] < scoring.SAME_AREA_KM
     elif m := re.fullmatch(r"accepted (\d+) of (\d+) offers?", reason):

@@ -111,10 +111,11 @@ def test_defaults_come_from_settings(settings):
 NOW = dt.datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
 
 
-def test_tomorrow_morning_waits_about_an_hour(settings):
+def test_tomorrow_morning_waits_about_half_an_hour(settings):
+    """Tomorrow is urgent (within MATCHING_URGENT_HOURS): half the share of the time left."""
     settings.MATCHING_WAVE_TIMEOUT_SHARE = 1 / 12
     wait = wave_timeout(now=NOW, starts_at=NOW + dt.timedelta(hours=14))
-    assert wait == dt.timedelta(hours=14) / 12
+    assert wait == dt.timedelta(hours=14) / 24
 
 
 def test_next_week_waits_hours_but_not_past_the_cap(settings):
@@ -138,3 +139,34 @@ def test_sooner_appointments_never_wait_longer():
     leads = [dt.timedelta(minutes=m) for m in (30, 90, 600, 1440, 4000, 20000)]
     waits = [wave_timeout(now=NOW, starts_at=NOW + lead) for lead in leads]
     assert waits == sorted(waits)
+
+
+@dataclass(frozen=True)
+class Tiered:
+    p_accept: float
+    tier: int
+
+
+def test_a_wave_asks_only_the_best_tier_left():
+    """Nobody is asked outside their usual times while someone free then is left to ask."""
+    matches = [Tiered(0.1, 0), Tiered(0.5, 1), Tiered(0.5, 1), Tiered(0.9, 2)]
+    assert plan_wave(matches, target=0.9, minimum=1, maximum=10) == [matches[0]]
+    assert plan_wave(matches[1:], target=0.9, minimum=1, maximum=10) == [matches[1], matches[2]]
+
+
+def test_an_urgent_wave_asks_every_tier_at_once_and_more_of_them(settings):
+    settings.MATCHING_WAVE_MAX = 3
+    settings.MATCHING_URGENT_WAVE_TARGET = 0.99
+    matches = [Tiered(0.1, 0)] + [Tiered(0.3, 1)] * 5 + [Tiered(0.3, 2)] * 5
+    wave = plan_wave(matches, minimum=1, urgent=True)
+    assert len(wave) == 6  # twice MATCHING_WAVE_MAX, across tiers
+    assert {m.tier for m in wave} == {0, 1}
+
+
+def test_an_urgent_appointment_waits_half_as_long(settings):
+    settings.MATCHING_URGENT_HOURS = 24
+    settings.MATCHING_WAVE_TIMEOUT_MIN_MINUTES = 1
+    now = dt.datetime(2027, 3, 1, 8, tzinfo=dt.UTC)
+    soon = wave_timeout(now=now, starts_at=now + dt.timedelta(hours=20))
+    settings.MATCHING_URGENT_HOURS = 0
+    assert soon * 2 == wave_timeout(now=now, starts_at=now + dt.timedelta(hours=20))

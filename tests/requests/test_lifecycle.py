@@ -120,11 +120,13 @@ def test_it_records_a_remote_request_without_a_postcode(office_a):
     assert (req.postcode, req.district, req.lat, req.lon) == ("", "", None, None)
 
 
-def test_it_keeps_a_valid_postcode_outside_dortmund_without_a_district(office_a):
-    """An appointment in Castrop-Rauxel (44575) is stored; it just has no Dortmund district."""
+def test_it_places_a_postcode_outside_dortmund_in_its_town(office_a):
+    """An appointment in Castrop-Rauxel (44575) is stored with its point; the town stands in
+    for the district."""
     req = Request.objects.get(pk=make_request(office=office_a, postcode="44575").pk)
 
-    assert (req.postcode, req.district, req.lat, req.lon) == ("44575", "", None, None)
+    assert (req.postcode, req.district) == ("44575", "Castrop-Rauxel")
+    assert req.lat == pytest.approx(51.552, abs=0.01) and req.lon == pytest.approx(7.305, abs=0.01)
 
 
 def test_it_accepts_an_appointment_of_exactly_twelve_hours(office_a):

@@ -121,8 +121,8 @@ def test_it_says_by_phone_or_video_and_gives_no_distance_for_a_remote_task(clien
 
 
 def test_it_gives_no_distance_when_the_volunteers_postcode_is_outside_the_data(client):
-    """A volunteer from a neighbouring town sees no made-up distance."""
-    _, [sent] = offered(volunteer={"email_language": "en", "postcode": "44575"})
+    """A volunteer whose postcode is in no place data sees no made-up distance."""
+    _, [sent] = offered(volunteer={"email_language": "en", "postcode": "99999"})
 
     page = text(client.get(sent.path))
 

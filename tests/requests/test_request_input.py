@@ -75,6 +75,28 @@ BAD_INPUT = [
     pytest.param({"volunteers_needed": 99}, "volunteers_needed", id="too-many-needed"),
     pytest.param({"postcode": None}, "postcode", id="no-place"),
     pytest.param({"postcode": "4414"}, "postcode", id="malformed-postcode"),
+    pytest.param({"postcode": "99999"}, "postcode", id="postcode-nowhere"),
+    pytest.param(
+        {
+            "starts_at": STARTS.replace(hour=22).isoformat(),
+            "ends_at": (STARTS.replace(hour=22) + dt.timedelta(hours=3)).isoformat(),
+        },
+        "ends_at",
+        id="crosses-midnight",
+    ),
+    pytest.param(
+        {
+            "starts_at": berlin(days=367).isoformat(),
+            "ends_at": (berlin(days=367) + dt.timedelta(hours=1)).isoformat(),
+        },
+        "starts_at",
+        id="over-a-year-ahead",
+    ),
+    pytest.param(
+        {"starts_at": "9999-12-31T10:00:00+01:00", "ends_at": "9999-12-31T11:00:00+01:00"},
+        "starts_at",
+        id="year-9999",
+    ),
     pytest.param({"note": "x" * 301}, "note", id="note-too-long"),
     pytest.param({"gender_preference": "any"}, "gender_preference", id="unknown-gender"),
 ]

@@ -244,6 +244,7 @@ def test_it_shows_one_request_with_every_field(api_a, office_a):
         "note",
         "auto_offer",
         "status",
+        "offer_problem",
         "created_at",
         "filled_at",
         "closed_at",

@@ -193,18 +193,15 @@ def test_it_gives_everyone_one_to_five_slots_that_never_overlap(seeded) -> None:
         check_slots(volunteer_slots)  # raises ValidationError on an overlap
 
 
-def test_it_places_volunteers_in_dortmund_or_flags_the_postcode(seeded) -> None:
-    """Known postcodes carry their district and point; neighbouring towns are kept, flagged."""
+def test_it_places_volunteers_in_dortmund_and_the_towns_around_it(seeded) -> None:
+    """Every postcode carries its district (in a neighbouring town, the town) and point."""
     rows = list(Volunteer.objects.values_list("postcode", "postcode_known", "district", "lat"))
 
     for postcode, known, district, lat in rows:
         place = places.lookup(postcode)
-        if known:
-            assert place is not None and (district, lat) == (place.district, place.point.lat)
-        else:
-            assert place is None and postcode in NEIGHBOURING_POSTCODES and district == ""
-    unknown = sum(not known for _p, known, _d, _l in rows)
-    assert 1 <= unknown <= 12
+        assert known and place is not None and (district, lat) == (place.district, place.point.lat)
+    neighbours = sum(postcode in NEIGHBOURING_POSTCODES for postcode, *_ in rows)
+    assert 1 <= neighbours <= 12
 
 
 def test_it_spreads_volunteers_over_the_districts(seeded) -> None:

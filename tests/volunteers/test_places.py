@@ -94,12 +94,23 @@ def test_it_resolves_every_postcode_to_a_district_and_uses_every_district() -> N
     assert used == set(DISTRICTS)
 
 
-def test_it_returns_none_for_a_well_formed_unknown_postcode() -> None:
-    """A valid postcode outside Dortmund (Castrop-Rauxel, 44575) is unknown, not an error."""
-    assert lookup("44575") is None
-    assert district_of("44575") is None
-    assert postcode_distance_km("44575", "44357") is None
-    assert postcode_distance_km("44357", "44575") is None
+def test_it_knows_postcodes_beyond_dortmund_by_their_town() -> None:
+    """Castrop-Rauxel (44575), next to Mengede, has its point, and its town stands in for the
+    district; Bochum and Witten too."""
+    place = lookup("44575")
+    assert place is not None and (place.town, place.district) == (
+        "Castrop-Rauxel",
+        "Castrop-Rauxel",
+    )
+    assert district_of("44787") == "Bochum"
+    assert district_of("58453") == "Witten"
+    assert 3 < postcode_distance_km("44575", "44357") < 6
+
+
+def test_it_returns_none_for_a_well_formed_postcode_that_exists_nowhere() -> None:
+    assert lookup("99999") is None
+    assert district_of("99999") is None
+    assert postcode_distance_km("99999", "44357") is None
 
 
 @pytest.mark.parametrize("text", ["4435", "443570", "44 357 x", "ABCDE", "", "   ", "D-44357"])

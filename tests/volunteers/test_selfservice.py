@@ -175,8 +175,9 @@ def test_it_answers_a_tampered_link_with_a_friendly_404(client, volunteer, page,
 
 @pytest.mark.parametrize(("method", "page"), REQUESTS)
 def test_it_answers_an_expired_link_with_a_friendly_410(client, volunteer, page, method):
-    """After 60 days the link says it expired and offers a new one; nothing changes."""
-    path = manage_path(volunteer, page, now=timezone.now() - dt.timedelta(days=61))
+    """After its lifetime the link says it expired and offers a new one; nothing changes."""
+    lifetime = tokens.LIFETIMES[PersonalToken.Purpose.MANAGE]
+    path = manage_path(volunteer, page, now=timezone.now() - lifetime - dt.timedelta(days=1))
     before = snapshot()
     response = getattr(client, method)(path, edit_form())
     assert response.status_code == 410
@@ -187,9 +188,14 @@ def test_it_answers_an_expired_link_with_a_friendly_410(client, volunteer, page,
 
 
 def test_it_does_not_accept_a_confirmation_link_as_a_personal_link(client, volunteer):
-    """Only a manage link opens the profile."""
+    """Only a manage link opens the profile; the page says what the other link is for."""
     raw = tokens.issue(volunteer=volunteer, purpose="confirm")
-    assert client.get(f"/volunteer/{raw}/").status_code == 404
+    response = client.get(f"/volunteer/{raw}/")
+    assert response.status_code == 403
+    page_text = response.content.decode()
+    assert volunteer.name not in page_text
+    assert f'href="/volunteer/confirm/{raw}/"' in page_text
+    assert 'href="/volunteer/link/"' in page_text
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -86,13 +86,14 @@ def test_it_writes_the_offer_in_german(request_on_dst_day):
         "/offers/tok123/#accept" in body
     )
     assert "/offers/tok123/#decline" in body
-    assert re.search(r"Mein Profil: \S+/volunteer/[\w-]{20,}/\n", body)
-    assert re.search(r"Anfragen pausieren: \S+/volunteer/[\w-]{20,}/pause/\n", body)
+    assert re.search(r"Keine Angebote mehr: \S+/email/unsubscribe/[\w-]{20,}/\n", body)
+    profile = r"Mein Profil \(den Link schicken wir per E-Mail\): \S+/volunteer/link/\n"
+    assert re.search(profile, body)
     assert "0231 5550100" in body
     html = html_of(message)
     assert '<html lang="de" dir="ltr">' in html
     assert "/offers/tok123/#accept" in html
-    assert "Anfragen pausieren" in html
+    assert "Keine Angebote mehr" in html
 
 
 def test_it_writes_the_offer_in_english(request_on_dst_day):
@@ -104,7 +105,8 @@ def test_it_writes_the_offer_in_english(request_on_dst_day):
     assert "lokal willkommen Huckarde is looking for help and thinks of you:" in body
     assert "Sunday, 25 October 2026, 10:00–11:30" in body
     assert "Yes, I will do it: " in body
-    assert "Pause offers: " in body
+    assert "No more offers: " in body
+    assert "My profile (we email you a link): " in body
     assert '<html lang="en" dir="ltr">' in html_of(message)
 
 

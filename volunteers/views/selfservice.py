@@ -1,9 +1,11 @@
 """The volunteer's own pages behind the personal link: edit, pause, export, delete.
 
 Every request resolves the `manage` token again (GET-safe, no password): an unknown link gets a
-friendly 404 page, an expired one a friendly 410 page, both pointing to "send me my link
-again". GETs only show; each change is a POST with CSRF, so a mail scanner that opens the link
-changes nothing. Pages are never cached: they show personal data and the link is a secret.
+friendly 404 page, an expired one a friendly 410 page, a link for something else (the pause
+link of an email about a task) a friendly 403 page that says what it is for; all point to
+"send me my link again". GETs only show; each change is a POST with CSRF, so a mail scanner
+that opens the link changes nothing. Pages are never cached: they show personal data and the
+link is a secret.
 """
 
 from __future__ import annotations
@@ -38,21 +40,38 @@ TEMPLATES = "volunteers/selfservice/"
 PersonalView = Callable[[HttpRequest, str, PersonalToken], HttpResponse]
 
 
+# Where a link refused elsewhere does its own job ("This link can only pause your offers").
+PURPOSE_PAGES = {
+    PersonalToken.Purpose.CONFIRM: "volunteer-confirm",
+    PersonalToken.Purpose.MANAGE: "volunteer-profile",
+    PersonalToken.Purpose.PAUSE: "email-unsubscribe",
+}
+PROBLEM_STATUS = {"expired": 410, "elsewhere": 403}
+
+
+def link_problem(request: HttpRequest, token: str, problem: tokens.InvalidToken) -> HttpResponse:
+    """The friendly page for a personal link that does not open this page, and why not."""
+    context = {"reason": problem.reason, "link_again": LINK_AGAIN_PATH}
+    if problem.reason == "elsewhere" and problem.purpose in PURPOSE_PAGES:
+        context["purpose"] = problem.purpose
+        context["purpose_url"] = reverse(PURPOSE_PAGES[problem.purpose], args=[token])
+    return render(
+        request,
+        TEMPLATES + "link_problem.html",
+        context,
+        status=PROBLEM_STATUS.get(problem.reason, 404),
+    )
+
+
 def personal_link(view: PersonalView) -> Callable[..., HttpResponse]:
-    """Resolve the manage token of the URL, or answer with the friendly 404/410 page."""
+    """Resolve the manage token of the URL, or answer with the friendly 403/404/410 page."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         try:
             link = tokens.resolve(token, purpose=PersonalToken.Purpose.MANAGE)
         except tokens.InvalidToken as exc:
-            status = 410 if exc.reason == "expired" else 404
-            response = render(
-                request,
-                TEMPLATES + "link_problem.html",
-                {"reason": exc.reason, "link_again": LINK_AGAIN_PATH},
-                status=status,
-            )
+            response = link_problem(request, token, exc)
         else:
             response = view(request, token, link)
         # The URL carries the secret: keep it out of search engines and other sites' logs.
