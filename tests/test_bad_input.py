@@ -112,7 +112,7 @@ def test_it_refuses_json_nested_100000_levels_deep(api_a):
     body = "[" * 100_000 + "]" * 100_000
     response = api_a.generic("POST", REQUESTS, body, content_type="application/json")
     assert response.status_code == 400
-    assert "nested" in response.json()["detail"]
+    assert "verschachtelt" in response.json()["detail"]  # German first
 
 
 def test_it_refuses_json_nested_deeper_than_any_payload(api_a):
@@ -120,7 +120,7 @@ def test_it_refuses_json_nested_deeper_than_any_payload(api_a):
     deep = '{"note": ' * 21 + '""' + "}" * 21
     response = api_a.generic("POST", REQUESTS, deep, content_type="application/json")
     assert response.status_code == 400
-    assert "nested" in response.json()["detail"]
+    assert "verschachtelt" in response.json()["detail"]  # German first
     text = '{"note": "' + "[" * 500 + '", "skill": ""}'
     response = api_a.generic("POST", REQUESTS, text, content_type="application/json")
     assert response.status_code == 400
