@@ -167,9 +167,11 @@ def report(rows: dict[str, dict]) -> None:
 
 
 def record(path: Path, rows: dict[str, dict], max_examples: int) -> None:
+    database = "PostgreSQL" if os.environ.get("FUZZ_DATABASE_URL") else "SQLite"
     figures = (
         f"{MARKER_START}\nRun of {dt.date.today():%Y-%m-%d} ({SCHEMATHESIS}, "
-        f"`--max-examples {max_examples}`, all checks, demo data):\n\n{table(rows)}\n{MARKER_END}"
+        f"`--max-examples {max_examples}`, all checks, demo data on {database}):\n\n"
+        f"{table(rows)}\n{MARKER_END}"
     )
     text = path.read_text()
     start, end = text.index(MARKER_START), text.index(MARKER_END) + len(MARKER_END)

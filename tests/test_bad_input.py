@@ -135,3 +135,12 @@ def test_it_refuses_a_nul_character_in_a_skill_code(api_a):
     )
     assert response.status_code == 400, response.content
     assert "skills" in response.json()
+
+
+@pytest.mark.parametrize("entry", [{"code": []}, {"code": "sports", "level": 5}, 7])
+def test_it_refuses_a_skill_entry_of_the_wrong_shape(api_a, entry):
+    """A skill that is neither a code nor {"code", "level"} is a 400 saying what to give."""
+    volunteer = VolunteerFactory()
+    response = api_a.patch(f"{VOLUNTEERS}{volunteer.pk}/", {"skills": [entry]}, format="json")
+    assert response.status_code == 400, response.content
+    assert '{"code", "level"}' in str(response.json()["skills"])

@@ -121,15 +121,19 @@ class SkillEntryField(serializers.Field):
         elif isinstance(data, dict) and isinstance(data.get("code"), str):
             code, level = data["code"], data.get("level") or ""
             if not isinstance(level, str):
-                self.fail("invalid")
+                raise self._invalid()
         else:
-            self.fail("invalid")
+            raise self._invalid()
         if "\x00" in code:  # the code is looked up in a database that cannot compare it
             raise serializers.ValidationError(ProhibitNullCharactersValidator.message)
         return code.strip(), level
 
     def to_representation(self, value: Any) -> dict[str, str]:
         return {"code": value.skill.code, "level": value.level}
+
+    def _invalid(self) -> serializers.ValidationError:
+        # Not `self.fail`: it would format the message, whose braces are text, not fields.
+        return serializers.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 class SlotSerializer(EntrySerializer):
