@@ -17,7 +17,7 @@ from django_filters import rest_framework as filters
 
 from requests.access import scope_to_offices
 from requests.models import Office, Request, RequestLanguage
-from volunteers.filters import AwareDateTimeFilter, LanguageFilter, SkillFilter
+from volunteers.filters import AwareDateTimeFilter, LanguageFilter, SkillFilter, StrictFilterSet
 
 
 class CommaSeparatedChoiceField(forms.MultipleChoiceField):
@@ -39,7 +39,7 @@ def callers_offices(request: HttpRequest | None) -> QuerySet[Office]:
     return scope_to_offices(Office.objects.all(), request.user, office_field="pk")
 
 
-class RequestFilter(filters.FilterSet):
+class RequestFilter(StrictFilterSet):
     """The filters of `GET /api/requests/`; given together, all must hold."""
 
     status = StatusFilter(

@@ -3,7 +3,8 @@
 Each parameter is checked strictly: a value that means nothing (an unknown language, a skill not
 in the catalogue, "maybe" for a boolean, a time without an offset) is a 400 naming the parameter,
 never silently ignored, because a list that quietly ignores a filter looks like a real answer.
-The queries themselves live in `volunteers.directory`.
+The queries themselves live in `volunteers.directory`. `StrictFilterSet` is the base of every
+FilterSet of the API: no value reaches the database that it cannot take.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +27,11 @@ from volunteers.models import Level, Skill, Volunteer, VolunteerQuerySet
 # In a query string "+" means a space, so an unencoded "…T09:30:00+02:00" arrives as
 # "…T09:30:00 02:00". The offset is what tells the instant, so it is put back.
 _LOST_PLUS = re.compile(r"^(?P<local>\S+T[0-9:.,]+) (?P<offset>[0-9]{2}(:?[0-9]{2})?)$")
+
+# Instants outside these years are typing errors, and near the ends of Python's and PostgreSQL's
+# ranges converting them between zones fails.
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -109,7 +117,14 @@ class AwareDateTimeField(forms.Field):
                     "a time without one is ambiguous."
                 )
             )
-        return parsed
+        # As UTC: PostgreSQL refuses offsets beyond ±15:59 that Python takes (+18:37).
+        try:
+            instant = parsed.astimezone(dt.UTC)
+        except OverflowError:
+            instant = None
+        if instant is None or not _EARLIEST <= instant < _LATEST:
+            raise forms.ValidationError(_("Enter a time between the years 1900 and 2999."))
+        return instant
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -137,7 +152,43 @@ class AwareDateTimeFilter(filters.Filter):
     field_class = AwareDateTimeField
 
 
-class DirectoryFilterForm(forms.Form):
+class QueryForm(forms.Form):
+    """Refuses a NUL character in any parameter before a field reads it.
+
+    Fields look values up (a skill code) or filter by them, and PostgreSQL cannot compare text
+    holding NUL: the parameter is a 400, whichever field it is for.
+    """
+
+    def full_clean(self) -> None:
+        unreadable = [
+            name
+            for name in self.fields
+            if self.is_bound and any("\x00" in str(v) for v in self._raw_values(name))
+        ]
+        if not unreadable:
+            super().full_clean()
+            return
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        for name in unreadable:
+            self.add_error(name, ProhibitNullCharactersValidator.message)
+
+    def _raw_values(self, name: str) -> list[Any]:
+        key = self.add_prefix(name)
+        return self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data.get(key)]
+
+
+class StrictFilterSet(filters.FilterSet):
+    """The base of the API's FilterSets: its form is a `QueryForm`, whatever `Meta.form` says."""
+
+    def get_form_class(self) -> type[forms.Form]:
+        form = super().get_form_class()
+        if issubclass(form, QueryForm):
+            return form
+        return type(form.__name__, (QueryForm, form), {})
+
+
+class DirectoryFilterForm(QueryForm):
     """Checks that span parameters: `min_level` only means something with `language`."""
 
     def clean(self) -> dict[str, Any]:
@@ -154,7 +205,7 @@ class DirectoryFilterForm(forms.Form):
         return cleaned
 
 
-class VolunteerFilter(filters.FilterSet):
+class VolunteerFilter(StrictFilterSet):
     """The filters of `GET /api/volunteers/`; given together, all must hold."""
 
     language = LanguageFilter(

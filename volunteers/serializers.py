@@ -6,14 +6,18 @@ the rules that span rows run in `volunteers.profiles` and report under the same 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from volunteers import languages, places, profiles
 from volunteers.models import Level, Skill, Volunteer, VolunteerSkill
@@ -37,7 +41,48 @@ class LanguageSerializer(serializers.Serializer):
 # --- A profile coming in -------------------------------------------------------------------
 
 
-class LanguageEntrySerializer(serializers.Serializer):
+class EntrySerializer(serializers.Serializer):
+    """One entry of a list that replaces the stored list: whole, even in a partial change.
+
+    Under `partial=True` DRF skips a missing field at every depth, so `{"start": "…"}` would
+    reach `validate` without its end. A partial change leaves out whole fields, never half an
+    entry: a missing part of an entry is "required" here whatever the root says.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            missing = {
+                name: [field.error_messages["required"]]
+                for name, field in self.fields.items()
+                if field.required and not field.read_only and field.get_value(data) is empty
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return super().to_internal_value(data)
+
+
+CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field({"type": "string", "pattern": CLOCK_TIME, "example": "09:30"})
+class ClockTimeField(serializers.TimeField):
+    """A time of day on the clock, "09:30" (seconds may be given, and are answered without).
+
+    Not `format: time` (RFC 3339's "09:30:00+02:00"): a weekly slot has no offset of its own,
+    it is Europe/Berlin whatever the date.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: Any) -> Any:
+        if not isinstance(value, str) or not re.match(CLOCK_TIME, value.strip()):
+            self.fail("invalid", format="hh:mm")
+        return super().to_internal_value(value.strip())
+
+
+class LanguageEntrySerializer(EntrySerializer):
     code = serializers.CharField(max_length=35, help_text="BCP 47 / ISO 639 tag, e.g. fa, prs")
     level = serializers.ChoiceField(choices=Level.choices)
 
@@ -72,23 +117,29 @@ class SkillEntryField(serializers.Field):
 
     def to_internal_value(self, data: Any) -> tuple[str, str]:
         if isinstance(data, str):
-            return data.strip(), ""
-        if isinstance(data, dict) and isinstance(data.get("code"), str):
-            level = data.get("level") or ""
+            code, level = data, ""
+        elif isinstance(data, dict) and isinstance(data.get("code"), str):
+            code, level = data["code"], data.get("level") or ""
             if not isinstance(level, str):
-                self.fail("invalid")
-            return data["code"].strip(), level
-        self.fail("invalid")
-        raise AssertionError("unreachable")  # fail() raises
+                raise self._invalid()
+        else:
+            raise self._invalid()
+        if "\x00" in code:  # the code is looked up in a database that cannot compare it
+            raise serializers.ValidationError(ProhibitNullCharactersValidator.message)
+        return code.strip(), level
 
     def to_representation(self, value: Any) -> dict[str, str]:
         return {"code": value.skill.code, "level": value.level}
 
+    def _invalid(self) -> serializers.ValidationError:
+        # Not `self.fail`: it would format the message, whose braces are text, not fields.
+        return serializers.ValidationError(self.error_messages["invalid"], code="invalid")
 
-class SlotSerializer(serializers.Serializer):
+
+class SlotSerializer(EntrySerializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday")
-    start = serializers.TimeField(help_text="local time, Europe/Berlin")
-    end = serializers.TimeField(help_text="local time, Europe/Berlin")
+    start = ClockTimeField(help_text="local time, Europe/Berlin")
+    end = ClockTimeField(help_text="local time, Europe/Berlin")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["start"] >= attrs["end"]:
@@ -96,7 +147,7 @@ class SlotSerializer(serializers.Serializer):
         return attrs
 
 
-class AbsenceSerializer(serializers.Serializer):
+class AbsenceSerializer(EntrySerializer):
     start = serializers.DateField()
     end = serializers.DateField()
 
@@ -217,8 +268,8 @@ class VolunteerSkillOutSerializer(serializers.ModelSerializer):
 
 class SlotOutSerializer(serializers.Serializer):
     weekday = serializers.IntegerField()
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = ClockTimeField()
+    end = ClockTimeField()
 
 
 class AbsenceOutSerializer(serializers.Serializer):
