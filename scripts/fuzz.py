@@ -86,10 +86,11 @@ def server_env(tmp: Path) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         LOTSE_VAR_DIR=str(tmp),  # broker messages and mail stay in the temporary folder
         DATABASE_URL=os.environ.get("FUZZ_DATABASE_URL") or f"sqlite:///{tmp}/fuzz.sqlite3",
-        CACHE_URL="locmemcache://",
-        # The fuzzer should reach the code behind the limits; 429 itself is documented.
+        # The fuzzer should reach the code behind the limits and the lockout; 429 itself is
+        # documented. Counters in the database cache, as production without Redis.
         THROTTLE_LOGIN="100000/minute",
         THROTTLE_REGISTRATION="100000/minute",
+        LOGIN_FAILURE_LIMIT="100000",
     )
     return env
 

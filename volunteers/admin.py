@@ -1,8 +1,9 @@
 """Admin pages of the volunteers app: the skill catalogue, and volunteers for coordinators.
 
 The volunteer pages check what the API checks: postcodes are normalised and their district
-derived, language tags are stored canonical, slots may not overlap. Volunteers are not added
-here (registration records their consent), and an erased person's row is read-only.
+derived, language tags are stored canonical, slots may not overlap, and someone asked "only at
+these times" keeps at least one. Volunteers are not added here (registration records their
+consent), and an erased person's row is read-only.
 """
 
 from __future__ import annotations
@@ -96,8 +97,14 @@ class AvailabilityFormSet(forms.BaseInlineFormSet):
         ]
         try:
             joined = profiles.check_slots(slots)
+            # The admin builds this formset for the volunteer as the main form changed it.
+            profiles.check_times_choice(
+                only_at_stated_times=self.instance.only_at_stated_times, has_slots=bool(slots)
+            )
         except ValidationError as exc:
-            raise ValidationError(exc.message_dict["availability"]) from None
+            raise ValidationError(
+                [m for messages in exc.message_dict.values() for m in messages]
+            ) from None
         if len(joined) < len(slots):
             # Elsewhere touching slots are joined on saving; rows of this form are saved as
             # they are, so staff join them.
@@ -170,8 +177,17 @@ class VolunteerAdmin(admin.ModelAdmin):
         "district",
         "postcode_known",
         "remote_ok",
+        "only_at_stated_times",
     ]
-    list_filter = ["status", "district", LanguageListFilter, "skills", "remote_ok"]
+    list_filter = [
+        "status",
+        "district",
+        LanguageListFilter,
+        "skills",
+        "remote_ok",
+        "only_at_stated_times",
+    ]
+    radio_fields = {"only_at_stated_times": admin.HORIZONTAL}
     search_fields = ["name", "email", "postcode"]
     # Volunteer has no foreign keys to join (list_select_related would add nothing); the one
     # related list shown per row is prefetched in get_queryset.
@@ -204,6 +220,7 @@ class VolunteerAdmin(admin.ModelAdmin):
                     "lon",
                     "max_distance_km",
                     "remote_ok",
+                    "only_at_stated_times",
                 ]
             },
         ),

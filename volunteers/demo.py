@@ -458,6 +458,9 @@ DAY_WEIGHTS: dict[str, dict[int, float]] = {
     "parent": {0: 3, 1: 3, 2: 3, 3: 3, 4: 2, 5: 2},
 }
 SLOT_COUNTS: Weighted = ((1, 15), (2, 30), (3, 30), (4, 15), (5, 10))
+# How firm people's weekly times are: a quarter want to be asked only then, about one in seven
+# give no times at all ("whenever you need me"), the rest name their usual times.
+WEEKLY_TIMES: Weighted = (("only", 25), ("usual", 60), ("none", 15))
 
 SKILL_LEVELS: Weighted = (("", 50), ("basic", 20), ("experienced", 25), ("professional", 5))
 INTERPRETING_LEVELS: Weighted = (("", 40), ("basic", 15), ("experienced", 35), ("professional", 10))
@@ -494,9 +497,12 @@ def invent_volunteers(*, count: int, seed: int, today: dt.date) -> list[DemoVolu
     """
     rng = random.Random(seed)  # noqa: S311 - invented demo data, not a secret
     decks = _Decks(rng)
+    # The choice of weekly times came later; dealt from a deck of its own, it left everything
+    # else about the people as it was.
+    times = _Decks(random.Random(f"{seed}:weekly times"))  # noqa: S311 - as above
     used_names: set[str] = set()
     return [
-        _invent(rng, decks, number=n, today=today, used_names=used_names)
+        _invent(rng, decks, times, number=n, today=today, used_names=used_names)
         for n in range(1, count + 1)
     ]
 
@@ -582,7 +588,13 @@ def _postcodes_by_district() -> dict[str, tuple[str, ...]]:
 
 
 def _invent(
-    rng: random.Random, decks: _Decks, *, number: int, today: dt.date, used_names: set[str]
+    rng: random.Random,
+    decks: _Decks,
+    times: _Decks,
+    *,
+    number: int,
+    today: dt.date,
+    used_names: set[str],
 ) -> DemoVolunteer:
     community = decks.deal("community", [(c, c.weight) for c in COMMUNITIES])
     settled = rng.random() < community.settled
@@ -625,6 +637,8 @@ def _invent(
     if rng.random() < 0.6:
         phone = f"+49{rng.choice(MOBILE_PREFIXES)}0{rng.randint(0, 9_999_999):07d}"
 
+    weekly_times = times.deal("weekly times", WEEKLY_TIMES)
+
     data: dict[str, Any] = {
         "name": name,
         "email": demo_email(name=name, number=number),
@@ -632,6 +646,7 @@ def _invent(
         "postcode": _invent_postcode(rng, decks, settled=settled),
         "max_distance_km": _pick(rng, DISTANCES[:4] if stage == "retired" else DISTANCES),
         "remote_ok": rng.random() < (0.5 if mediator else 0.22),
+        "only_at_stated_times": weekly_times == "only",
         "gender": gender if rng.random() < 0.7 else "",
         "certificate_date": certificate_date,
         "max_tasks_per_month": _pick(rng, TASKS_PER_MONTH),
@@ -641,6 +656,9 @@ def _invent(
         "availability": _invent_slots(rng, stage),
         "absences": _invent_absences(rng, today),
     }
+    if weekly_times == "none":
+        # Drawn all the same, so that the people after this one stay who they were.
+        data["availability"] = []
     return DemoVolunteer(
         email=data["email"],
         name=name,

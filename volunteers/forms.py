@@ -37,6 +37,7 @@ SCALAR_FIELDS = (
     "postcode",
     "max_distance_km",
     "remote_ok",
+    "only_at_stated_times",
     "gender",
     "certificate_date",
     "max_tasks_per_month",
@@ -120,6 +121,7 @@ class RegistrationForm:
             "max_distance_km": "10",
             "max_tasks_per_month": "4",
             "email_language": language,
+            "only_at_stated_times": "no",
         }
         self.values = {
             name: self.data.get(name, "" if self.bound else initial.get(name, "")).strip()
@@ -172,6 +174,8 @@ class RegistrationForm:
             name: values[name] for name in ("name", "email", "phone", "postcode", "gender")
         }
         result["remote_ok"] = bool(values["remote_ok"])
+        # A radio pair, "yes" or "no"; none chosen is the default, "also at other times".
+        result["only_at_stated_times"] = values["only_at_stated_times"] == "yes"
         result["consent"] = bool(values["consent"])
         result["certificate_date"] = values["certificate_date"] or None
         for name in _OMIT_WHEN_EMPTY:

@@ -103,11 +103,20 @@ class Volunteer(models.Model):
     )
     max_distance_km = models.PositiveSmallIntegerField(_("maximum distance (km)"), default=10)
     remote_ok = models.BooleanField(_("phone or video"), default=False)
-    # Strict: asked only at the stated weekly times and within the travel limit. Flexible (the
-    # default, and anyone without times): also at other times and up to 1.5 × the limit, in a
-    # lower tier, when nobody who said they are free then is left.
+    # False, the default, keeps everyone registered before the choice existed reachable: their
+    # times were always meant as "when I can usually help" (docs/decisions.md). Strict without
+    # any weekly slot is refused by `volunteers.profiles`, which sees the slots.
     only_at_stated_times = models.BooleanField(
-        _("only at the stated times"), default=False, db_default=False
+        _("weekly times"),
+        default=False,
+        db_default=False,
+        choices=[(True, _("only at these times")), (False, _("also at other times"))],
+        help_text=_(
+            "Only at these times: never asked outside the weekly times or beyond the travel "
+            "limit. Also at other times: the weekly times are the usual ones; asked at other "
+            "times, up to 1.5 times the travel limit and for phone or video tasks at any "
+            "distance when nobody else can."
+        ),
     )
     gender = models.CharField(_("gender"), max_length=10, choices=Gender, blank=True)
     certificate_date = models.DateField(

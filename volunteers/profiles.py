@@ -119,6 +119,22 @@ def join_touching(ordered: list[Slot]) -> list[Slot]:
     return joined
 
 
+def check_times_choice(*, only_at_stated_times: bool, has_slots: bool) -> None:
+    """Asking someone "only at these times" needs times: strict without a slot is refused.
+
+    The rule spans the volunteer row and its slots, which no database check can see; every
+    writer reaches it through `save_profile` (the admin, saving rows itself, calls it too).
+    """
+    if only_at_stated_times and not has_slots:
+        raise ValidationError(
+            {
+                "only_at_stated_times": [
+                    _("Give at least one time, or let us ask you at other times too.")
+                ]
+            }
+        )
+
+
 def check_absences(spans: Iterable[Span]) -> list[Span]:
     """Absences: whole days, the end not before the start."""
     ordered = sorted(spans, key=lambda s: (s.start, s.end))
@@ -172,6 +188,7 @@ SCALAR_FIELDS = (
     "phone",
     "max_distance_km",
     "remote_ok",
+    "only_at_stated_times",
     "gender",
     "certificate_date",
     "max_tasks_per_month",
@@ -201,6 +218,12 @@ def save_profile(*, volunteer: Volunteer, data: Mapping[str, Any]) -> Volunteer:
     new_slots = check_slots(data["availability"]) if "availability" in data else None
     new_absences = check_absences(data["absences"]) if "absences" in data else None
     is_new = volunteer._state.adding  # a new profile has no old rows to replace
+    check_times_choice(
+        only_at_stated_times=volunteer.only_at_stated_times,
+        has_slots=bool(new_slots)
+        if new_slots is not None
+        else not is_new and volunteer.availability.exists(),
+    )
     volunteer.save()
     if new_languages is not None:
         _replace(

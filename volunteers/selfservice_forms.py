@@ -150,6 +150,7 @@ class ProfileEditForm:
         volunteer: Volunteer,
         values: dict[str, str],
         remote_ok: bool,
+        only_at_stated_times: bool = False,
         language_rows: list[Row],
         skills: set[str],
         days: list[Day],
@@ -158,6 +159,7 @@ class ProfileEditForm:
         self.volunteer = volunteer
         self.values = values
         self.remote_ok = remote_ok
+        self.only_at_stated_times = only_at_stated_times
         self.language_rows = language_rows
         self.skills = skills
         self.days = days
@@ -216,6 +218,7 @@ class ProfileEditForm:
             volunteer=volunteer,
             values=values,
             remote_ok=volunteer.remote_ok,
+            only_at_stated_times=volunteer.only_at_stated_times,
             language_rows=language_rows,
             skills={vs.skill.code for vs in volunteer.skill_set.select_related("skill")},
             days=days,
@@ -271,6 +274,8 @@ class ProfileEditForm:
             volunteer=volunteer,
             values=values,
             remote_ok=bool(data.get("remote_ok")),
+            # A radio pair, "yes" or "no"; anything else is the default, "also at other times".
+            only_at_stated_times=data.get("only_at_stated_times") == "yes",
             language_rows=language_rows,
             skills={s for s in posted_skills if isinstance(s, str)},
             days=days,
@@ -284,6 +289,7 @@ class ProfileEditForm:
         data: dict[str, Any] = {name: self.values[name].strip() for name in SCALARS}
         data["certificate_date"] = data["certificate_date"] or None
         data["remote_ok"] = self.remote_ok
+        data["only_at_stated_times"] = self.only_at_stated_times
         used_languages = [row for row in self.language_rows if not row.is_blank()]
         data["languages"] = [
             {"code": row.values["code"].strip(), "level": row.values["level"]}
@@ -326,9 +332,8 @@ class ProfileEditForm:
             rows = self._rows_of.get(key)
             entries = _entry_errors(detail) if rows is not None else None
             if entries is None:
-                target = (
-                    key if key in (*SCALARS, "remote_ok", *self._rows_of, "skills") else "general"
-                )
+                placed = (*SCALARS, "remote_ok", "only_at_stated_times", *self._rows_of, "skills")
+                target = key if key in placed else "general"
                 self.errors.setdefault(target, []).extend(_unique(_messages(detail)))
                 continue
             for index, entry in entries:

@@ -157,6 +157,14 @@ class AbsenceSerializer(EntrySerializer):
         return attrs
 
 
+ONLY_AT_STATED_TIMES_HELP = (
+    "true: ask only at the weekly times in `availability` and within `max_distance_km`; needs "
+    "at least one slot. false (the default): those are the usual times; the person may also "
+    "be asked at other times, up to 1.5 × `max_distance_km` and for phone or video tasks at "
+    "any distance, when nobody else can. A volunteer without weekly times is always false."
+)
+
+
 class ProfileSerializer(serializers.Serializer):
     """Everything a volunteer (or staff) may set on a profile."""
 
@@ -170,6 +178,9 @@ class ProfileSerializer(serializers.Serializer):
     postcode = serializers.CharField(max_length=12)
     max_distance_km = serializers.IntegerField(min_value=1, max_value=100, required=False)
     remote_ok = serializers.BooleanField(required=False)
+    only_at_stated_times = serializers.BooleanField(
+        required=False, help_text=ONLY_AT_STATED_TIMES_HELP
+    )
     gender = serializers.ChoiceField(
         choices=Volunteer.Gender.choices, required=False, allow_blank=True
     )
@@ -285,6 +296,9 @@ class VolunteerSerializer(serializers.ModelSerializer):
     skills = VolunteerSkillOutSerializer(source="skill_set", many=True, read_only=True)
     availability = SlotOutSerializer(many=True, read_only=True)
     absences = AbsenceOutSerializer(many=True, read_only=True)
+    only_at_stated_times = serializers.BooleanField(
+        read_only=True, help_text=ONLY_AT_STATED_TIMES_HELP
+    )
 
     class Meta:
         model = Volunteer
@@ -303,6 +317,7 @@ class VolunteerSerializer(serializers.ModelSerializer):
             "postcode_known",
             "max_distance_km",
             "remote_ok",
+            "only_at_stated_times",
             "gender",
             "certificate_date",
             "max_tasks_per_month",

@@ -134,6 +134,7 @@ def admin_form_data(volunteer: Volunteer, *, slots=(), **changes) -> dict[str, s
         "paused_until": "",
         "postcode": volunteer.postcode,
         "max_distance_km": str(volunteer.max_distance_km),
+        "only_at_stated_times": str(volunteer.only_at_stated_times),
         "max_tasks_per_month": str(volunteer.max_tasks_per_month),
         "gender": "",
         "certificate_date": "",

@@ -178,19 +178,47 @@ def test_it_gives_about_four_in_ten_refugee_language_speakers_interpreting(seede
     assert 0.3 <= len(interpreters) / len(speakers) <= 0.55
 
 
-def test_it_gives_everyone_one_to_five_slots_that_never_overlap(seeded) -> None:
-    """Weekly availability passes the profile rules: 1–5 slots, no overlaps on a day."""
-    slots: dict[int, list[Slot]] = defaultdict(list)
+def _slots() -> dict[int, list[Slot]]:
+    slots: dict[int, list[Slot]] = {pk: [] for pk in Volunteer.objects.values_list("pk", flat=True)}
     for volunteer_id, weekday, start, end in Volunteer.objects.values_list(
         "pk", "availability__weekday", "availability__start", "availability__end"
     ):
         if weekday is not None:
             slots[volunteer_id].append(Slot(weekday, start, end))
+    return slots
 
-    assert len(slots) == 200
-    for volunteer_slots in slots.values():
+
+def test_it_gives_those_with_times_one_to_five_slots_that_never_overlap(seeded) -> None:
+    """Weekly availability passes the profile rules: 1–5 slots, no overlaps on a day."""
+    with_times = [s for s in _slots().values() if s]
+
+    assert len(with_times) >= 160
+    for volunteer_slots in with_times:
         assert 1 <= len(volunteer_slots) <= 5
         check_slots(volunteer_slots)  # raises ValidationError on an overlap
+
+
+def test_it_has_about_a_quarter_strict_and_some_without_weekly_times(seeded) -> None:
+    """About 25 % want offers only at their times, about 15 % give no times (and so are
+    flexible); the rest name their usual times."""
+    slots = _slots()
+    strict = set(Volunteer.objects.filter(only_at_stated_times=True).values_list("pk", flat=True))
+    without_times = {pk for pk, volunteer_slots in slots.items() if not volunteer_slots}
+
+    assert 40 <= len(strict) <= 60
+    assert 20 <= len(without_times) <= 40
+    assert not strict & without_times
+
+
+def test_it_gives_the_simulation_the_choice_of_every_person() -> None:
+    """Each invented person's data carry `only_at_stated_times`, true only for people with
+    times; the same for the same seed, whatever the count."""
+    people = invent_volunteers(count=200, seed=2026, today=dt.date(2026, 11, 21))
+
+    assert all(isinstance(p.data["only_at_stated_times"], bool) for p in people)
+    assert not [p for p in people if p.data["only_at_stated_times"] and not p.data["availability"]]
+    fewer = invent_volunteers(count=40, seed=2026, today=dt.date(2026, 11, 21))
+    assert [p.data for p in fewer] == [p.data for p in people[:40]]
 
 
 def test_it_places_volunteers_in_dortmund_and_the_towns_around_it(seeded) -> None:
