@@ -185,7 +185,12 @@ class Request(models.Model):
     # The least level in each needed language; empty: MATCHING_INTERPRETING_MIN_LEVEL for
     # interpreting, MATCHING_MIN_LEVEL otherwise.
     min_level = models.CharField(
-        _("least language level"), max_length=6, choices=Level, blank=True, db_default=""
+        _("least language level"),
+        max_length=6,
+        choices=Level,
+        blank=True,
+        default="",
+        db_default="",
     )
     # Only people in their stated times and within their limit: no lower tiers.
     exact_only = models.BooleanField(_("only exact matches"), default=False, db_default=False)

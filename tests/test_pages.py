@@ -62,4 +62,7 @@ def test_it_has_a_german_text_for_every_message():
     assert entries and not untranslated, f"translate these in django.po: {untranslated}"
     # gettext ignores fuzzy entries: they would show English although a German text is there.
     assert "#, fuzzy" not in po, "check and unmark the entries makemessages marked fuzzy"
-    assert 'msgstr[0] ""' not in po
+    # Plural forms: each must have text, whether on one line or wrapped over several.
+    plurals = re.findall(r'msgstr\[\d\] ((?:".*"\n)+)', po)
+    empty = [s for s in plurals if not "".join(re.findall(r'"(.*)"', s))]
+    assert plurals and not empty, f"translate every plural form in django.po: {empty}"
