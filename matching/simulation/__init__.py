@@ -48,14 +48,26 @@ from matching.simulation.policies import (
     RandomK,
     baselines,
 )
-from matching.simulation.report import Report, findings, markdown, simulate, table, write_section
+from matching.simulation.report import (
+    POLICIES,
+    Goal,
+    Report,
+    as_json,
+    goals,
+    markdown,
+    simulate,
+    table,
+    write_section,
+)
 from matching.simulation.run import Result, Run, compare, gini
 from matching.simulation.world import Behaviour, Config, World, local, moment
 
 __all__ = [
+    "POLICIES",
     "Behaviour",
     "Broadcast",
     "Config",
+    "Goal",
     "LotseWaves",
     "NearestFirst",
     "Policy",
@@ -64,10 +76,11 @@ __all__ = [
     "Result",
     "Run",
     "World",
+    "as_json",
     "baselines",
     "compare",
-    "findings",
     "gini",
+    "goals",
     "local",
     "markdown",
     "moment",
