@@ -53,9 +53,10 @@ format: sync
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-# A synthetic Dortmund: Lotse's waves against broadcast, random-k and nearest-first, then the
-# acceptance model trained on the simulated history. In memory, well under five minutes; writes
-# the "Matching simulation" section of docs/benchmarks.md.
+# A synthetic Dortmund of 600 and of 2,000 volunteers: Lotse against today's exact-tier reach,
+# broadcast, random_k and nearest_k, then the acceptance model trained on the simulated history.
+# In memory, well under five minutes; writes the "Matching simulation" section of
+# docs/benchmarks.md.
 bench-matching: sync
 	$(RUN) python manage.py simulate_matching --volunteers 600
 	$(RUN) python manage.py simulate_matching --volunteers 2000
