@@ -53,11 +53,13 @@ format: sync
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-# A synthetic Dortmund: Lotse's waves against broadcast, random-k and nearest-first, then the
-# acceptance model trained on the simulated history. In memory, well under five minutes; writes
-# the "Matching simulation" section of docs/benchmarks.md.
+# A synthetic Dortmund of 600 and of 2,000 volunteers: Lotse against today's exact-tier reach,
+# broadcast, random_k and nearest_k, then the acceptance model trained on the simulated history.
+# In memory, well under five minutes; writes the "Matching simulation" section of
+# docs/benchmarks.md.
 bench-matching: sync
-	$(RUN) python manage.py simulate_matching
+	$(RUN) python manage.py simulate_matching --volunteers 600
+	$(RUN) python manage.py simulate_matching --volunteers 2000
 
 # rank() with 1k/10k/100k synthetic volunteers in PostgreSQL: p50/p95 and queries per call,
 # written to docs/benchmarks.md. Creates the database if missing; BENCH_ARGS="--sizes 1000".

@@ -14,25 +14,32 @@ The world
     districts where newcomers live, 1 to 21 days ahead.
 
 The volunteers' behaviour (hidden from Lotse; the same for every policy)
-    When an offer reaches someone they accept with probability
-        sigmoid(BASE + propensity − DISTANCE × true km / own limit − LOAD × tasks in 30 days
+    A share of people state no weekly times, and a share of the others are strict (asked only
+    in their stated times and within their limit); the rest are flexible. Stated times are
+    imperfect: someone is free at an appointment with a chance that is high inside their times,
+    lower outside them and in between without any (`Behaviour`). Someone free accepts with
+    probability
+        sigmoid(BASE + propensity − DISTANCE × true km / own limit − BEYOND × share above 1
+                + OUTSIDE (outside stated times) − LOAD × tasks in 30 days
                 − FATIGUE × log(1 + offers in the last 7 days) + hour of day + lead time),
-    with a personal propensity ~ N(0, 1) nobody sees. Whoever does not accept declines or, with
-    a personal probability, never answers (the offer expires when the appointment starts).
-    Answers come after a personal, log-normal delay (eager people answer sooner); none at night
-    (23:00–07:00: the answer waits for the morning). A volunteer who would accept but has since
-    taken an overlapping task or reached their monthly cap declines. Random draws are shared
-    between policies (common random numbers per request and volunteer), so the policies differ
-    by what they do, not by luck.
+    with a personal propensity ~ N(0, 1) nobody sees; someone not free never accepts. Whoever
+    does not accept declines ("not my usual time" when asked outside their times and not free)
+    or, with a personal probability, never answers (the offer expires when the appointment
+    starts). Answers come after a personal, log-normal delay (eager people answer sooner); none
+    at night (23:00–07:00: the answer waits for the morning). A volunteer who would accept but
+    has since taken an overlapping task or reached their monthly cap declines. Random draws are
+    shared between policies (common random numbers per request and volunteer), so the policies
+    differ by what they do, not by luck.
 
 The policies (all on the same requests; the in-memory eligibility mirrors every hard constraint
 of `matching.candidates.eligible`, evaluated at the moment of each wave)
-    - Lotse: the real ranking (`features.matrix` → `scoring.rank`, with the prior or a learned
-      model), the real `waves.plan_wave` and `waves.wave_timeout`, until filled, nobody is left
-      or the appointment starts;
-    - broadcast: every eligible volunteer at once;
-    - random-k / nearest-first: waves of k random / nearest eligible volunteers with the same
-      wave timeout as Lotse.
+    - lotse: the real ranking (`features.matrix` → `scoring.rank`, tier by tier, with the prior
+      or a learned model), the real `waves.plan_wave` (urgent when `waves.is_urgent`) and
+      `waves.wave_timeout`, until filled, nobody is left or the appointment starts;
+    - lotse_strict: the same over the exact tier only (today's reach before the tiers);
+    - broadcast: everyone who passes the hard constraints at once;
+    - random_k / nearest_k: waves of k random / nearest of broadcast's pool with the same wave
+      timeout as Lotse.
 
 The ranking runs in memory (no database): the same `features`, `scoring`, `model` and `waves`
 functions `matching.rank` uses, fed by an eligibility filter and history counters that mirror
@@ -48,14 +55,26 @@ from matching.simulation.policies import (
     RandomK,
     baselines,
 )
-from matching.simulation.report import Report, findings, markdown, simulate, table, write_section
+from matching.simulation.report import (
+    POLICIES,
+    Goal,
+    Report,
+    as_json,
+    goals,
+    markdown,
+    simulate,
+    table,
+    write_section,
+)
 from matching.simulation.run import Result, Run, compare, gini
 from matching.simulation.world import Behaviour, Config, World, local, moment
 
 __all__ = [
+    "POLICIES",
     "Behaviour",
     "Broadcast",
     "Config",
+    "Goal",
     "LotseWaves",
     "NearestFirst",
     "Policy",
@@ -64,10 +83,11 @@ __all__ = [
     "Result",
     "Run",
     "World",
+    "as_json",
     "baselines",
     "compare",
-    "findings",
     "gini",
+    "goals",
     "local",
     "markdown",
     "moment",

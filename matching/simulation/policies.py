@@ -10,7 +10,7 @@ import numpy as np
 
 from matching import scoring, waves
 from matching.model import AcceptanceModel
-from matching.simulation.world import Config, SimRequest
+from matching.simulation.world import Config, SimRequest, moment
 
 if TYPE_CHECKING:
     from matching.simulation.run import Run
@@ -24,11 +24,13 @@ NO_FAIRNESS: Mapping[str, float] = {
 
 
 class Policy:
-    """Whom to ask next for a request; `repeats` says whether further waves follow, and
+    """Whom to ask next for a request; `repeats` says whether further waves follow,
+    `exact_only` keeps to the exact tier (in stated times and within the limit), and
     `overrides` are settings in force while the policy runs."""
 
     name = ""
     repeats = True
+    exact_only = False
     overrides: Mapping[str, object] = MappingProxyType({})
 
     def choose(
@@ -40,13 +42,24 @@ class Policy:
 
 
 class LotseWaves(Policy):
-    """Lotse's ranking and wave sizing, with the prior or a learned model."""
+    """Lotse's ranking and wave sizing (tier by tier; every tier at once when urgent), with the
+    prior or a learned model. `exact_only`: the same over the exact tier alone, which is all
+    that the matching reached before stated times and the limit became tiers."""
 
-    def __init__(self, model: AcceptanceModel | None = None, *, fair: bool = True) -> None:
+    def __init__(
+        self,
+        model: AcceptanceModel | None = None,
+        *,
+        fair: bool = True,
+        exact_only: bool = False,
+    ) -> None:
         self.model = model
-        self.name = "Lotse, learned model" if model else "Lotse waves"
+        self.exact_only = exact_only
+        self.name = "lotse_strict" if exact_only else "lotse"
+        if model:
+            self.name += "_learned"
         if not fair:
-            self.name += ", no fairness term"
+            self.name += "_no_fairness"
             self.overrides = NO_FAIRNESS
 
     def choose(
@@ -54,15 +67,22 @@ class LotseWaves(Policy):
     ) -> list[tuple[int, dict[str, float]]]:
         need, pool = run.pool(request, now, positions)
         needed = request.needed - run.taken[request.index]
+        urgent = waves.is_urgent(now=moment(now), starts_at=moment(request.starts))
         matches = scoring.rank(
-            need, pool, limit=waves.wave_ceiling(needed=needed), model=self.model, explain=False
+            need,
+            pool,
+            limit=waves.wave_ceiling(needed=needed, urgent=urgent),
+            model=self.model,
+            explain=False,
         )
-        wave = waves.plan_wave(matches, needed=needed)
+        wave = waves.plan_wave(matches, needed=needed, urgent=urgent)
         return [(match.volunteer_id, match.features) for match in wave]
 
 
 class Broadcast(Policy):
-    name = "Broadcast to all"
+    """Everyone who passes the hard constraints, at once."""
+
+    name = "broadcast"
     repeats = False
 
     def choose(
@@ -72,10 +92,13 @@ class Broadcast(Policy):
 
 
 class RandomK(Policy):
+    """k random people of broadcast's pool per wave, with Lotse's wave timeout."""
+
+    name = "random_k"
+
     def __init__(self, k: int, seed: int) -> None:
         self.k = k
         self.rng = np.random.default_rng([seed, 4])
-        self.name = f"Random {k} per wave"
 
     def choose(
         self, run: Run, request: SimRequest, now: float, positions: np.ndarray
@@ -85,9 +108,12 @@ class RandomK(Policy):
 
 
 class NearestFirst(Policy):
+    """The k nearest of broadcast's pool per wave, with Lotse's wave timeout."""
+
+    name = "nearest_k"
+
     def __init__(self, k: int) -> None:
         self.k = k
-        self.name = f"Nearest {k} first"
 
     def choose(
         self, run: Run, request: SimRequest, now: float, positions: np.ndarray
@@ -100,4 +126,10 @@ class NearestFirst(Policy):
 
 
 def baselines(config: Config) -> list[Policy]:
-    return [Broadcast(), RandomK(config.k, config.seed), NearestFirst(config.k)]
+    """Today's reach with Lotse's ranking, and the simple policies over the full reach."""
+    return [
+        LotseWaves(exact_only=True),
+        Broadcast(),
+        RandomK(config.k, config.seed),
+        NearestFirst(config.k),
+    ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,9 @@ from matching.simulation.run import Result, compare
 from matching.simulation.world import HOURS_PER_DAY, Behaviour, Config, World, moment
 
 # --- Reporting -------------------------------------------------------------------------------
+
+# The policies every comparison runs, in the order of the tables (see `policies`).
+POLICIES: tuple[str, ...] = ("lotse", "lotse_strict", "broadcast", "random_k", "nearest_k")
 
 
 def table(results: Sequence[Result]) -> list[str]:
@@ -34,29 +39,48 @@ def table(results: Sequence[Result]) -> list[str]:
     return lines
 
 
-def write_section(path: Path, heading: str, body: str) -> None:
-    """Put `body` under `heading` in the Markdown file, replacing only that section (up to the
-    next heading of the same or a higher level)."""
-    level = len(heading) - len(heading.lstrip("#"))
-    section = f"{heading}\n\n{body.strip()}\n"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"# Benchmarks\n\n{section}", encoding="utf-8")
-        return
-    lines = path.read_text(encoding="utf-8").splitlines()
-    try:
-        begin = next(i for i, line in enumerate(lines) if line.strip() == heading)
-    except StopIteration:
-        text = "\n".join(lines).rstrip() + "\n\n" + section
-        path.write_text(text, encoding="utf-8")
-        return
-    end = len(lines)
+def _level(heading: str) -> int:
+    return len(heading) - len(heading.lstrip("#"))
+
+
+def _section_end(lines: list[str], begin: int, level: int) -> int:
+    """The line after the section that starts at `begin`: the next heading of the same or a
+    higher level, or the end."""
     for i in range(begin + 1, len(lines)):
         stripped = lines[i].lstrip()
         marks = len(stripped) - len(stripped.lstrip("#"))
         if 0 < marks <= level and stripped[marks : marks + 1] == " ":
-            end = i
-            break
+            return i
+    return len(lines)
+
+
+def write_section(path: Path, heading: str, body: str, *, within: str | None = None) -> None:
+    """Put `body` under `heading` in the Markdown file, replacing only that section (up to the
+    next heading of the same or a higher level). A new section goes at the end of the file, or
+    at the end of the section `within` (made if missing)."""
+    level = _level(heading)
+    section = f"{heading}\n\n{body.strip()}\n"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("# Benchmarks\n", encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        begin = next(i for i, line in enumerate(lines) if line.strip() == heading)
+    except StopIteration:
+        if within is not None:
+            if not any(line.strip() == within for line in lines):
+                write_section(path, within, "")
+                lines = path.read_text(encoding="utf-8").splitlines()
+            parent = next(i for i, line in enumerate(lines) if line.strip() == within)
+            at = _section_end(lines, parent, _level(within))
+            lines[at:at] = ["", *section.splitlines(), ""]
+            text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip() + "\n")
+            path.write_text(text, encoding="utf-8")
+            return
+        text = "\n".join(lines).rstrip() + "\n\n" + section
+        path.write_text(text, encoding="utf-8")
+        return
+    end = _section_end(lines, begin, level)
     before = "\n".join(lines[:begin]).rstrip()
     after = "\n".join(lines[end:]).strip()
     text = (before + "\n\n" if before else "") + section + ("\n" + after + "\n" if after else "")
@@ -71,20 +95,24 @@ class Report:
     config: Config
     results: list[Result]
     median_candidates: float
+    median_exact: float
     history_offers: int
     evaluation: Evaluation | None
     shortage: str
     fresh: list[Result]
 
+    def result(self, policy: str) -> Result:
+        return next(r for r in self.results if r.policy == policy)
+
     @property
     def lotse(self) -> Result:
-        return self.results[0]
+        return self.result("lotse")
 
 
 def simulate(config: Config, *, progress: Callable[[str], None] | None = None) -> Report:
-    """Lotse and the baselines on one world; the acceptance model trained on Lotse's history
-    there (time-based hold-out against the prior); then Lotse with the prior and with the model
-    on a fresh stream of requests for the same people."""
+    """Lotse, today's reach and the baselines on one world; the acceptance model trained on
+    Lotse's history there (time-based hold-out against the prior); then Lotse with the prior
+    and with the model on a fresh stream of requests for the same people."""
     say = progress or (lambda _: None)
     say(
         f"Building a synthetic Dortmund: {config.volunteers:,} volunteers, "
@@ -117,6 +145,7 @@ def simulate(config: Config, *, progress: Callable[[str], None] | None = None) -
         config=config,
         results=results,
         median_candidates=float(np.median([len(r.candidates) for r in world.requests])),
+        median_exact=float(np.median([int(r.exact.sum()) for r in world.requests])),
         history_offers=len(outcomes),
         evaluation=evaluation,
         shortage=shortage,
@@ -124,23 +153,126 @@ def simulate(config: Config, *, progress: Callable[[str], None] | None = None) -
     )
 
 
-def findings(report: Report) -> list[str]:
-    """The done-when relations in words: emails and fill rate against broadcast, fairness
-    against nearest-first."""
-    lotse, broadcast, random_k, nearest, unfair = report.results
-    fewer = 1 - lotse.offers_per_filled / broadcast.offers_per_filled
-    return [
-        f"Lotse needs {lotse.offers_per_filled:.1f} offer emails per filled request against "
-        f"{broadcast.offers_per_filled:.1f} for broadcast ({fewer:.0%} fewer) at a fill rate of "
-        f"{lotse.fill_rate:.1%} against {broadcast.fill_rate:.1%}.",
-        f"Offers spread more evenly under Lotse than nearest-first: Gini {lotse.gini:.2f} "
-        f"against {nearest.gini:.2f} ({unfair.gini:.2f} without the fairness term).",
-        f"Random-k and nearest-first send {random_k.offers_per_filled:.1f} and "
-        f"{nearest.offers_per_filled:.1f} emails per filled request and take "
-        f"{random_k.median_hours_to_fill:.1f} and {nearest.median_hours_to_fill:.1f} h to fill "
-        f"(Lotse {lotse.median_hours_to_fill:.1f} h): fixed waves of {report.config.k}, where "
-        f"Lotse sizes each wave to a {settings.MATCHING_WAVE_TARGET:.0%} chance of an accept.",
+@dataclass(frozen=True)
+class Goal:
+    """One of the goals Lotse is measured against, and how this run did."""
+
+    text: str
+    met: bool
+    detail: str
+
+
+def goals(report: Report) -> list[Goal]:
+    """The goals of the matching (issue 8), each met or missed, and by how much."""
+    lotse, strict, broadcast = (report.result(p) for p in ("lotse", "lotse_strict", "broadcast"))
+    random_k, nearest = report.result("random_k"), report.result("nearest_k")
+
+    def points(x: float) -> str:
+        return f"{100 * x:+.1f} points"
+
+    out = [
+        Goal(
+            "Lotse fills at least 80 % of requests",
+            lotse.fill_rate >= 0.8,
+            f"{lotse.fill_rate:.1%} ({points(lotse.fill_rate - 0.8)})",
+        ),
+        Goal(
+            "… and at least 20 points more than lotse_strict",
+            lotse.fill_rate - strict.fill_rate >= 0.2,
+            f"{points(lotse.fill_rate - strict.fill_rate)} ({strict.fill_rate:.1%})",
+        ),
     ]
+    share = lotse.fill_rate / broadcast.fill_rate if broadcast.fill_rate else math.inf
+    out.append(
+        Goal(
+            "At least 97 % of broadcast's fill rate",
+            share >= 0.97,
+            f"{share:.1%} ({lotse.fill_rate:.1%} against {broadcast.fill_rate:.1%})",
+        )
+    )
+    emails = lotse.offers / broadcast.offers if broadcast.offers else math.inf
+    out.append(
+        Goal(
+            "At most 0.35 × broadcast's offer emails",
+            emails <= 0.35,
+            f"{emails:.2f} × ({lotse.offers:,} against {broadcast.offers:,})",
+        )
+    )
+    for other in (random_k, nearest):
+        out.append(
+            Goal(
+                f"Fewer emails per filled request than {other.policy} at an equal or higher "
+                "fill rate",
+                lotse.offers_per_filled < other.offers_per_filled
+                and lotse.fill_rate >= other.fill_rate,
+                f"{lotse.offers_per_filled:.1f} against {other.offers_per_filled:.1f}; fill "
+                f"{points(lotse.fill_rate - other.fill_rate)}",
+            )
+        )
+    out.append(
+        Goal(
+            "Gini of offers no higher than nearest_k's",
+            lotse.gini <= nearest.gini,
+            f"{lotse.gini:.2f} against {nearest.gini:.2f}",
+        )
+    )
+    e = report.evaluation
+    out.append(
+        Goal(
+            "The learned model beats the prior on the hold-out",
+            e is not None and e.beats_prior,
+            (
+                f"log loss {e.model.log_loss:.4f} against {e.prior.log_loss:.4f}, ROC AUC "
+                f"{e.model.roc_auc:.3f} against {e.prior.roc_auc:.3f}"
+                if e is not None
+                else f"no model trained: {report.shortage}"
+            ),
+        )
+    )
+    return out
+
+
+def as_json(report: Report) -> dict[str, object]:
+    """The run as `--json` writes it: the configuration (every Behaviour field) and, per
+    policy, fill rate (a fraction), median hours to fill, emails per filled request, emails
+    and the Gini of offers; non-finite numbers (nothing filled) as null."""
+    c = report.config
+
+    def number(x: float) -> float | None:
+        return x if math.isfinite(x) else None
+
+    e = report.evaluation
+    return {
+        "config": {
+            "seed": c.seed,
+            "volunteers": c.volunteers,
+            "requests": c.requests,
+            "days": c.days,
+            "k": c.k,
+            "behaviour": asdict(c.behaviour),
+        },
+        "policies": {
+            r.policy: {
+                "fill_rate": r.fill_rate,
+                "median_hours_to_fill": number(r.median_hours_to_fill),
+                "messages_per_filled": number(r.offers_per_filled),
+                "messages": r.offers,
+                "gini": r.gini,
+            }
+            for r in report.results
+        },
+        "model": {
+            "trained": e is not None,
+            "beats_prior": bool(e is not None and e.beats_prior),
+            "holdout_log_loss": None
+            if e is None
+            else {"model": e.model.log_loss, "prior": e.prior.log_loss},
+            "holdout_roc_auc": None
+            if e is None
+            else {"model": e.model.roc_auc, "prior": e.prior.roc_auc},
+        },
+        "goals": [{"goal": g.text, "met": g.met, "detail": g.detail} for g in goals(report)],
+    }
 
 
 def behaviour_line(b: Behaviour) -> str:
@@ -151,54 +283,47 @@ def behaviour_line(b: Behaviour) -> str:
 
     return (
         f"Behaviour (log-odds of accepting): {signed(b.base)}, + propensity ~ N(0, "
-        f"{b.propensity_sd:.1f}), − {b.distance:.1f} × true km / own limit, − {b.load:.2f} × "
-        f"tasks in 30 days, − {b.fatigue:.1f} × ln(1 + offers in 7 days), "
-        f"{signed(b.early_morning)} before 9:30, {signed(b.midday)} at 12–14, "
+        f"{b.propensity_sd:.1f}), − {b.distance:.1f} × true km / own limit, − "
+        f"{b.beyond_limit:.1f} × the share beyond the limit, {signed(b.outside_times)} outside "
+        f"stated times, − {b.load:.2f} × tasks in 30 days, − {b.fatigue:.1f} × ln(1 + offers in "
+        f"7 days), {signed(b.early_morning)} before 9:30, {signed(b.midday)} at 12–14, "
         f"{signed(b.evening)} from 17:00, "
         f"{signed(b.same_day)} under 24 h ahead, {signed(b.short_notice)} at 1–3 days, "
-        f"{signed(b.far_ahead)} beyond 10 days. Answers after a personal median of "
-        f"{b.delay_median_hours:.0f} h (log-normal, faster for eager people). Lotse sees none "
-        "of this directly: its features are the postcode distance, counts over 30 days, its "
-        "own acceptance history and the appointment's hour and lead time."
+        f"{signed(b.far_ahead)} beyond 10 days; only if free then. Stated times: "
+        f"{b.no_times_share:.0%} state none, {b.strict_share:.0%} of the others are strict; "
+        f"free outside their times {b.free_outside:.0%}, busy inside them {b.busy_inside:.0%}, "
+        f"free without times {b.free_no_times:.0%}. Answers after a personal median of "
+        f"{b.delay_median_hours:g} h (log-normal, faster for eager people). Lotse sees none "
+        "of this directly: its features are the postcode distance, stated times, counts over "
+        "30 days, its own acceptance history and the appointment's hour and lead time."
     )
 
 
 def markdown(report: Report, *, command: str, machine: str, seconds: float) -> str:
-    """The docs section (without its heading)."""
+    """The docs section for one world (without its heading)."""
     c = report.config
     lotse = report.lotse
     lines = [
         f"Run with `{command}` on {machine}; {seconds:.0f} s from start to end "
         f"({dt.date.today():%Y-%m-%d}).",
         "",
-        f"A synthetic Dortmund: {c.volunteers:,} volunteers made by the demo generator "
-        "(`volunteers/demo.py`: the BAMF-based language mix of `languages.md`, the real "
-        "postcodes, weekly windows by stage of life), and "
-        f"{c.requests:,} requests over {c.days} days (seed {c.seed}) for the skills and "
-        "languages offices ask for, 1–21 days ahead. Hidden behaviour: the chance to accept falls "
-        "with the distance against the person's own limit, tasks taken lately, offers received "
-        "in the last week, early or late hours and short notice, and rises with a personal "
-        "propensity nobody sees; people answer after a personal delay, never at night, or not "
-        "at all. All policies meet the same requests and the same random draws. "
-        "The ranking runs in memory: the same `features`, `scoring`, `model` and `waves` "
-        "functions `matching.rank` uses, fed by an eligibility filter and history counters "
-        "that mirror `candidates.eligible` and `candidates.gather` (no database, so it runs in "
-        f"seconds). Random-k and nearest-first ask {c.k} people per wave, with Lotse's wave "
-        "timeout.",
+        f"{c.volunteers:,} volunteers, {c.requests:,} requests over {c.days} days (seed "
+        f"{c.seed}); random_k and nearest_k ask {c.k} people per wave.",
         "",
         behaviour_line(c.behaviour),
         "",
         *table(report.results),
         "",
-        f"{lotse.without_candidates:,} of {lotse.requests:,} requests had nobody eligible at "
-        f"all (language, skill, weekly window and distance together); the median request had "
-        f"{report.median_candidates:.0f} eligible volunteers, which caps every policy's fill "
-        "rate. Time to fill counts from the request to the accept that fills it; the Gini is "
-        "over everyone eligible for at least one request.",
+        f"{lotse.without_candidates:,} of {lotse.requests:,} requests had nobody who passes "
+        f"the hard constraints; the median request had {report.median_candidates:.0f} such "
+        f"people, {report.median_exact:.0f} of them in the exact tier (in their stated times "
+        "and within their limit: lotse_strict's pool).",
         "",
-        *[f"- {line}" for line in findings(report)],
+        "Goals:",
         "",
-        "### Learning from the simulated history",
+        *[f"- {'met' if g.met else 'missed'}: {g.text}: {g.detail}." for g in goals(report)],
+        "",
+        f"#### Learning from the simulated history ({c.volunteers:,} volunteers)",
         "",
     ]
     if report.evaluation is None:

@@ -40,17 +40,36 @@ SENT, ACCEPTED, DECLINED, EXPIRED, WITHDRAWN = (
 CREATED, ANSWER, WAVE, STARTS = 0, 1, 2, 3
 
 
-class SimOffer:
-    __slots__ = ("answer", "features", "request", "responded", "sent", "status", "volunteer")
+# The decline reason of someone asked outside their stated times who is not free then.
+NOT_USUAL_TIME = "not_usual_time"
 
-    def __init__(self, request: int, volunteer: int, sent: float, features: dict) -> None:
+
+class SimOffer:
+    __slots__ = (
+        "answer",
+        "features",
+        "outside",
+        "reason",
+        "request",
+        "responded",
+        "sent",
+        "status",
+        "volunteer",
+    )
+
+    def __init__(
+        self, request: int, volunteer: int, sent: float, features: dict, *, outside: bool
+    ) -> None:
         self.request = request
         self.volunteer = volunteer
         self.sent = sent
         self.features = features
+        # Made outside their stated times (they stated some): as Offer.outside_times.
+        self.outside = outside
         self.status = SENT
         self.responded: float | None = None
         self.answer = ""
+        self.reason = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +105,9 @@ class Run:
         n = world.volunteers.n
         self.accepted = np.zeros(n, dtype=np.int64)
         self.decided = np.zeros(n, dtype=np.int64)
+        # Offers made outside their stated times: accepted, and decided.
+        self.outside_accepted = np.zeros(n, dtype=np.int64)
+        self.outside_decided = np.zeros(n, dtype=np.int64)
         self.offers_total = np.zeros(n, dtype=np.int64)
         self.sent_times: list[list[float]] = [[] for _ in range(n)]
         self.accept_times: list[list[float]] = [[] for _ in range(n)]
@@ -140,15 +162,17 @@ class Run:
 
     def still_eligible(self, request: SimRequest, now: float) -> np.ndarray:
         """Positions in `request.candidates` that pass the changing constraints at `now`: not
-        offered this request, no overlapping accepted task, under their monthly cap."""
+        offered this request, no overlapping accepted task, under their monthly cap; only the
+        exact tier for a policy that keeps to it."""
         if now >= request.starts or self.filled_at[request.index] is not None:
             return np.zeros(0, dtype=np.int64)
         month = request.month
         offered = self.offered[request.index]
         caps = self.world.volunteers.max_tasks
         keep = []
+        reach = request.exact if self.policy.exact_only else np.ones(len(request.candidates), bool)
         for p, v in enumerate(request.candidates.tolist()):
-            if v in offered:
+            if not reach[p] or v in offered:
                 continue
             if self.month_tasks.get((v, month), 0) >= caps[v]:
                 continue
@@ -219,6 +243,10 @@ class Run:
             response_hours=response,
             office_tasks=columns["office"],
             tenure_days=columns["tenure"],
+            in_times=request.in_times[positions].astype(float),
+            no_times=request.no_times[positions].astype(float),
+            outside_accepted=self.outside_accepted[ids],
+            outside_decided=self.outside_decided[ids],
         )
         return need, pool
 
@@ -235,21 +263,25 @@ class Run:
             self._push(now + wait.total_seconds() / 3600, WAVE, request)
 
     def chance(self, request: SimRequest, volunteer: int, now: float) -> float:
-        """The hidden probability that `volunteer` accepts `request`, asked at `now`."""
+        """The hidden probability that `volunteer` accepts `request`, asked at `now`, if they
+        are free then (see `free`)."""
         b = self.world.behaviour
         v = self.world.volunteers
         accepts = self.accept_times[volunteer]
         tasks_30d = len(accepts) - bisect.bisect_right(accepts, now - RECENT_HOURS)
         sent = self.sent_times[volunteer]
         offers_7d = len(sent) - bisect.bisect_right(sent, now - WEEK_HOURS)
+        p = int(np.searchsorted(request.candidates, volunteer))
         share = 0.0
         if not request.remote:
-            p = int(np.searchsorted(request.candidates, volunteer))
             share = float(request.true_distance_km[p]) / float(v.max_km[volunteer])
+        outside = not request.in_times[p] and not request.no_times[p]
         logit = (
             b.base
             + v.propensity[volunteer]
             - b.distance * share
+            - b.beyond_limit * max(share - 1.0, 0.0)
+            + (b.outside_times if outside else 0.0)
             - b.load * tasks_30d
             - b.fatigue * math.log1p(offers_7d)
             + b.hour_effect(request.start_hour)
@@ -257,10 +289,26 @@ class Run:
         )
         return 1 / (1 + math.exp(-logit))
 
+    def free(self, request: SimRequest, volunteer: int) -> bool:
+        """Whether `volunteer` is actually free at the appointment: likely inside their stated
+        times, less so outside them (Behaviour); one shared draw per request and person."""
+        b = self.world.behaviour
+        p = int(np.searchsorted(request.candidates, volunteer))
+        if request.no_times[p]:
+            chance = b.free_no_times
+        elif request.in_times[p]:
+            chance = 1.0 - b.busy_inside
+        else:
+            chance = b.free_outside
+        return bool(self.world.u_free[request.index, volunteer] < chance)
+
     def _send(self, request: SimRequest, volunteer: int, now: float, ranked_on: dict) -> None:
         world = self.world
-        offer = SimOffer(request.index, volunteer, now, ranked_on)
-        chance = self.chance(request, volunteer, now)
+        p = int(np.searchsorted(request.candidates, volunteer))
+        outside = not request.in_times[p] and not request.no_times[p]
+        offer = SimOffer(request.index, volunteer, now, ranked_on, outside=outside)
+        free = self.free(request, volunteer)
+        chance = self.chance(request, volunteer, now) if free else 0.0
         self.offers.append(offer)
         self.open[request.index].append(offer)
         self.offered[request.index].add(volunteer)
@@ -271,6 +319,8 @@ class Run:
             offer.answer = ACCEPTED
         elif world.u_answer[r, volunteer] >= world.volunteers.ignore[volunteer]:
             offer.answer = DECLINED
+            if outside and not free:
+                offer.reason = NOT_USUAL_TIME
         else:
             return  # never answered: expires when the appointment starts
         delay = float(world.volunteers.delay_median[volunteer]) * math.exp(
@@ -306,10 +356,12 @@ class Run:
         offer.responded = now
         self.open[offer.request].remove(offer)
         self.decided[v] += 1
+        self.outside_decided[v] += offer.outside
         self.response_hours[v].append(now - offer.sent)
         if answer == DECLINED:
             return
         self.accepted[v] += 1
+        self.outside_accepted[v] += offer.outside
         self.accept_times[v].append(now)
         self.tasks[v].append((request.starts, request.ends, request.office))
         key = (v, request.month)
@@ -325,6 +377,7 @@ class Run:
         for offer in self.open[request.index]:
             offer.status = EXPIRED
             self.decided[offer.volunteer] += 1
+            self.outside_decided[offer.volunteer] += offer.outside
         self.open[request.index] = []
 
     # -- results --------------------------------------------------------------------------------

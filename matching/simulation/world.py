@@ -101,6 +101,28 @@ class Behaviour:
     # The personal chance of never answering an offer one does not want (logit ~ N(mean, sd)).
     ignore_mean: float = -0.6
     ignore_sd: float = 0.8
+    # Stated weekly times are a rough guide, not a timetable. Shares of people:
+    # - who state no weekly times at all ("ask me any time"): registration makes the times
+    #   optional, and a minority of volunteers with irregular shifts or studies skip them;
+    no_times_share: float = 0.15
+    # - of those with times, who tick "only at my stated times" (strict): a firm no is a minority
+    #   choice when the form's default is flexible, but not a rare one (carers, shift workers);
+    strict_share: float = 0.25
+    # The chance that someone is actually free at an appointment time:
+    # - outside their stated times: people name the windows they are surest of, and many are
+    #   free at other hours too (part-time, retired, students), but far from always;
+    free_outside: float = 0.4
+    # - inside their stated times: a doctor's visit, a shift swap or a cold gets in the way now
+    #   and then;
+    busy_inside: float = 0.1
+    # - for someone without stated times: they said any time, but life still decides;
+    free_no_times: float = 0.5
+    # Log-odds change for someone asked outside their stated times who is free then: even when
+    # free, a time they did not offer is a little less welcome (it was not what they planned).
+    outside_times: float = -0.5
+    # Extra log-odds per unit of distance share above 1 (beyond their own limit): the limit is
+    # a preference, but the way back gets longer and that is felt more steeply past it.
+    beyond_limit: float = 2.0
 
     def hour_effect(self, hour: float) -> float:
         if hour < 9.5:  # early morning
@@ -168,8 +190,17 @@ class Volunteers:
         self.spoken: list[list[tuple[str, int]]] = []
         self.levels: dict[str, np.ndarray] = {}
         self.skills: dict[str, np.ndarray] = {}
-        slots = [p.data["availability"] for p in people]
-        width = max(len(s) for s in slots)
+        # Who states no times and who is strict: drawn here from the behaviour's shares (one
+        # uniform number per person, so a larger share adds people and keeps the others), not
+        # taken from the demo data, so that --behaviour can vary them.
+        stated = np.random.default_rng([seed, 5])
+        self.no_times = stated.random(n) < behaviour.no_times_share
+        slots = [[] if self.no_times[i] else p.data["availability"] for i, p in enumerate(people)]
+        self.no_times |= np.array([not s for s in slots], dtype=bool)
+        # People without times are flexible by definition.
+        self.strict = (stated.random(n) < behaviour.strict_share) & ~self.no_times
+        # At least one column, so that a world where nobody states times still has slot arrays.
+        width = max([1, *(len(s) for s in slots)])
         self.slot_day = np.full((n, width), -1, dtype=np.int64)
         self.slot_start = np.zeros((n, width), dtype=np.int64)
         self.slot_end = np.zeros((n, width), dtype=np.int64)
@@ -244,6 +275,11 @@ class SimRequest:
     # Lotse's view of the distance to each candidate (NaN for phone/video).
     distance_km: np.ndarray = field(default_factory=lambda: np.zeros(0))
     true_distance_km: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # Per candidate: a stated weekly slot covers the appointment; they stated no times at all;
+    # the exact tier (in their times and within their own limit: today's product's reach).
+    in_times: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    no_times: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    exact: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def month(self) -> tuple[int, int]:
@@ -289,6 +325,9 @@ class World:
         self.u_answer = draws.random(shape, dtype=np.float32)
         self.z_delay = draws.standard_normal(shape, dtype=np.float32)
         self.u_morning = draws.random(shape, dtype=np.float32)
+        # Whether someone is actually free at the appointment (against a chance that depends on
+        # their stated times, see Behaviour): the same draw for every policy.
+        self.u_free = draws.random(shape, dtype=np.float32)
 
     def acceptable(self, code: str) -> Mapping[str, int]:
         """The spoken languages that can stand in for `code` (CLDR distance ≤ the setting)."""
@@ -379,7 +418,12 @@ class World:
         return str(rng.choice(by_district[district]))
 
     def _static_candidates(self, request: SimRequest) -> None:
-        """The hard constraints that hold whatever happens in the simulation, vectorised."""
+        """The hard constraints that hold whatever happens in the simulation, vectorised.
+
+        As `candidates.eligible`: stated times and the travel limit do not rule out flexible
+        people (they may be asked at any time and up to BEYOND_LIMIT_FACTOR × their limit);
+        strict people only in a stated slot and within their limit.
+        """
         v = self.volunteers
         start, end = local(request.starts), local(request.ends)
         day = start.date().toordinal()
@@ -391,12 +435,14 @@ class World:
             ok &= speaks
         ok &= ~np.isnan(v.skills.get(request.skill, np.full(v.n, np.nan)))
         if start.date() != end.date():
+            # As `candidates.unmatchable`: an appointment past midnight is matched to nobody.
             ok[:] = False
         s = start.hour * 60 + start.minute
         e = end.hour * 60 + end.minute
-        ok &= ((v.slot_day == start.weekday()) & (v.slot_start <= s) & (v.slot_end >= e)).any(
+        in_times = ((v.slot_day == start.weekday()) & (v.slot_start <= s) & (v.slot_end >= e)).any(
             axis=1
         )
+        ok &= in_times | ~v.strict
         if request.certificate:
             cutoff = _certificate_cutoff(start.date(), settings.MATCHING_CERTIFICATE_MAX_AGE_YEARS)
             ok &= v.certificate >= cutoff.toordinal()
@@ -407,12 +453,16 @@ class World:
             ok &= v.remote_ok
             distance = np.full(v.n, np.nan)
             true_distance = np.zeros(v.n)
+            within = np.ones(v.n, dtype=bool)
         else:
             dx = (v.lon - request.lon) * km_lon
             dy = (v.lat - request.lat) * KM_PER_DEGREE_LAT
             distance = np.sqrt(dx * dx + dy * dy)
             # NaN (a postcode outside the place data) is never within reach.
-            ok &= np.nan_to_num(distance, nan=np.inf) <= v.max_km
+            known = np.nan_to_num(distance, nan=np.inf)
+            within = known <= v.max_km
+            reach = np.where(v.strict, 1.0, features.BEYOND_LIMIT_FACTOR) * v.max_km
+            ok &= known <= reach
             tx = (v.true_lon - request.lon) * km_lon
             ty = (v.true_lat - request.lat) * KM_PER_DEGREE_LAT
             true_distance = np.sqrt(tx * tx + ty * ty)
@@ -425,3 +475,6 @@ class World:
         request.candidates = chosen
         request.distance_km = distance[chosen]
         request.true_distance_km = true_distance[chosen]
+        request.no_times = v.no_times[chosen]
+        request.in_times = in_times[chosen] & ~request.no_times
+        request.exact = request.in_times & within[chosen]

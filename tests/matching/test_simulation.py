@@ -3,6 +3,8 @@ eligibility is the database's."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from io import StringIO
 from pathlib import Path
@@ -10,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
-from matching import candidates, simulation
+from matching import candidates, features, simulation
 from matching.features import FEATURES
-from matching.simulation import Config, World
-from matching.simulation.world import START
+from matching.simulation import Behaviour, Config, World
+from matching.simulation.world import START, SimRequest
 from requests import lifecycle
 from tests.volunteer_factories import skill
 from volunteers import consent, demo
@@ -32,20 +35,79 @@ def small_world() -> World:
     return World(SMALL)
 
 
-def test_it_asks_fewer_people_than_broadcast_and_spreads_offers_better_than_nearest_first(
-    small_world,
-):
-    """The done-when relations on a small world: markedly fewer offer emails per filled request
-    than broadcast at an equal or better fill rate, and a lower Gini than nearest-first."""
+def test_it_reaches_more_than_todays_filter_with_fewer_emails_than_broadcast(small_world):
+    """On a small world: Lotse fills more requests than the exact tier alone (today's reach),
+    with fewer offer emails than broadcast and no worse a fill rate than random_k."""
     policies = [simulation.LotseWaves(), *simulation.baselines(SMALL)]
-    lotse, broadcast, random_k, nearest = simulation.compare(small_world, policies)[0]
+    results = simulation.compare(small_world, policies)[0]
+    lotse, strict, broadcast, random_k, _nearest = results
+    assert [r.policy for r in results] == list(simulation.POLICIES)
 
     assert lotse.filled > 20
-    assert lotse.fill_rate >= broadcast.fill_rate
-    assert lotse.offers_per_filled < 0.9 * broadcast.offers_per_filled
-    assert lotse.gini < nearest.gini
-    assert broadcast.offers > lotse.offers
-    assert {r.requests for r in (lotse, broadcast, random_k, nearest)} == {SMALL.requests}
+    assert lotse.fill_rate > strict.fill_rate
+    assert lotse.offers < broadcast.offers
+    assert lotse.fill_rate >= random_k.fill_rate
+    assert {r.requests for r in results} == {SMALL.requests}
+
+
+def test_lotse_strict_asks_only_the_exact_tier(small_world):
+    """lotse_strict's pool is exactly the candidates in their stated times and within their
+    limit; lotse's is everyone who passes the hard constraints."""
+    strict = simulation.Run(small_world, simulation.LotseWaves(exact_only=True))
+    lotse = simulation.Run(small_world, simulation.LotseWaves())
+    checked = 0
+    for request in small_world.requests:
+        positions = strict.still_eligible(request, request.created)
+        assert set(positions.tolist()) == set(np.flatnonzero(request.exact).tolist())
+        if len(positions):
+            need, pool = strict.pool(request, request.created, positions)
+            x = features.matrix(need, pool)
+            assert (features.tiers(x) == features.EXACT).all()
+            assert len(pool) == len(positions)
+            checked += 1
+        assert len(lotse.still_eligible(request, request.created)) == len(request.candidates)
+    assert checked >= 10
+    assert sum(len(r.candidates) for r in small_world.requests) > sum(
+        int(r.exact.sum()) for r in small_world.requests
+    )
+
+
+def test_a_flexible_person_outside_their_times_is_asked_only_by_lotse(small_world):
+    """Someone flexible whose stated times do not cover the appointment is in lotse's pool (in
+    the outside-times tier) but not lotse_strict's; the same person made strict is in neither."""
+    world = World(SMALL)
+    v = world.volunteers
+    request, person = next(
+        (r, int(c))
+        for r in world.requests
+        for c, in_times, no_times in zip(r.candidates, r.in_times, r.no_times, strict=True)
+        if not in_times
+        and not no_times
+        and not r.remote
+        and np.isfinite(r.distance_km[np.searchsorted(r.candidates, c)])
+        and r.distance_km[np.searchsorted(r.candidates, c)] <= v.max_km[c]
+    )
+    assert not v.strict[person] and not v.no_times[person]
+
+    def pools(req: SimRequest) -> tuple[set[int], set[int]]:
+        found = []
+        for policy in (simulation.LotseWaves(), simulation.LotseWaves(exact_only=True)):
+            positions = simulation.Run(world, policy).still_eligible(req, req.created)
+            found.append({int(i) for i in req.candidates[positions]})
+        return found[0], found[1]
+
+    lotse, strict = pools(request)
+    assert person in lotse and person not in strict
+    run = simulation.Run(world, simulation.LotseWaves())
+    positions = run.still_eligible(request, request.created)
+    need, pool = run.pool(request, request.created, positions)
+    tier = features.tiers(features.matrix(need, pool))
+    assert tier[list(pool.volunteer_id).index(person)] == features.OUTSIDE_TIMES
+
+    v.strict[person] = True
+    world._static_candidates(request)
+    lotse, strict = pools(request)
+    assert person not in lotse and person not in strict
 
 
 def test_it_records_what_each_lotse_offer_was_ranked_on(small_world):
@@ -103,20 +165,27 @@ def test_it_replaces_only_its_own_section_of_the_benchmarks(tmp_path: Path):
 @pytest.mark.django_db
 def test_its_eligibility_is_the_database_query(office_a):
     """The in-memory filter lets through exactly whom `candidates.eligible` lets through, for
-    the same people (saved as registration saves them) and the same requests."""
+    the same people (saved as registration saves them, with the world's strict people and
+    people without times) and the same requests; its exact tier is the database's exact-only
+    reach."""
     config = Config(volunteers=150, requests=40, days=20, seed=11)
     world = World(config)
     people = demo.invent_volunteers(count=config.volunteers, seed=config.seed, today=START.date())
+    assert world.volunteers.strict.any() and world.volunteers.no_times.any()
     ids = []
-    for person in people:
+    for i, person in enumerate(people):
         volunteer = Volunteer(
             status=person.status,
             paused_until=person.paused_until,
+            only_at_stated_times=bool(world.volunteers.strict[i]),
             consent_version=consent.CURRENT_VERSION,
             consent_language="de",
             consent_at=simulation.moment(-1),
         )
-        ids.append(save_profile(volunteer=volunteer, data=person.data).pk)
+        data = dict(person.data)
+        if world.volunteers.no_times[i]:
+            data["availability"] = []
+        ids.append(save_profile(volunteer=volunteer, data=data).pk)
     checked = 0
     for request in world.requests:
         recorded = lifecycle.create_request(
@@ -131,21 +200,20 @@ def test_its_eligibility_is_the_database_query(office_a):
             gender_preference=request.gender,
             certificate_required=request.certificate,
             auto_offer=False,
-            exact_only=True,
             now=simulation.moment(request.created),
         )
-        expected = set(
-            candidates.eligible(recorded, now=simulation.moment(request.created)).values_list(
-                "pk", flat=True
-            )
-        )
+        now = simulation.moment(request.created)
+        expected = set(candidates.eligible(recorded, now=now).values_list("pk", flat=True))
         assert {ids[i] for i in request.candidates} == expected, request
-        checked += bool(expected)
-    assert checked >= 10
+        exact = dataclasses.replace(candidates.appointment_of(recorded), exact_only=True)
+        expected_exact = set(candidates.eligible_for(exact, now=now).values_list("pk", flat=True))
+        assert {ids[i] for i in request.candidates[request.exact]} == expected_exact, request
+        checked += bool(expected_exact) and len(expected) > len(expected_exact)
+    assert checked >= 5
 
 
 def test_the_command_prints_the_comparison_with_progress():
-    """`manage.py simulate_matching` shows progress, the table and the findings in words."""
+    """`manage.py simulate_matching` shows progress, the table and each goal, met or missed."""
     out = StringIO()
     call_command(
         "simulate_matching",
@@ -154,11 +222,58 @@ def test_the_command_prints_the_comparison_with_progress():
         stdout=out,
     )
     text = out.getvalue()
-    assert "Lotse waves: 100/100 requests" in text
-    assert re.search(r"\| Lotse waves \| \d+\.\d% \|", text)
-    assert "| Broadcast to all |" in text
-    assert re.search(
-        r"Lotse needs \d+\.\d offer emails per filled request against \d+\.\d for broadcast", text
-    )
-    assert "No model was trained" in text  # 100 requests leave too little history
+    assert "lotse: 100/100 requests" in text
+    for policy in simulation.POLICIES:
+        assert re.search(rf"\| {policy} \| \d+\.\d% \|", text), policy
+    assert re.search(r"- (met|missed): Lotse fills at least 80 % of requests: \d+\.\d%", text)
+    assert "Learning from the simulated history (800 volunteers)" in text
     assert "Written to" not in text
+
+
+def test_the_command_refuses_an_unknown_behaviour_key():
+    """A typo in --behaviour stops the command with the keys it knows, before any work."""
+    with pytest.raises(CommandError) as refused:
+        call_command("simulate_matching", "--behaviour", "free_outsid=0.3", "--no-docs")
+    message = str(refused.value)
+    assert "free_outsid" in message
+    for field in dataclasses.fields(Behaviour):
+        assert field.name in message
+    with pytest.raises(CommandError, match="not a number"):
+        call_command("simulate_matching", "--behaviour", "free_outside=lots", "--no-docs")
+
+
+def test_the_command_writes_every_setting_and_policy_as_json(tmp_path: Path):
+    """--json writes the configuration with every Behaviour field (as given on the command
+    line) and, per policy, the fill rate as a fraction and the other measures."""
+    path = tmp_path / "run.json"
+    call_command(
+        "simulate_matching",
+        *("--volunteers", "300", "--requests", "30", "--days", "14", "--seed", "5", "--k", "3"),
+        *("--behaviour", "free_outside=0.25", "--behaviour", "strict_share=0.5"),
+        "--json",
+        str(path),
+        "--no-docs",
+        stdout=StringIO(),
+    )
+    data = json.loads(path.read_text())
+    behaviour = {f.name: getattr(Behaviour(), f.name) for f in dataclasses.fields(Behaviour)}
+    behaviour.update(free_outside=0.25, strict_share=0.5)
+    assert data["config"] == {
+        "seed": 5,
+        "volunteers": 300,
+        "requests": 30,
+        "days": 14,
+        "k": 3,
+        "behaviour": behaviour,
+    }
+    assert set(simulation.POLICIES) <= set(data["policies"])
+    for measures in data["policies"].values():
+        assert set(measures) == {
+            "fill_rate",
+            "median_hours_to_fill",
+            "messages_per_filled",
+            "messages",
+            "gini",
+        }
+        assert 0.0 <= measures["fill_rate"] <= 1.0
+        assert isinstance(measures["messages"], int)

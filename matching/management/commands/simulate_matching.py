@@ -1,11 +1,17 @@
-"""`manage.py simulate_matching`: Lotse's waves against broadcast, random-k and nearest-first.
+"""`manage.py simulate_matching`: Lotse against today's reach, broadcast, random-k and nearest-k.
 
-Runs `matching.simulation` (in memory, no database), prints the tables and writes them to the
-"Matching simulation" section of docs/benchmarks.md. `make bench-matching` runs it.
+Runs `matching.simulation` (in memory, no database) on one world, prints the table and the goals,
+and writes them to the world's size's subsection of "Matching simulation" in
+docs/benchmarks.md (`make bench-matching` runs 600 and 2,000 volunteers). `--behaviour KEY=VALUE`
+changes a field of the simulated behaviour; `--json PATH` writes the numbers for scripts.
 """
 
+import dataclasses
+import json
+import math
 import os
 import platform
+import shlex
 import time
 from argparse import ArgumentParser
 from pathlib import Path
@@ -24,6 +30,10 @@ def docs_file() -> Path:
     return Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 
 
+def subheading(volunteers: int) -> str:
+    return f"### {volunteers:,} volunteers"
+
+
 def machine() -> str:
     """The CPU, cores and software versions, for the record next to the numbers."""
     import sklearn
@@ -40,11 +50,53 @@ def machine() -> str:
     )
 
 
+def behaviour(pairs: list[str]) -> simulation.Behaviour:
+    """The default Behaviour with each KEY=VALUE applied; CommandError for an unknown key or a
+    value that is not a finite number."""
+    known = {f.name: f for f in dataclasses.fields(simulation.Behaviour)}
+    changes: dict[str, float] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep:
+            raise CommandError(f"--behaviour takes KEY=VALUE, not {pair!r}.")
+        if key not in known:
+            raise CommandError(
+                f"--behaviour: unknown key {key!r}. Known keys: {', '.join(sorted(known))}."
+            )
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise CommandError(f"--behaviour {key}: {value!r} is not a number.")
+        changes[key] = number
+    try:
+        return dataclasses.replace(simulation.Behaviour(), **changes)
+    except ValueError as error:
+        raise CommandError(f"--behaviour: {error}") from error
+
+
+def command_line(config: simulation.Config) -> str:
+    """The shortest command that reproduces `config`."""
+    defaults = simulation.Config()
+    words = ["python", "manage.py", "simulate_matching"]
+    for name in ("volunteers", "requests", "days", "seed", "k"):
+        if getattr(config, name) != getattr(defaults, name):
+            words += [f"--{name}", str(getattr(config, name))]
+    for field in dataclasses.fields(simulation.Behaviour):
+        value = getattr(config.behaviour, field.name)
+        if value != getattr(defaults.behaviour, field.name):
+            words += ["--behaviour", f"{field.name}={value:g}"]
+    return shlex.join(words)
+
+
 class Command(BaseCommand):
     help = (
-        "Simulate a synthetic Dortmund: Lotse's wave policy and three baselines on the same "
-        "requests, then the acceptance model trained on the simulated history. Prints the "
-        "results and writes them to docs/benchmarks.md."
+        "Simulate a synthetic Dortmund: Lotse's ranking and waves against today's reach "
+        "(lotse_strict), broadcast, random_k and nearest_k on the same requests, then the "
+        "acceptance model trained on the simulated history. Prints the results and writes them "
+        "to docs/benchmarks.md."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -54,7 +106,18 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=defaults.days)
         parser.add_argument("--seed", type=int, default=defaults.seed)
         parser.add_argument(
-            "--k", type=int, default=defaults.k, help="Wave size of random-k and nearest-first."
+            "--k", type=int, default=defaults.k, help="Wave size of random_k and nearest_k."
+        )
+        fields = ", ".join(f.name for f in dataclasses.fields(simulation.Behaviour))
+        parser.add_argument(
+            "--behaviour",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help=f"Change the simulated behaviour (repeatable). Keys: {fields}.",
+        )
+        parser.add_argument(
+            "--json", type=Path, metavar="PATH", help="Also write the numbers as JSON to PATH."
         )
         parser.add_argument(
             "--no-docs", action="store_true", help="Do not write docs/benchmarks.md; only print."
@@ -70,24 +133,26 @@ class Command(BaseCommand):
             days=options["days"],
             seed=options["seed"],
             k=options["k"],
+            behaviour=behaviour(options["behaviour"]),
         )
         started = time.perf_counter()
         report = simulation.simulate(config, progress=lambda line: self.stdout.write(f"  {line}"))
         seconds = time.perf_counter() - started
-        command = (
-            "make bench-matching"
-            if config == simulation.Config()
-            else "python manage.py simulate_matching "
-            f"--volunteers {config.volunteers} --requests {config.requests} "
-            f"--days {config.days} --seed {config.seed} --k {config.k}"
+        body = simulation.markdown(
+            report, command=command_line(config), machine=machine(), seconds=seconds
         )
-        body = simulation.markdown(report, command=command, machine=machine(), seconds=seconds)
+        heading = subheading(config.volunteers)
         self.stdout.write("")
-        self.stdout.write(HEADING)
+        self.stdout.write(heading)
         self.stdout.write("")
         self.stdout.write(body)
+        if options["json"]:
+            path: Path = options["json"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(simulation.as_json(report), indent=2) + "\n")
+            self.stdout.write(f"JSON written to {path}.")
         if not options["no_docs"]:
             docs = docs_file()
-            simulation.write_section(docs, HEADING, body)
+            simulation.write_section(docs, heading, body, within=HEADING)
             self.stdout.write("")
-            self.stdout.write(self.style.SUCCESS(f"Written to {docs} ({HEADING[3:]})."))
+            self.stdout.write(self.style.SUCCESS(f"Written to {docs} ({heading[4:]})."))
