@@ -46,7 +46,16 @@ def test_it_lists_the_candidates_best_first_with_their_reasons(api_a, req):
         {"id": far.pk, "name": "Far"},
     ]
     first = rows[0]
-    assert set(first) == {"volunteer", "rank", "score", "p_accept", "distance_km", "reasons"}
+    assert set(first) == {
+        "volunteer",
+        "rank",
+        "score",
+        "p_accept",
+        "distance_km",
+        "tier",
+        "reasons",
+    }
+    assert first["tier"] == "exact"
     assert [row["rank"] for row in rows] == [1, 2]
     assert rows[0]["score"] > rows[1]["score"]
     assert first["p_accept"] == pytest.approx(0.3)
