@@ -89,9 +89,7 @@ def test_outside_their_stated_times_is_soft(office_a):
     assert (found.hard, found.tier) == ((), OUTSIDE_TIMES)
     assert [m.reason for m in found.soft] == ["outside their stated times"]
     strict = fitting_volunteer(availability=WEDNESDAY_MORNINGS, only_at_stated_times=True)
-    assert soft(appointment(office_a), strict) == [
-        "outside the only times they want to be asked"
-    ]
+    assert soft(appointment(office_a), strict) == ["outside the only times they want to be asked"]
 
 
 def test_stating_no_times_is_no_mismatch(office_a):

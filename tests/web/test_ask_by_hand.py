@@ -77,9 +77,7 @@ def test_the_api_asks_to_confirm_a_soft_mismatch_and_then_asks(api_a, office_a):
 
 def test_the_api_names_the_soft_mismatch_in_german_by_default(api_a, office_a):
     need = make_request(office=office_a)
-    response = api_a.post(
-        offers_url(need), {"volunteer": afternoon_mediator().pk}, format="json"
-    )
+    response = api_a.post(offers_url(need), {"volunteer": afternoon_mediator().pk}, format="json")
     assert "außerhalb der angegebenen Zeiten" in response.json()["detail"]
 
 

@@ -67,9 +67,7 @@ def test_a_saved_request_s_candidates_count_the_tiers(staff_a, office_a):
     population()
     need = make_request(office=office_a)
     page = (
-        signed_in(staff_a)
-        .get(reverse("staff-request-candidates", args=[need.pk]))
-        .content.decode()
+        signed_in(staff_a).get(reverse("staff-request-candidates", args=[need.pk])).content.decode()
     )
     assert counts_line(page) == "2 fit exactly · 1 outside their usual times · 1 beyond their limit"
 
@@ -98,9 +96,7 @@ def test_the_form_saves_exact_only_and_the_least_level(staff_a, office_a):
 def test_the_form_offers_the_checkbox_and_the_level_in_german(staff_a, office_a):
     client = signed_in(staff_a)
     page = client.get(reverse("staff-request-new"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert (
-        "Nur genau Passende fragen (zu ihren angegebenen Zeiten, im eigenen Umkreis)" in page
-    )
+    assert "Nur genau Passende fragen (zu ihren angegebenen Zeiten, im eigenen Umkreis)" in page
     assert "Standard (B2 für Sprachmittlung, sonst B1)" in page
 
 
