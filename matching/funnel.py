@@ -122,13 +122,18 @@ def _advice(
     if key == candidates.REACH and not appointment.remote:
         remote = before.filter(remote_ok=True).count()
         if remote:
-            return ngettext(
-                "Nobody who fits lives close enough. %(count)d of them helps by phone or video: "
-                "make it a phone or video request, and distance does not count.",
-                "Nobody who fits lives close enough. %(count)d of them help by phone or video: "
-                "make it a phone or video request, and distance does not count.",
-                remote,
-            ) % {"count": remote}
+            return " ".join(
+                (
+                    _("Nobody who fits lives close enough."),
+                    ngettext(
+                        "%(count)d of them helps by phone or video:",
+                        "%(count)d of them help by phone or video:",
+                        remote,
+                    )
+                    % {"count": remote},
+                    _("make it a phone or video request, and distance does not count."),
+                )
+            )
         return _("Nobody who fits lives close enough, and none of them helps by phone or video.")
     if key == candidates.TIME and appointment.exact_only:
         return _(
@@ -203,14 +208,13 @@ def _language_advice(appointment: Appointment, *, before: VolunteerQuerySet) -> 
         if below:
             said.append(
                 ngettext(
-                    "%(count)d person speaks it at a lower level: a lower least level for this "
-                    "request would reach them.",
-                    "%(count)d people speak it at a lower level: a lower least level for this "
-                    "request would reach them.",
+                    "%(count)d person speaks it at a lower level.",
+                    "%(count)d people speak it at a lower level.",
                     below,
                 )
                 % {"count": below}
             )
+            said.append(_("A lower least level for this request would reach them."))
         nearby = _nearby_speakers(before, code=code, levels=levels)
         if nearby:
             said.append(

@@ -29,7 +29,7 @@ def test_it_names_the_missing_language_and_who_speaks_it_at_a_lower_level(office
     fitting_volunteer(languages=[("en", "B2"), ("de", "B2")])
     said = advice(appointment(office_a, languages=["ti", "de"]))
     assert said.startswith("Nobody speaks Tigrinya at B2 or better.")
-    assert "1 person speaks it at a lower level" in said
+    assert "1 person speaks it at a lower level. A lower least level" in said
     # CLDR: many who speak Tigrinya also speak English.
     assert "Perhaps a language close to it will do; people speak English (2)." in said
     assert "German" not in said
@@ -70,7 +70,7 @@ def test_it_suggests_phone_or_video_when_people_out_of_reach_help_remotely(offic
     fitting_volunteer(postcode="44357", max_distance_km=3, remote_ok=True)
     fitting_volunteer(postcode="44357", max_distance_km=3, remote_ok=False)
     said = advice(appointment(office_a))
-    assert said.startswith("Nobody who fits lives close enough. 2 of them help by phone or video")
+    assert said.startswith("Nobody who fits lives close enough. 2 of them help by phone or video:")
     assert "make it a phone or video request" in said
 
 
