@@ -35,6 +35,8 @@ class DraftRequest:
         gender_preference: str = "",
         certificate_required: bool = False,
         volunteers_needed: int = 1,
+        min_level: str = "",
+        exact_only: bool = False,
     ) -> None:
         self._row = Request(
             office_id=office.pk if office is not None else None,
@@ -49,6 +51,8 @@ class DraftRequest:
             gender_preference=gender_preference,
             certificate_required=certificate_required,
             volunteers_needed=volunteers_needed,
+            min_level=min_level,
+            exact_only=exact_only,
         )
         self._languages = tuple(languages)
 
@@ -74,6 +78,8 @@ def draft_from(cleaned: Mapping[str, Any]) -> DraftRequest:
         gender_preference=cleaned.get("gender_preference") or "",
         certificate_required=bool(cleaned.get("certificate_required")),
         volunteers_needed=cleaned.get("volunteers_needed") or 1,
+        min_level=cleaned.get("min_level") or "",
+        exact_only=bool(cleaned.get("exact_only")),
     )
 
 

@@ -6,7 +6,9 @@ then those of them who also meet the next (the languages), and so on, and stops 
 step that leaves nobody: that is the condition to look at (another time, a close language, by
 phone) or the reason to ask someone by hand.
 
-One count query per step, eight at most, and only when the list of candidates is empty. On
+One count query per step, eight at most, and only when the list of candidates is empty; the
+advice adds a few: who speaks a missing language at a lower level or a language near it (CLDR),
+who of those out of reach helps by phone or video. On
 PostgreSQL each step has its own match keys (languages, skill, the weekday's half hours), so a
 count at 100k volunteers reads an index rather than every active person's rows; a test holds
 the last count to `candidates.eligible` on the same data.
@@ -16,19 +18,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matching import candidates
 from matching.candidates import Appointment
 from matching.scoring import clock
 from requests.calendar import language_names
 from requests.models import Request
-from volunteers import directory
-from volunteers.models import Volunteer
+from volunteers import directory, languages
+from volunteers.models import Level, SpokenLanguage, Volunteer, VolunteerQuerySet
+from volunteers.translation import active_language
 
 
 @dataclass(frozen=True)
@@ -74,13 +80,15 @@ def funnel(request: Request, *, now: dt.datetime | None = None) -> Funnel:
         in_person_reach = step.key == candidates.REACH and not appointment.remote
         if not step.conditions and not in_person_reach:
             continue  # nothing asked at this step (no wishes; a draft not asked yet)
+        before = volunteers
         volunteers = volunteers.filter(*step.conditions)
         if in_person_reach:
             volunteers = candidates.within_reach(volunteers, appointment)
         count = volunteers.count()
         stages.append(Stage(step.key, _label(step.key, appointment, request), count))
         if count == 0:
-            return Funnel(stages=tuple(stages), advice=_advice(step.key, appointment))
+            advice = _advice(step.key, appointment, request, before=before)
+            return Funnel(stages=tuple(stages), advice=advice)
     return Funnel(stages=tuple(stages))
 
 
@@ -98,13 +106,35 @@ def _blocker(reason: str, appointment: Appointment) -> str:
     ) % {"postcode": appointment.postcode}
 
 
-def _advice(key: str, appointment: Appointment) -> str:
+def _advice(
+    key: str, appointment: Appointment, request: Request, *, before: VolunteerQuerySet
+) -> str:
+    """What staff can do about step `key` leaving nobody; `before`: who met every step before
+    it (a queryset, counted only where the advice needs a number)."""
     if key == candidates.ACTIVE:
         return _("Nobody is active that day.")
     if key == candidates.LANGUAGES:
-        return _("Nobody speaks these languages well enough. Perhaps another language will do.")
+        return _language_advice(appointment, before=before)
     if key == candidates.SKILL:
-        return _("Nobody who speaks these languages offers this task.")
+        return _("Nobody who speaks these languages offers %(skill)s.") % {
+            "skill": request.skill.name
+        }
+    if key == candidates.REACH and not appointment.remote:
+        remote = before.filter(remote_ok=True).count()
+        if remote:
+            return " ".join(
+                (
+                    _("Nobody who fits lives close enough."),
+                    ngettext(
+                        "%(count)d of them helps by phone or video:",
+                        "%(count)d of them help by phone or video:",
+                        remote,
+                    )
+                    % {"count": remote},
+                    _("make it a phone or video request, and distance does not count."),
+                )
+            )
+        return _("Nobody who fits lives close enough, and none of them helps by phone or video.")
     if key == candidates.TIME and appointment.exact_only:
         return _(
             "Nobody who fits is free at that time of the week. Allow people who are flexible "
@@ -120,13 +150,118 @@ def _advice(key: str, appointment: Appointment) -> str:
             "Everyone who fits has another task then or has reached their monthly limit. "
             "Another time may find someone."
         )
-    if key == candidates.REACH and not appointment.remote:
-        return _("Nobody who fits lives close enough. By phone or video, distance does not count.")
     if key == candidates.REACH:
         return _("Nobody who fits helps by phone or video. In person, someone may.")
     if key == candidates.WANTED:
         return _("Nobody who fits meets these wishes. Without them, someone may.")
     return _("Everyone who fits has been asked for this request already.")
+
+
+# CLDR distance up to which a language is worth suggesting when nobody speaks the one asked
+# for: beyond `MATCHING_LANGUAGE_CLOSENESS` (those already count), up to the languages people
+# of a region often also speak (Russian for Ukrainian: 24, Arabic for Sorani: 34, English for
+# Tigrinya: 44); unrelated languages are 80 and more.
+SUGGEST_DISTANCE = 50
+# At most this many close languages are named.
+SUGGEST_AT_MOST = 3
+
+
+@lru_cache(maxsize=256)
+def _suggestible(code: str) -> tuple[str, ...]:
+    """Catalogue languages that might stand in for `code` though they are not close enough to
+    count, nearest first (CLDR's distance; cached, as `candidates.acceptable_languages`)."""
+    threshold = candidates.language_closeness()
+    found = []
+    for info in languages.catalogue():
+        distance = languages.distance(code, info.code)
+        if threshold < distance <= SUGGEST_DISTANCE:
+            found.append((distance, info.code))
+    return tuple(code for _distance, code in sorted(found))
+
+
+def _language_advice(appointment: Appointment, *, before: VolunteerQuerySet) -> str:
+    """Name the languages nobody active speaks well enough, who speaks them at a lower level,
+    and the nearby languages people do speak: two queries per missing language at most."""
+    lang = active_language()
+    levels = Level.at_least(appointment.min_level)
+    acceptable = appointment.acceptable()
+    missing = [
+        (code, sorted(close))
+        for code, close in zip(appointment.languages, acceptable, strict=True)
+        if not _speak(before, codes=close, levels=levels).exists()
+    ]
+    if not missing:
+        names = [languages.display_name(code, lang) for code in appointment.languages]
+        return _(
+            "Each language is spoken at %(level)s or better, but nobody speaks %(languages)s "
+            "together. Perhaps two requests, one per language, will do."
+        ) % {"level": appointment.min_level, "languages": str(get_text_list(names, _("and")))}
+    said = []
+    for code, close in missing:
+        name = languages.display_name(code, lang)
+        said.append(
+            _("Nobody speaks %(language)s at %(level)s or better.")
+            % {"language": name, "level": appointment.min_level}
+        )
+        lower = [level for level in Level.values if level not in levels]
+        below = _speak(before, codes=close, levels=lower).count() if lower else 0
+        if below:
+            said.append(
+                ngettext(
+                    "%(count)d person speaks it at a lower level.",
+                    "%(count)d people speak it at a lower level.",
+                    below,
+                )
+                % {"count": below}
+            )
+            said.append(_("A lower least level for this request would reach them."))
+        nearby = _nearby_speakers(before, code=code, levels=levels)
+        if nearby:
+            said.append(
+                _("Perhaps a language close to it will do; people speak %(languages)s.")
+                % {
+                    "languages": ", ".join(
+                        f"{languages.display_name(other, lang)} ({count})"
+                        for other, count in nearby
+                    )
+                }
+            )
+    if len(said) == len(missing):
+        said.append(_("Perhaps another language will do."))
+    return " ".join(said)
+
+
+def _speak(
+    volunteers: VolunteerQuerySet, *, codes: list[str], levels: list[str]
+) -> VolunteerQuerySet:
+    """Those of `volunteers` who speak one of `codes` at one of `levels`."""
+    return volunteers.filter(
+        Exists(
+            SpokenLanguage.objects.filter(
+                volunteer=OuterRef("pk"), code__in=codes, level__in=levels
+            )
+        )
+    )
+
+
+def _nearby_speakers(
+    volunteers: VolunteerQuerySet, *, code: str, levels: list[str]
+) -> list[tuple[str, int]]:
+    """The nearest suggestible languages to `code` that some of `volunteers` speak at `levels`,
+    with how many: one grouped query."""
+    nearby = _suggestible(code)
+    if not nearby:
+        return []
+    counted = dict(
+        SpokenLanguage.objects.filter(
+            volunteer__in=volunteers.order_by().values("pk"), code__in=nearby, level__in=levels
+        )
+        .order_by()
+        .values("code")
+        .annotate(people=Count("volunteer"))
+        .values_list("code", "people")
+    )
+    return [(other, counted[other]) for other in nearby if counted.get(other)][:SUGGEST_AT_MOST]
 
 
 def _label(key: str, appointment: Appointment, request: Request) -> str:

@@ -24,13 +24,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import matching
-from matching import drafts, funnel
+from matching import drafts, features, funnel, ranking
 from matching.scoring import Match
-from requests import calendar, lifecycle, offers
+from requests import calendar, fitting, lifecycle
 from requests.errors import RequestError
+from requests.models import Request
 from requests.web.forms import RequestForm
 from requests.web.guards import offices_of, scoped_request, staff_page
 from requests.web.request_pages import SeeOther
@@ -49,6 +51,49 @@ class Candidate:
     @property
     def chance_percent(self) -> int:
         return round(self.match.p_accept * 100)
+
+    @property
+    def tier_name(self) -> str:
+        """`exact`, `outside_times` or `beyond_limit`, as the API says (and the CSS class)."""
+        return ranking.TIER_NAMES[self.match.tier]
+
+    @property
+    def tier_label(self) -> str:
+        if self.match.tier == features.EXACT:
+            return _("fits exactly")
+        if self.match.tier == features.OUTSIDE_TIMES:
+            return _("outside their usual times")
+        return _("beyond their limit")
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """The candidates per tier, as one line for staff: "12 fit exactly · 9 outside …"."""
+
+    counts: ranking.TierCounts
+    exact_only: bool
+
+    @property
+    def parts(self) -> list[str]:
+        counts = self.counts
+        parts = [
+            ngettext("%(count)d fits exactly", "%(count)d fit exactly", counts.exact)
+            % {"count": counts.exact}
+        ]
+        if counts.outside_times:
+            parts.append(_("%(count)d outside their usual times") % {"count": counts.outside_times})
+        if counts.beyond_limit:
+            parts.append(_("%(count)d beyond their limit") % {"count": counts.beyond_limit})
+        return parts
+
+    @property
+    def text(self) -> str:
+        return " · ".join(self.parts)
+
+
+def _tiers(need: Request | drafts.DraftRequest) -> Tiers:
+    # One count query beside the list: the list may hold the exact tier only.
+    return Tiers(ranking.tier_counts(need), exact_only=bool(need.exact_only))  # type: ignore[arg-type]
 
 
 def _candidates(matches: list[Match]) -> list[Candidate]:
@@ -69,7 +114,11 @@ def _draft_context(form: RequestForm) -> dict[str, Any]:
     draft = drafts.draft_from(form.cleaned_data)
     found = _candidates(drafts.rank_draft(draft, limit=DRAFT_LIMIT))
     # Nobody: which condition rules the last person out (a few counts, only then).
-    return {"candidates": found, "funnel": None if found else funnel.funnel(draft)}
+    return {
+        "candidates": found,
+        "tiers": _tiers(draft) if found else None,
+        "funnel": None if found else funnel.funnel(draft),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,23 +129,53 @@ def new_request(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "matching/new_request.html", {"form": form, "candidates": None})
     action = request.POST.get("action", "check")
-    ask = request.POST.get("ask", "")
+    # "Ask this person", or the same after confirming what is soft about them.
+    confirmed = request.POST.get("ask_confirmed", "")
+    ask = confirmed or request.POST.get("ask", "")
+    soft = None
     if form.is_valid() and (action in {"offers", "save"} or ask):
-        created = _create(request, form, auto_offer=action == "offers" and not ask, ask=ask)
+        try:
+            created = _create(
+                request,
+                form,
+                auto_offer=action == "offers" and not ask,
+                ask=ask,
+                confirm=bool(confirmed),
+            )
+        except fitting.MismatchError as exc:
+            created, soft = None, exc
         if created is not None:
             return SeeOther(reverse("staff-request", args=[created]))
-    # A check shows what is still missing; anything else that lands here was refused.
+    # A check shows what is still missing; a question to confirm is no refusal; anything else
+    # that lands here was refused.
     checked = action == "check" and not ask
     return render(
         request,
         "matching/new_request.html",
-        {"form": form, **_draft_context(form), "checked": checked},
-        status=200 if checked else 400,
+        {
+            "form": form,
+            **_draft_context(form),
+            "checked": checked,
+            "confirm_ask": _confirmation(soft, ask),
+        },
+        status=200 if checked or soft is not None else 400,
     )
 
 
-def _create(request: HttpRequest, form: RequestForm, *, auto_offer: bool, ask: str) -> int | None:
-    """Save the request (and the offer by hand); the id, or None with the form's errors."""
+def _confirmation(soft: fitting.MismatchError | None, ask: str) -> dict[str, Any] | None:
+    if soft is None:
+        return None
+    return {"volunteer_id": ask, "message": soft.message, "fit": soft.fit}
+
+
+def _create(
+    request: HttpRequest, form: RequestForm, *, auto_offer: bool, ask: str, confirm: bool
+) -> int | None:
+    """Save the request (and the offer by hand); the id, or None with the form's errors.
+
+    A person who fits only softly, without `confirm`: nothing is saved and MismatchError
+    ("confirm") tells the page to ask.
+    """
     volunteer = None
     if ask:
         volunteer = (
@@ -111,7 +190,13 @@ def _create(request: HttpRequest, form: RequestForm, *, auto_offer: bool, ask: s
                 created_by=request.user, auto_offer=auto_offer, **form.create_kwargs()
             )
             if volunteer is not None:
-                offers.offer_by_hand(request=created, volunteer=volunteer)
+                # The saved request is the draft the person was ranked for: the same fit.
+                fitting.offer_checked(request=created, volunteer=volunteer, confirm=confirm)
+    except fitting.MismatchError as exc:
+        if exc.code == "confirm":
+            raise
+        form.add_error(None, exc.message)
+        return None
     except RequestError as exc:
         form.add_error(None, exc.message)
         return None
@@ -152,6 +237,7 @@ def request_candidates(request: HttpRequest, pk: int) -> HttpResponse:
         "need": need,
         "title": calendar.title(need),
         "candidates": found,
+        "tiers": _tiers(need) if found else None,
         "funnel": None if found else funnel.funnel(need),
         "asked_before": not found and need.offers.exists(),
     }

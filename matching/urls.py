@@ -11,6 +11,11 @@ api_patterns = [
         name="request-candidates",
     ),
     path(
+        "requests/<int:pk>/candidates/tiers/",
+        views.CandidateTiers.as_view(),
+        name="request-candidates-tiers",
+    ),
+    path(
         "requests/<int:pk>/candidates/why-none/",
         views.WhyNone.as_view(),
         name="request-candidates-why-none",

@@ -1,4 +1,5 @@
-"""The candidates endpoints: `GET /api/requests/{id}/candidates/?limit=20`, and
+"""The candidates endpoints: `GET /api/requests/{id}/candidates/?limit=20`,
+`GET /api/requests/{id}/candidates/tiers/` (how many candidates each tier has), and
 `GET /api/requests/{id}/candidates/why-none/` (which condition leaves nobody, `matching.funnel`).
 
 Staff see the ranked volunteers for a request of their own office (another office's request is a
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import matching
-from matching import candidates, funnel
+from matching import candidates, funnel, ranking
 from requests.access import scope_to_offices
 from requests.models import Request
 
@@ -45,6 +46,12 @@ class CandidateSerializer(serializers.Serializer):
     p_accept = serializers.FloatField(help_text="Estimated chance of accepting an offer, 0–1.")
     distance_km = serializers.FloatField(
         allow_null=True, help_text="Approximate distance; null for phone/video requests."
+    )
+    tier = serializers.ChoiceField(
+        choices=list(ranking.TIER_NAMES.values()),
+        help_text="`exact`: a stated weekly time covers the appointment and the place is within "
+        "their travel limit; `outside_times`: outside their stated times, or none stated; "
+        "`beyond_limit`: up to 1.5 times their limit. Every better tier ranks first.",
     )
     reasons = serializers.ListField(
         child=serializers.CharField(), help_text="Why this rank, in the caller's language."
@@ -77,11 +84,41 @@ class CandidateList(APIView):
                 "score": match.score,
                 "p_accept": match.p_accept,
                 "distance_km": match.distance_km,
+                "tier": ranking.TIER_NAMES[match.tier],
                 "reasons": match.reasons,
             }
             for match in matches
         ]
         return Response(CandidateSerializer(rows, many=True).data)
+
+
+class TierCountsSerializer(serializers.Serializer):
+    exact = serializers.IntegerField(
+        help_text="Candidates in their stated times and within their travel limit."
+    )
+    outside_times = serializers.IntegerField(
+        help_text="Candidates within their limit, outside their stated times or with none."
+    )
+    beyond_limit = serializers.IntegerField(
+        help_text="Candidates up to 1.5 times their travel limit (in person only)."
+    )
+
+
+class CandidateTiers(APIView):
+    """How many candidates a request of the caller's office has in each tier: everyone who
+    would be asked, not only the first page of the ranked list."""
+
+    @extend_schema(
+        responses={
+            200: TierCountsSerializer,
+            404: OpenApiResponse(description="No such request in the caller's offices."),
+        },
+    )
+    def get(self, request: ApiRequest, pk: int) -> Response:
+        need = get_object_or_404(
+            scope_to_offices(Request.objects.select_related("skill"), request.user), pk=pk
+        )
+        return Response(TierCountsSerializer(ranking.tier_counts(need)).data)
 
 
 class FunnelStageSerializer(serializers.Serializer):

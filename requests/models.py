@@ -210,6 +210,15 @@ class Request(models.Model):
         _("offers could not go out"), max_length=300, blank=True, default="", db_default=""
     )
     offer_problem_at = models.DateTimeField(_("offer problem since"), null=True, blank=True)
+    # How many candidates each tier had when the first wave was planned (workers.waves), for
+    # the statistics of unmet demand; null: no wave was planned (or before they were kept).
+    found_exact = models.PositiveIntegerField(_("exact candidates found"), null=True, blank=True)
+    found_outside_times = models.PositiveIntegerField(
+        _("candidates outside their times found"), null=True, blank=True
+    )
+    found_beyond_limit = models.PositiveIntegerField(
+        _("candidates beyond their limit found"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     filled_at = models.DateTimeField(_("filled at"), null=True, blank=True)
@@ -269,6 +278,17 @@ class Request(models.Model):
     def language_codes(self) -> list[str]:
         """The needed languages in the order staff gave them (uses a prefetch if present)."""
         return [lang.code for lang in sorted(self.languages.all(), key=lambda x: x.position)]
+
+    def record_found(self, *, exact: int, outside_times: int, beyond_limit: int) -> None:
+        """Keep how many candidates each tier had as the first wave was planned."""
+        self.found_exact, self.found_outside_times, self.found_beyond_limit = (
+            exact,
+            outside_times,
+            beyond_limit,
+        )
+        Request.objects.filter(pk=self.pk).update(
+            found_exact=exact, found_outside_times=outside_times, found_beyond_limit=beyond_limit
+        )
 
 
 class RequestLanguage(models.Model):

@@ -389,6 +389,12 @@ class OfferCreateSerializer(serializers.Serializer):
     """One person to offer the request to by hand."""
 
     volunteer = serializers.IntegerField(help_text="The volunteer's id.")
+    confirm = serializers.BooleanField(
+        default=False,
+        help_text="Ask even though the person fits only softly (outside their stated times, "
+        "beyond their travel limit, their monthly limit reached). Without it such an offer "
+        "answers 400 naming what is soft; a hard mismatch answers 400 either way.",
+    )
 
     def validate_volunteer(self, value: int) -> Volunteer:
         try:
@@ -429,3 +435,13 @@ class ConflictSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField()
+
+
+class MismatchSerializer(serializers.Serializer):
+    """A hand offer refused for who the person is (400)."""
+
+    detail = serializers.CharField(help_text="What does not fit, in the caller's language.")
+    code = serializers.ChoiceField(
+        choices=["mismatch", "confirm"],
+        help_text="`mismatch`: ruled out; `confirm`: fits only softly, send `confirm: true`.",
+    )

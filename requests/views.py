@@ -2,8 +2,9 @@
 
 Request endpoints are staff-only (the default permission) and read through one scoped queryset
 (`requests.access.scope_to_offices`): another office's request is a 404 on every endpoint. Each
-view fetches, checks the input, makes one call to `requests.lifecycle` or `requests.offers`, and
-answers; refusals of those functions become 409 `{"detail", "code"}` in `config.api`.
+view fetches, checks the input, makes one call to `requests.lifecycle`, `requests.offers` or
+`requests.fitting`, and answers; refusals of those functions become `{"detail", "code"}` in
+`config.api` (409; 400 for a hand offer to someone who does not fit).
 """
 
 from typing import Any
@@ -21,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.clients import ScopedRateThrottle
-from requests import lifecycle, models, offers
+from requests import fitting, lifecycle, models
 from requests.access import scope_to_offices
 from requests.filters import RequestFilter
 from requests.models import Office, StaffMember
@@ -29,6 +30,7 @@ from requests.serializers import (
     CompleteSerializer,
     ConflictSerializer,
     DetailSerializer,
+    MismatchSerializer,
     OfferCreateSerializer,
     OfferSerializer,
     OfficeSerializer,
@@ -199,16 +201,24 @@ class RequestOffers(_ScopedRequests):
         return Response(OfferSerializer(made, many=True).data)
 
     @extend_schema(
-        description="Offer the request to one volunteer by hand; the workers send it. "
+        description="Offer the request to one volunteer by hand; the workers send it, if the "
+        "person fits. 400 `mismatch` names what rules them out (language, skill, certificate, "
+        "gender, another task at the time, a pause or absence, phone/video), with or without "
+        "`confirm`; 400 `confirm` names what is soft (outside their stated times, beyond their "
+        "travel limit, their monthly limit reached): send again with `confirm: true` to ask. "
         "409 `offered` if the person was asked already, `not_active` for someone not active.",
         request=OfferCreateSerializer,
-        responses={201: OfferSerializer, 409: ConflictSerializer},
+        responses={201: OfferSerializer, 400: MismatchSerializer, 409: ConflictSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         need = self.get_object()
         given = OfferCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        offer = offers.offer_by_hand(request=need, volunteer=given.validated_data["volunteer"])
+        offer = fitting.offer_checked(
+            request=need,
+            volunteer=given.validated_data["volunteer"],
+            confirm=given.validated_data["confirm"],
+        )
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
 

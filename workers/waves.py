@@ -106,6 +106,8 @@ def _plan(*, request_id: int, wave: int, now: dt.datetime) -> str:
         urgent = is_urgent(now=now, starts_at=request.starts_at)
         ranked = matching.rank(request, limit=wave_ceiling(needed=needed, urgent=urgent), now=now)
         planned = plan_wave(ranked, needed=needed, urgent=urgent)
+        if wave == 1:
+            _record_found(request, now=now)
         if not planned:
             if lifecycle.mark_unfilled(request=request, now=now):
                 return "unfilled: nobody left to ask"
@@ -119,6 +121,16 @@ def _plan(*, request_id: int, wave: int, now: dt.datetime) -> str:
         )
         lifecycle.clear_offer_problem(request=request)
     return f"queued {len(created)}"
+
+
+def _record_found(request: Request, *, now: dt.datetime) -> None:
+    # The statistics' unmet demand: what the first wave could choose from, per tier.
+    from matching.ranking import tier_counts  # NumPy, as above
+
+    found = tier_counts(request, now=now)
+    request.record_found(
+        exact=found.exact, outside_times=found.outside_times, beyond_limit=found.beyond_limit
+    )
 
 
 def next_wave(request_id: int) -> int | None:

@@ -119,7 +119,10 @@ def languages_table(report: Report) -> Table:
             _("Code"),
             _("Language"),
             _("requests"),
+            _("of them filled"),
             _("of them not filled"),
+            _("no candidate at all"),
+            _("nobody exact"),
             _("active volunteers"),
             _("requests per volunteer"),
         ],
@@ -128,7 +131,10 @@ def languages_table(report: Report) -> Table:
                 row.code,
                 languages.display_name(row.code, lang),
                 row.requests,
+                row.filled,
                 row.not_filled,
+                row.no_candidate,
+                row.no_exact,
                 row.volunteers,
                 None
                 if row.requests_per_volunteer is None

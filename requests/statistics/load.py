@@ -56,7 +56,15 @@ def request_facts(requests: QuerySet[Request]) -> list[numbers.RequestFact]:
     ):
         codes[request_id].append(code)
     rows = requests.order_by().values_list(
-        "pk", "office__name", "status", "starts_at", "created_at", "filled_at"
+        "pk",
+        "office__name",
+        "status",
+        "starts_at",
+        "created_at",
+        "filled_at",
+        "found_exact",
+        "found_outside_times",
+        "found_beyond_limit",
     )
     return [
         numbers.RequestFact(
@@ -66,8 +74,10 @@ def request_facts(requests: QuerySet[Request]) -> list[numbers.RequestFact]:
             created_at=created_at,
             filled_at=filled_at,
             languages=tuple(codes.get(pk, ())),
+            found=None if exact is None else exact + (outside or 0) + (beyond or 0),
+            found_exact=exact,
         )
-        for pk, office, status, starts_at, created_at, filled_at in rows
+        for pk, office, status, starts_at, created_at, filled_at, exact, outside, beyond in rows
     ]
 
 

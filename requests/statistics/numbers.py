@@ -9,8 +9,10 @@ Definitions (the same on the page, in the CSV and in the README):
 - Fill rate = filled ÷ (filled + not filled): cancelled and pending requests do not count.
 - Time to fill = from recording the request to the last place being taken; the median over
   the filled requests.
-- Languages in demand: per language, the requests needing it and how many of those were not
-  filled, beside the active volunteers who speak it at the least level matching asks for.
+- Languages in demand: per language, the requests needing it, how many of those were filled
+  and how many not, beside the active volunteers who speak it at the least level matching asks
+  for; and, of the requests whose first wave was planned, how many found no candidate at all
+  and how many none in the exact tier (everyone outside their times or beyond their limit).
 - Volunteer hours: the hours recorded when requests were completed, by appointment month.
 - Declines: declined offers by the reason the volunteer gave ("" = none given), and after them
   the places given back: accepted, then dropped out ("I can't make it").
@@ -49,6 +51,10 @@ class RequestFact:
     created_at: dt.datetime
     filled_at: dt.datetime | None = None
     languages: tuple[str, ...] = ()
+    # Candidates when the first wave was planned: in every tier, in the exact tier (None: no
+    # wave was planned).
+    found: int | None = None
+    found_exact: int | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,10 @@ class LanguageDemand:
     requests: int
     not_filled: int
     volunteers: int
+    filled: int = 0
+    # Of the requests whose first wave was planned: nobody to ask at all, nobody exact.
+    no_candidate: int = 0
+    no_exact: int = 0
 
     @property
     def requests_per_volunteer(self) -> float | None:
@@ -188,15 +198,30 @@ def language_demand(
     skip = set(leave_out)
     asked: Counter[str] = Counter()
     missed: Counter[str] = Counter()
+    filled: Counter[str] = Counter()
+    nobody: Counter[str] = Counter()
+    nobody_exact: Counter[str] = Counter()
     for fact in requests:
-        if outcome(fact, now=now) == CANCELLED:
+        result = outcome(fact, now=now)
+        if result == CANCELLED:
             continue
         for code in set(fact.languages) - skip:
             asked[code] += 1
-            if outcome(fact, now=now) == NOT_FILLED:
-                missed[code] += 1
+            missed[code] += result == NOT_FILLED
+            filled[code] += result == FILLED
+            nobody[code] += fact.found == 0
+            nobody_exact[code] += fact.found_exact == 0
     rows = [
-        LanguageDemand(code, asked[code], missed[code], volunteers.get(code, 0)) for code in asked
+        LanguageDemand(
+            code,
+            asked[code],
+            missed[code],
+            volunteers.get(code, 0),
+            filled=filled[code],
+            no_candidate=nobody[code],
+            no_exact=nobody_exact[code],
+        )
+        for code in asked
     ]
     return sorted(
         rows,

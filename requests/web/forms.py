@@ -22,7 +22,7 @@ from requests import lifecycle
 from requests.calendar import BERLIN
 from requests.models import Office, Request
 from volunteers.forms import language_options
-from volunteers.models import Skill
+from volunteers.models import Level, Skill
 from volunteers.translation import active_language
 
 LANGUAGE_FIELDS = ("language_1", "language_2", "language_3")
@@ -108,6 +108,19 @@ class RequestForm(forms.Form):
     )
     certificate_required = forms.BooleanField(
         label=_("Certificate of conduct needed (work with children)"), required=False
+    )
+    exact_only = forms.BooleanField(
+        label=_("Ask only exact matches (at their stated times, within their own distance)"),
+        required=False,
+        help_text=_(
+            "Without it, people who are flexible are asked too, after the exact matches: "
+            "outside their usual times or a little beyond their travel limit."
+        ),
+    )
+    min_level = forms.ChoiceField(
+        label=_("Least language level"),
+        choices=[("", _("Default (B2 for interpreting, B1 otherwise)")), *Level.choices],
+        required=False,
     )
     note = forms.CharField(
         label=_("Note for the volunteers"),
@@ -205,6 +218,8 @@ class RequestForm(forms.Form):
             "address": data.get("address") or "",
             "gender_preference": data.get("gender_preference") or "",
             "certificate_required": bool(data.get("certificate_required")),
+            "min_level": data.get("min_level") or "",
+            "exact_only": bool(data.get("exact_only")),
             "note": data.get("note") or "",
         }
 
@@ -212,6 +227,28 @@ class RequestForm(forms.Form):
         """Enough is filled in (and valid) to look for candidates, even if the rest is not."""
         needed = ("skill", "starts_at", "ends_at", "languages", "place")
         return all(name in self.cleaned_data for name in needed)
+
+
+class MatchingForm(forms.Form):
+    """Who a saved request asks: exact matches only, and the least language level."""
+
+    exact_only = RequestForm.base_fields["exact_only"]
+    min_level = RequestForm.base_fields["min_level"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def of(cls, request: Request) -> MatchingForm:
+        return cls(initial={"exact_only": request.exact_only, "min_level": request.min_level})
+
+    def changes(self) -> dict[str, Any]:
+        """The data of `lifecycle.update_request` (after `is_valid()`)."""
+        return {
+            "exact_only": bool(self.cleaned_data.get("exact_only")),
+            "min_level": self.cleaned_data.get("min_level") or "",
+        }
 
 
 class HoursForm(forms.Form):

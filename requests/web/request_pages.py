@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from requests import calendar, lifecycle, offers
+from requests import calendar, fitting, lifecycle
 from requests.errors import RequestError
 from requests.models import Offer, Request
 from requests.web import display, live
-from requests.web.forms import HoursForm, default_hours
+from requests.web.forms import HoursForm, MatchingForm, default_hours
 from requests.web.guards import scoped_request, staff_page
 from volunteers.models import Volunteer
 
@@ -122,6 +122,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "languages": calendar.language_names(need),
             "created_at": display.moment_text(need.created_at, now=now),
             "actions": actions_for(need, now=now),
+            "matching_form": MatchingForm.of(need),
             "live": _detail_region(request, need),
         },
     )
@@ -163,15 +164,71 @@ def request_ask(request: HttpRequest, pk: int) -> HttpResponse:
     if volunteer is None:
         messages.error(request, _("There is no such volunteer."))
         return _back(pk)
+    return ask_by_hand(
+        request,
+        need=need,
+        volunteer=volunteer,
+        field="volunteer",
+        action=reverse("staff-request-ask", args=[pk]),
+        back=reverse("staff-request", args=[pk]),
+    )
+
+
+def ask_by_hand(
+    request: HttpRequest, *, need: Request, volunteer: Volunteer, field: str, action: str, back: str
+) -> HttpResponse:
+    """Offer `need` to `volunteer` if they fit (`fitting.offer_checked`), then show the request.
+
+    What rules the person out comes back as a message on `back`; what is soft is a page that
+    names it and posts `field` again to `action` with the confirmation.
+    """
     try:
-        offers.offer_by_hand(request=need, volunteer=volunteer)
+        fitting.offer_checked(
+            request=need, volunteer=volunteer, confirm=request.POST.get("confirm") == "1"
+        )
+    except fitting.MismatchError as exc:
+        if exc.code != "confirm":
+            messages.error(request, exc.message)
+            return SeeOther(back)
+        return render(
+            request,
+            "requests/web/ask_confirm.html",
+            {
+                "need": need,
+                "title": calendar.title(need),
+                "when": display.span_text(need.starts_at, need.ends_at),
+                "volunteer": volunteer,
+                "fit": exc.fit,
+                "field": field,
+                "value": need.pk if field == "request" else volunteer.pk,
+                "action": action,
+                "back": back,
+            },
+        )
+    except RequestError as exc:
+        messages.error(request, exc.message)
+        return SeeOther(back)
+    messages.success(
+        request, _("%(name)s has been asked; the email is on its way.") % {"name": volunteer.name}
+    )
+    return _back(need.pk)
+
+
+@require_POST
+@staff_page
+def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who a request asks: exact matches only, and the least language level."""
+    need = scoped_request(request.user, pk)
+    form = MatchingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return _back(pk)
+    try:
+        lifecycle.update_request(request=need, data=form.changes())
     except RequestError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("%(name)s has been asked; the email is on its way.") % {"name": volunteer.name},
-        )
+        messages.success(request, _("Saved: the next offers ask accordingly."))
     return _back(pk)
 
 

@@ -16,6 +16,11 @@ page_patterns = [
         name="staff-request-next-wave",
     ),
     path("requests/<int:pk>/ask/", request_pages.request_ask, name="staff-request-ask"),
+    path(
+        "requests/<int:pk>/matching/",
+        request_pages.request_matching,
+        name="staff-request-matching",
+    ),
     path("requests/<int:pk>/cancel/", request_pages.request_cancel, name="staff-request-cancel"),
     path(
         "requests/<int:pk>/complete/",

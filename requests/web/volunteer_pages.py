@@ -24,14 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from requests import calendar, offers
+from requests import calendar, fitting
 from requests.access import scope_to_offices
-from requests.errors import RequestError
 from requests.models import Offer
 from requests.web import display
 from requests.web.forms import berlin_moment, language_choices
 from requests.web.guards import requests_of, scoped_request, staff_page
-from requests.web.request_pages import SeeOther
+from requests.web.request_pages import SeeOther, ask_by_hand
 from volunteers import directory, languages, places
 from volunteers.filters import VolunteerFilter
 from volunteers.models import Level, Skill, Volunteer
@@ -235,12 +234,14 @@ def volunteer_profile(request: HttpRequest, pk: int) -> HttpResponse:
         status__in=[Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.EXPIRED]
     )
     grid = week_grid(list(volunteer.availability.all()))
-    open_requests = (
+    open_requests = list(
         requests_of(request.user)
         .filter(status__in=display.OPEN_STATUSES, starts_at__gt=now)
         .exclude(offers__volunteer=volunteer)
         .order_by("starts_at", "pk")[:50]
     )
+    # Only the requests the person can do: the picker never offers a hard mismatch.
+    fitting_requests = fitting.fitting_requests(open_requests, volunteer, now=now)
     return render(
         request,
         "requests/web/volunteer.html",
@@ -259,8 +260,9 @@ def volunteer_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "decided_count": decided.count(),
             "open_requests": [
                 (need, calendar.title(need), display.span_text(need.starts_at, need.ends_at))
-                for need in open_requests
+                for need in fitting_requests
             ],
+            "unfit_requests": len(open_requests) - len(fitting_requests),
         },
     )
 
@@ -275,12 +277,11 @@ def volunteer_ask(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a request."))
         return SeeOther(reverse("staff-volunteer", args=[pk]))
     need = scoped_request(request.user, int(raw))
-    try:
-        offers.offer_by_hand(request=need, volunteer=volunteer)
-    except RequestError as exc:
-        messages.error(request, exc.message)
-        return SeeOther(reverse("staff-volunteer", args=[pk]))
-    messages.success(
-        request, _("%(name)s has been asked; the email is on its way.") % {"name": volunteer.name}
+    return ask_by_hand(
+        request,
+        need=need,
+        volunteer=volunteer,
+        field="request",
+        action=reverse("staff-volunteer-ask", args=[pk]),
+        back=reverse("staff-volunteer", args=[pk]),
     )
-    return SeeOther(reverse("staff-request", args=[need.pk]))

@@ -46,7 +46,16 @@ def test_it_lists_the_candidates_best_first_with_their_reasons(api_a, req):
         {"id": far.pk, "name": "Far"},
     ]
     first = rows[0]
-    assert set(first) == {"volunteer", "rank", "score", "p_accept", "distance_km", "reasons"}
+    assert set(first) == {
+        "volunteer",
+        "rank",
+        "score",
+        "p_accept",
+        "distance_km",
+        "tier",
+        "reasons",
+    }
+    assert first["tier"] == "exact"
     assert [row["rank"] for row in rows] == [1, 2]
     assert rows[0]["score"] > rows[1]["score"]
     assert first["p_accept"] == pytest.approx(0.3)
@@ -169,3 +178,32 @@ def test_it_says_which_condition_leaves_nobody(api_a, api_b, req):
     )
     assert body["advice"].startswith("Everyone who fits wants to be asked only at their own")
     assert api_b.get(url(req, "why-none/")).status_code == 404
+
+
+def test_it_counts_the_candidates_per_tier(api_a, api_b, req):
+    """tiers/: everyone who would be asked, per tier, beyond the first page of the list; each
+    row of the list names its tier; another office's request is not found."""
+    for _ in range(3):
+        fitting_volunteer()
+    fitting_volunteer(availability=[(2, "09:00", "12:00")])  # Wednesdays: outside
+    fitting_volunteer(postcode="44265", max_distance_km=8)  # about 10 km: beyond the limit
+    response = api_a.get(url(req, "tiers/"))
+    assert response.status_code == 200, response.content
+    assert response.json() == {"exact": 3, "outside_times": 1, "beyond_limit": 1}
+    rows = api_a.get(url(req, "?limit=2")).json()
+    assert [row["tier"] for row in rows] == ["exact", "exact"]
+    tiers = [row["tier"] for row in api_a.get(url(req)).json()]
+    assert tiers == ["exact"] * 3 + ["outside_times", "beyond_limit"]
+    assert api_b.get(url(req, "tiers/")).status_code == 404
+
+
+def test_the_tiers_are_in_the_api_schema(api_a):
+    schema = api_a.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    counts = schema["paths"]["/api/requests/{id}/candidates/tiers/"]["get"]
+    assert "200" in counts["responses"] and "404" in counts["responses"]
+    schemas = schema["components"]["schemas"]
+    assert schemas["Candidate"]["properties"]["tier"]["allOf"] == [
+        {"$ref": "#/components/schemas/TierEnum"}
+    ]
+    assert schemas["TierEnum"]["enum"] == ["exact", "outside_times", "beyond_limit"]
+    assert set(schemas["TierCounts"]["properties"]) == {"exact", "outside_times", "beyond_limit"}

@@ -19,7 +19,7 @@ from tests.request_factories import (
     recording_events,
     started_and_filled,
 )
-from tests.volunteer_factories import VolunteerFactory
+from tests.web.helpers import farsi_mediator
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ CALLS = [
     ),
     pytest.param(Call("get", "offers", None, 200), id="offers-list"),
     pytest.param(
-        Call("post", "offers", lambda need: {"volunteer": VolunteerFactory().pk}, 201),
+        Call("post", "offers", lambda need: {"volunteer": farsi_mediator().pk}, 201),
         id="offers-create",
     ),
     pytest.param(Call("post", "waves", None, 202), id="waves"),

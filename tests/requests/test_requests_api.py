@@ -18,6 +18,7 @@ from tests.request_factories import (
     started_and_filled,
 )
 from tests.volunteer_factories import VolunteerFactory, skill
+from tests.web.helpers import farsi_mediator
 
 URL = "/api/requests/"
 
@@ -443,7 +444,7 @@ def test_it_offers_a_request_to_someone_by_hand(
 ):
     """POST offers/ answers 201 with a wave-0 offer; the workers are told to send it."""
     need = RequestFactory(office=office_a)
-    volunteer = VolunteerFactory(name="Leyla")
+    volunteer = farsi_mediator(name="Leyla")
     with django_capture_on_commit_callbacks(execute=True):
         response = api_a.post(detail(need, "offers"), {"volunteer": volunteer.pk}, format="json")
     assert response.status_code == 201, response.content
@@ -458,7 +459,7 @@ def test_it_offers_a_request_to_someone_by_hand(
 def test_it_refuses_to_ask_the_same_person_twice(api_a, office_a):
     """A second offer to the same person is a 409 "offered"; there is still one offer."""
     need = RequestFactory(office=office_a)
-    volunteer = VolunteerFactory()
+    volunteer = farsi_mediator()
     assert api_a.post(detail(need, "offers"), {"volunteer": volunteer.pk}).status_code == 201
     response = api_a.post(detail(need, "offers"), {"volunteer": volunteer.pk}, format="json")
     assert response.status_code == 409
@@ -480,7 +481,7 @@ def test_it_refuses_an_unknown_or_erased_volunteer(api_a, office_a):
 def test_it_refuses_to_ask_a_paused_volunteer(api_a, office_a):
     """Someone who is not active cannot be asked: 409 "not_active"."""
     need = RequestFactory(office=office_a)
-    paused = VolunteerFactory(status="paused")
+    paused = farsi_mediator(status="paused")
     response = api_a.post(detail(need, "offers"), {"volunteer": paused.pk}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "not_active"
