@@ -194,9 +194,13 @@ class Volunteers:
         # uniform number per person, so a larger share adds people and keeps the others), not
         # taken from the demo data, so that --behaviour can vary them.
         stated = np.random.default_rng([seed, 5])
-        self.no_times = stated.random(n) < behaviour.no_times_share
+        # The demo already leaves some people without times; the draw tops them up to the share
+        # (a share below the demo's own keeps the demo's).
+        demo_none = np.array([not p.data["availability"] for p in people], dtype=bool)
+        base = float(demo_none.mean()) if n else 0.0
+        top_up = max(behaviour.no_times_share - base, 0.0) / max(1.0 - base, 1e-9)
+        self.no_times = demo_none | (stated.random(n) < top_up)
         slots = [[] if self.no_times[i] else p.data["availability"] for i, p in enumerate(people)]
-        self.no_times |= np.array([not s for s in slots], dtype=bool)
         # People without times are flexible by definition.
         self.strict = (stated.random(n) < behaviour.strict_share) & ~self.no_times
         # At least one column, so that a world where nobody states times still has slot arrays.

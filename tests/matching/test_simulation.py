@@ -182,7 +182,8 @@ def test_its_eligibility_is_the_database_query(office_a):
             consent_language="de",
             consent_at=simulation.moment(-1),
         )
-        data = dict(person.data)
+        # The world's own draw of who is strict, not the demo's.
+        data = {**person.data, "only_at_stated_times": bool(world.volunteers.strict[i])}
         if world.volunteers.no_times[i]:
             data["availability"] = []
         ids.append(save_profile(volunteer=volunteer, data=data).pk)
