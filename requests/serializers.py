@@ -435,13 +435,3 @@ class ConflictSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField()
-
-
-class MismatchSerializer(serializers.Serializer):
-    """A hand offer refused for who the person is (400)."""
-
-    detail = serializers.CharField(help_text="What does not fit, in the caller's language.")
-    code = serializers.ChoiceField(
-        choices=["mismatch", "confirm"],
-        help_text="`mismatch`: ruled out; `confirm`: fits only softly, send `confirm: true`.",
-    )

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -30,7 +30,6 @@ from requests.serializers import (
     CompleteSerializer,
     ConflictSerializer,
     DetailSerializer,
-    MismatchSerializer,
     OfferCreateSerializer,
     OfferSerializer,
     OfficeSerializer,
@@ -208,7 +207,16 @@ class RequestOffers(_ScopedRequests):
         "travel limit, their monthly limit reached): send again with `confirm: true` to ask. "
         "409 `offered` if the person was asked already, `not_active` for someone not active.",
         request=OfferCreateSerializer,
-        responses={201: OfferSerializer, 400: MismatchSerializer, 409: ConflictSerializer},
+        # 400 is either field errors or a mismatch (`code`, `detail`): documented as the
+        # field-errors object, which admits both, so every 400 answer matches its schema.
+        responses={
+            201: OfferSerializer,
+            400: OpenApiResponse(
+                description="Invalid input (`{field: [messages]}`), or the person does not fit: "
+                '`{"code": "mismatch" | "confirm", "detail": "…"}`.'
+            ),
+            409: ConflictSerializer,
+        },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         need = self.get_object()
