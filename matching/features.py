@@ -1,6 +1,6 @@
 """The feature matrix: what ranking knows about each eligible volunteer, as numbers. No ORM.
 
-`matching.candidates.gather` (or the simulation, in memory) fills a `Pool` of plain columns for
+`matching.pool.gather` (or the simulation, in memory) fills a `Pool` of plain columns for
 the volunteers who passed every hard constraint; `matrix` turns a `Need` and a `Pool` into an
 (n × len(FEATURES)) float array. The same numbers feed the transparent prior (`scoring`), the
 learned acceptance model (`model`) and the reasons staff read, and each match carries its row as

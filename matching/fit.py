@@ -1,7 +1,7 @@
 """How one volunteer fits one request, for offers made by hand (`requests.fitting`).
 
-The rule has one home: the conditions are those of `candidates.steps` (taken one by one, so
-that each failing one can be named) and `candidates.within_reach`, evaluated on the one
+The rule has one home: the conditions are those of `eligibility.steps` (taken one by one, so
+that each failing one can be named) and `eligibility.within_reach`, evaluated on the one
 person's row in ONE query, together with the stated slot that sets the tier. What rules the
 person out of the ranking is a hard mismatch; what only puts them in a lower tier (outside
 their stated times, beyond their travel limit) and their own monthly limit are soft: staff may
@@ -22,9 +22,9 @@ from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import candidates, features
-from matching.candidates import Appointment
-from matching.scoring import Wording
+from matching import eligibility, features
+from matching.eligibility import Appointment
+from matching.reasons import Wording
 from requests.fitting import Fit, Mismatch
 from requests.models import Request
 from volunteers import languages, places
@@ -37,13 +37,13 @@ class Check:
     """One condition on the volunteer's row; `key` names it for staff."""
 
     key: str
-    condition: candidates.Condition
+    condition: eligibility.Condition
     # A language of the request, for LANGUAGES.
     code: str = ""
 
 
 def _checks(appointment: Appointment) -> list[Check]:
-    """The hard constraints of `candidates.steps`, each condition on its own.
+    """The hard constraints of `eligibility.steps`, each condition on its own.
 
     Without match keys (one row: nothing to narrow), LANGUAGES is one condition per needed
     language, in the request's order; WANTED is the certificate, then the gender (each only if
@@ -51,13 +51,13 @@ def _checks(appointment: Appointment) -> list[Check]:
     REACH are left to `_reach` (they set the tier, and are soft by hand).
     """
     found: list[Check] = []
-    for step in candidates.steps(appointment, use_match_keys=False):
-        if step.key == candidates.LANGUAGES:
+    for step in eligibility.steps(appointment, use_match_keys=False):
+        if step.key == eligibility.LANGUAGES:
             found += [
                 Check(step.key, condition, code)
                 for condition, code in zip(step.conditions, appointment.languages, strict=True)
             ]
-        elif step.key == candidates.WANTED:
+        elif step.key == eligibility.WANTED:
             keys = [
                 key
                 for key, asked in (
@@ -67,10 +67,10 @@ def _checks(appointment: Appointment) -> list[Check]:
                 if asked
             ]
             found += [Check(key, c) for key, c in zip(keys, step.conditions, strict=True)]
-        elif step.key == candidates.FREE:
+        elif step.key == eligibility.FREE:
             busy, cap = step.conditions
             found += [Check("overlap", busy), Check("monthly_cap", cap)]
-        elif step.key in {candidates.TIME, candidates.NOT_ASKED}:
+        elif step.key in {eligibility.TIME, eligibility.NOT_ASKED}:
             continue
         else:
             found += [Check(step.key, condition) for condition in step.conditions]
@@ -81,27 +81,27 @@ def _reach(appointment: Appointment) -> dict[str, Expression]:
     """Whether a stated slot covers the appointment, whether any slot is stated, and (in person,
     with a known place) whether the person lives within their own travel limit."""
     found: dict[str, Expression] = {
-        "covering": Exists(candidates.covering_slot(appointment)),
+        "covering": Exists(eligibility.covering_slot(appointment)),
         "has_times": Exists(AvailabilitySlot.objects.filter(volunteer=OuterRef("pk"))),
     }
     if not appointment.remote and appointment.lat is not None and appointment.lon is not None:
         # `within_reach` on the same row, as a subquery: the rule stays where it lives.
         own_limit = dataclasses.replace(appointment, exact_only=True)
         found["within_limit"] = Exists(
-            candidates.within_reach(Volunteer.objects.filter(pk=OuterRef("pk")), own_limit)
+            eligibility.within_reach(Volunteer.objects.filter(pk=OuterRef("pk")), own_limit)
         )
     return found
 
 
-def _boolean(condition: candidates.Condition) -> Expression:
+def _boolean(condition: eligibility.Condition) -> Expression:
     return ExpressionWrapper(Q(condition), output_field=BooleanField())
 
 
 def fit_of(request: Request, volunteer: Volunteer, *, now: dt.datetime | None = None) -> Fit:
     """How `volunteer` fits `request` at `now` (see the module docstring): one query."""
     now = now or timezone.now()
-    appointment = candidates.appointment_of(request)
-    if candidates.unmatchable(appointment, now=now) == candidates.STARTED:
+    appointment = eligibility.appointment_of(request)
+    if eligibility.unmatchable(appointment, now=now) == eligibility.STARTED:
         return Fit(hard=(Mismatch("started", _("the appointment has already started")),))
     checks = _checks(appointment)
     reach = _reach(appointment)
@@ -136,8 +136,8 @@ def fitting_ids(
         return set()
     conditions: dict[str, Expression] = {}
     for request in requests:
-        appointment = candidates.appointment_of(request)
-        if candidates.unmatchable(appointment, now=now) == candidates.STARTED:
+        appointment = eligibility.appointment_of(request)
+        if eligibility.unmatchable(appointment, now=now) == eligibility.STARTED:
             continue
         if volunteer.is_paused_on(appointment.local_start.date()):
             continue
@@ -153,7 +153,7 @@ def fitting_ids(
 
 def _mismatch(check: Check, appointment: Appointment, request: Request) -> Mismatch:
     """The reason, in the active language, that `check` fails."""
-    if check.key == candidates.LANGUAGES:
+    if check.key == eligibility.LANGUAGES:
         name = languages.display_name(check.code, active_language())
         values = {"language": name, "level": appointment.min_level}
         if len(appointment.acceptable()[appointment.languages.index(check.code)]) > 1:
@@ -161,11 +161,11 @@ def _mismatch(check: Check, appointment: Appointment, request: Request) -> Misma
         else:
             text = _("does not speak %(language)s at %(level)s or better")
         return Mismatch(f"language:{check.code}", text % values)
-    if check.key == candidates.SKILL:
+    if check.key == eligibility.SKILL:
         return Mismatch(check.key, _("does not offer %(skill)s") % {"skill": request.skill.name})
-    if check.key == candidates.ACTIVE:
+    if check.key == eligibility.ACTIVE:
         return Mismatch("absent", _("is away that day"))
-    if check.key == candidates.REACH:
+    if check.key == eligibility.REACH:
         return Mismatch("remote", _("does not help by phone or video"))
     if check.key == "certificate":
         return Mismatch(check.key, _("has no certificate of conduct valid that day"))

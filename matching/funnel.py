@@ -1,7 +1,7 @@
 """Why nobody fits a request: the hard constraints counted one step at a time, for staff.
 
 When ranking finds nobody, "nobody meets every condition" leaves staff guessing what to change.
-`funnel` counts the volunteers who meet the first step of `candidates.steps` (active that day),
+`funnel` counts the volunteers who meet the first step of `eligibility.steps` (active that day),
 then those of them who also meet the next (the languages), and so on, and stops at the first
 step that leaves nobody: that is the condition to look at (another time, a close language, by
 phone) or the reason to ask someone by hand.
@@ -11,7 +11,7 @@ advice adds a few: who speaks a missing language at a lower level or a language 
 who of those out of reach helps by phone or video. On
 PostgreSQL each step has its own match keys (languages, skill, the weekday's half hours), so a
 count at 100k volunteers reads an index rather than every active person's rows; a test holds
-the last count to `candidates.eligible` on the same data.
+the last count to `eligibility.eligible` on the same data.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from matching import candidates
-from matching.candidates import Appointment
-from matching.scoring import clock
+from matching import eligibility
+from matching.conf import matching_settings
+from matching.eligibility import Appointment
+from matching.reasons import clock
 from requests.calendar import language_names
 from requests.models import Request
 from volunteers import directory, languages
@@ -65,25 +66,25 @@ class Funnel:
 def funnel(request: Request, *, now: dt.datetime | None = None) -> Funnel:
     """The funnel of `request` (saved, or a draft) at `now` (default: the current time)."""
     now = now or timezone.now()
-    appointment = candidates.appointment_of(request)
-    reason = candidates.unmatchable(appointment, now=now)
+    appointment = eligibility.appointment_of(request)
+    reason = eligibility.unmatchable(appointment, now=now)
     if reason is not None:
         return Funnel(blocker=_blocker(reason, appointment))
     volunteers = directory.active_on(
         Volunteer.objects.not_erased(), day=appointment.local_start.date()
     )
     stages = []
-    split = candidates.steps(
-        appointment, use_match_keys=candidates.uses_match_keys(), one_step_at_a_time=True
+    split = eligibility.steps(
+        appointment, use_match_keys=eligibility.uses_match_keys(), one_step_at_a_time=True
     )
     for step in split:
-        in_person_reach = step.key == candidates.REACH and not appointment.remote
+        in_person_reach = step.key == eligibility.REACH and not appointment.remote
         if not step.conditions and not in_person_reach:
             continue  # nothing asked at this step (no wishes; a draft not asked yet)
         before = volunteers
         volunteers = volunteers.filter(*step.conditions)
         if in_person_reach:
-            volunteers = candidates.within_reach(volunteers, appointment)
+            volunteers = eligibility.within_reach(volunteers, appointment)
         count = volunteers.count()
         stages.append(Stage(step.key, _label(step.key, appointment, request), count))
         if count == 0:
@@ -93,9 +94,9 @@ def funnel(request: Request, *, now: dt.datetime | None = None) -> Funnel:
 
 
 def _blocker(reason: str, appointment: Appointment) -> str:
-    if reason == candidates.STARTED:
+    if reason == eligibility.STARTED:
         return _("The appointment has already started.")
-    if reason == candidates.CROSSES_MIDNIGHT:
+    if reason == eligibility.CROSSES_MIDNIGHT:
         return _(
             "The appointment runs past midnight, and the volunteers' weekly times end at "
             "midnight. Split it into two requests."
@@ -111,15 +112,15 @@ def _advice(
 ) -> str:
     """What staff can do about step `key` leaving nobody; `before`: who met every step before
     it (a queryset, counted only where the advice needs a number)."""
-    if key == candidates.ACTIVE:
+    if key == eligibility.ACTIVE:
         return _("Nobody is active that day.")
-    if key == candidates.LANGUAGES:
+    if key == eligibility.LANGUAGES:
         return _language_advice(appointment, before=before)
-    if key == candidates.SKILL:
+    if key == eligibility.SKILL:
         return _("Nobody who speaks these languages offers %(skill)s.") % {
             "skill": request.skill.name
         }
-    if key == candidates.REACH and not appointment.remote:
+    if key == eligibility.REACH and not appointment.remote:
         remote = before.filter(remote_ok=True).count()
         if remote:
             return " ".join(
@@ -135,24 +136,24 @@ def _advice(
                 )
             )
         return _("Nobody who fits lives close enough, and none of them helps by phone or video.")
-    if key == candidates.TIME and appointment.exact_only:
+    if key == eligibility.TIME and appointment.exact_only:
         return _(
             "Nobody who fits is free at that time of the week. Allow people who are flexible "
             "about their times, or another time may find someone."
         )
-    if key == candidates.TIME:
+    if key == eligibility.TIME:
         return _(
             "Everyone who fits wants to be asked only at their own times, and none of them is "
             "free then. Another time may find someone."
         )
-    if key == candidates.FREE:
+    if key == eligibility.FREE:
         return _(
             "Everyone who fits has another task then or has reached their monthly limit. "
             "Another time may find someone."
         )
-    if key == candidates.REACH:
+    if key == eligibility.REACH:
         return _("Nobody who fits helps by phone or video. In person, someone may.")
-    if key == candidates.WANTED:
+    if key == eligibility.WANTED:
         return _("Nobody who fits meets these wishes. Without them, someone may.")
     return _("Everyone who fits has been asked for this request already.")
 
@@ -169,8 +170,8 @@ SUGGEST_AT_MOST = 3
 @lru_cache(maxsize=256)
 def _suggestible(code: str) -> tuple[str, ...]:
     """Catalogue languages that might stand in for `code` though they are not close enough to
-    count, nearest first (CLDR's distance; cached, as `candidates.acceptable_languages`)."""
-    threshold = candidates.language_closeness()
+    count, nearest first (CLDR's distance; cached, as `eligibility.acceptable_languages`)."""
+    threshold = matching_settings().language_closeness
     found = []
     for info in languages.catalogue():
         distance = languages.distance(code, info.code)
@@ -266,17 +267,17 @@ def _nearby_speakers(
 
 def _label(key: str, appointment: Appointment, request: Request) -> str:
     """What the step asks for, as a short line in the active language."""
-    if key == candidates.ACTIVE:
+    if key == eligibility.ACTIVE:
         return _("Active that day (not paused or away)")
-    if key == candidates.LANGUAGES:
+    if key == eligibility.LANGUAGES:
         names = language_names(request)
         values = {"languages": str(get_text_list(names, _("and"))), "level": appointment.min_level}
         if any(len(acceptable) > 1 for acceptable in appointment.acceptable()):
             return _("Speak %(languages)s at %(level)s or better (close languages count)") % values
         return _("Speak %(languages)s at %(level)s or better") % values
-    if key == candidates.SKILL:
+    if key == eligibility.SKILL:
         return _("Offer %(skill)s") % {"skill": request.skill.name}
-    if key == candidates.TIME:
+    if key == eligibility.TIME:
         local_start, local_end = appointment.local_start, appointment.local_end
         values = {
             "weekday": WEEKDAYS[local_start.weekday()],
@@ -289,7 +290,7 @@ def _label(key: str, appointment: Appointment, request: Request) -> str:
             _("Free every week on %(weekday)s %(start)s–%(end)s, or flexible about their times")
             % values
         )
-    if key == candidates.REACH:
+    if key == eligibility.REACH:
         if appointment.remote:
             return _("Also help by phone or video")
         if appointment.exact_only:
@@ -299,13 +300,13 @@ def _label(key: str, appointment: Appointment, request: Request) -> str:
         return _(
             "Live within their own travel distance of %(postcode)s (if flexible, 1.5 times it)"
         ) % {"postcode": appointment.postcode}
-    if key == candidates.WANTED:
+    if key == eligibility.WANTED:
         wishes = []
         if appointment.gender:
             wishes.append(str(Volunteer.Gender(appointment.gender).label))
         if appointment.certificate_required:
             wishes.append(_("a current certificate of conduct"))
         return _("As asked: %(wishes)s") % {"wishes": ", ".join(wishes)}
-    if key == candidates.FREE:
+    if key == eligibility.FREE:
         return _("No other task at that time, monthly limit not reached")
     return _("Not asked for this request yet")

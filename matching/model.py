@@ -2,7 +2,7 @@
 
 `train` fits a scikit-learn pipeline (log of counts and durations → standard scaling →
 LogisticRegression) on decided offers (accepted = 1, declined or expired = 0), evaluates it on a
-time-based hold-out (the latest offers) against the transparent prior of `matching.scoring`, and
+time-based hold-out (the latest offers) against the transparent prior of `matching.prior`, and
 refits it on all rows. LogisticRegression because inference must stay cheap at scale: it scores
 100k rows in a few milliseconds, and its coefficients give each feature's contribution, which
 the reasons staff read are chosen from.
@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.conf import settings
 
-from matching import features, scoring
+from matching import prior
+from matching.conf import matching_settings
 from matching.features import FEATURES, INDEX
 
 if TYPE_CHECKING:
@@ -112,12 +112,6 @@ def pipeline() -> Pipeline:
             ("classify", LogisticRegression(C=1.0, max_iter=2000)),
         ]
     )
-
-
-def prior(x: np.ndarray) -> np.ndarray:
-    """The transparent prior's P(accept) from a feature matrix (see `scoring.p_accept`)."""
-    rate = features.column(x, "acceptance_rate")
-    return scoring.BASE_P_ACCEPT * rate / scoring.NO_HISTORY_RATE
 
 
 @dataclass(frozen=True)
@@ -284,7 +278,7 @@ def train(
         holdout_offers=len(holdout_rows),
         holdout_from=min(times[i] for i in holdout_rows),
         model=measure(y_holdout, candidate.predict_proba(x[holdout_rows])[:, 1]),
-        prior=measure(y_holdout, prior(x[holdout_rows])),
+        prior=measure(y_holdout, prior.of_features(x[holdout_rows])),
     )
     trained_at = now or dt.datetime.now(dt.UTC)
     fitted = AcceptanceModel(
@@ -337,7 +331,7 @@ def _jsonable(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def directory() -> Path:
-    return Path(settings.MATCHING_MODEL_DIR)
+    return matching_settings().model_dir
 
 
 def save(model: AcceptanceModel, where: Path | None = None) -> Path:

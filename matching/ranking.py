@@ -1,9 +1,10 @@
 """`rank(request)`: the ranked candidates for a request, each with a score and reasons.
 
-The database part (hard constraints, the columns scoring needs) is `matching.candidates`; the
-feature matrix is `matching.features`; P(accept) comes from the newest saved acceptance model
-if it beat the transparent prior (`matching.model.current`), else from the prior; the numbers and
-reasons are `matching.scoring`. Reasons come out in the active language: the API view runs in the
+The database part is `matching.eligibility` (the hard constraints) and `matching.pool` (the
+columns scoring needs); the feature matrix is `matching.features`; P(accept) comes from the
+newest saved acceptance model if it beat the transparent prior (`matching.model.current`), else
+from the prior (`matching.prior`); the numbers are `matching.scoring`, the reasons
+`matching.reasons`. Reasons come out in the active language: the API view runs in the
 staff member's, a task in German unless it activates another.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, FloatField, Q
 from django.db.models.functions import Cast
 
-from matching import candidates, features, model, scoring
+from matching import eligibility, features, model, pool, reasons, scoring
 from matching.scoring import Match
 from requests.models import Request
 
@@ -35,23 +36,23 @@ def rank(
     if limit is not None and not request.exact_only:
         # Every exact candidate ranks above every other: when the exact tier alone fills the
         # list, it is the list, and the larger pool of the lower tiers is never loaded.
-        need, pool = candidates.gather(request, now=now, exact=True)
-        matches = scoring.rank(need, pool, limit=limit, model=acceptance)
+        need, found = pool.gather(request, now=now, exact=True)
+        matches = scoring.rank(need, found, limit=limit, model=acceptance)
         if len(matches) >= limit:
             return _with_free_windows(request, matches)
-    need, pool = candidates.gather(request, now=now)
-    if len(pool) == 0:
+    need, found = pool.gather(request, now=now)
+    if len(found) == 0:
         return []
-    return _with_free_windows(request, scoring.rank(need, pool, limit=limit, model=acceptance))
+    return _with_free_windows(request, scoring.rank(need, found, limit=limit, model=acceptance))
 
 
 def _with_free_windows(request: Request, matches: list[Match]) -> list[Match]:
     # One more query, for those with room for another reason: when in the week they are free.
-    roomy = [m.volunteer_id for m in matches if len(m.reasons) < scoring.MAX_REASONS]
+    roomy = [m.volunteer_id for m in matches if len(m.reasons) < reasons.MAX_REASONS]
     if not roomy:
         return matches
-    weekday, windows = candidates.free_windows(request, roomy)
-    return scoring.with_free_windows(matches, windows, weekday=weekday)
+    weekday, windows = pool.free_windows(request, roomy)
+    return reasons.with_free_windows(matches, windows, weekday=weekday)
 
 
 # The tiers as the API and the pages name them, best first.
@@ -82,14 +83,14 @@ def tier_counts(request: Request, *, now: dt.datetime | None = None) -> TierCoun
     """How many candidates `request` has in each tier, without ranking them: ONE query.
 
     `rank` with a limit may load only the exact tier, so the counts have their own path: the
-    hard constraints of `candidates.eligible_for` (the same SQL the ranking starts from),
+    hard constraints of `eligibility.eligible_for` (the same SQL the ranking starts from),
     counted three ways in one aggregate. A stated slot covering the appointment and the own
     travel limit are what `features.tiers` reads from the feature matrix: beyond the limit
     first, then in their times (exact) or not. A test holds the counts to `rank`'s tiers.
     """
-    appointment = candidates.appointment_of(request)
-    pool = candidates.eligible_for(appointment, now=now).order_by()
-    in_times = Q(Exists(candidates.covering_slot(appointment)))
+    appointment = eligibility.appointment_of(request)
+    everyone = eligibility.eligible_for(appointment, now=now).order_by()
+    in_times = Q(Exists(eligibility.covering_slot(appointment)))
     counts = {
         "exact": Count("pk", filter=in_times),
         "outside_times": Count("pk", filter=~in_times),
@@ -103,5 +104,5 @@ def tier_counts(request: Request, *, now: dt.datetime | None = None) -> TierCoun
             "outside_times": Count("pk", filter=within & ~in_times),
             "beyond_limit": Count("pk", filter=~within),
         }
-    counted = pool.aggregate(**counts)
+    counted = everyone.aggregate(**counts)
     return TierCounts(**{key: int(value or 0) for key, value in counted.items()})

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 from django.utils import timezone
 
 from matching import features, model
+from matching.conf import matching_settings
 from matching.model import AcceptanceModel, Evaluation, NotEnoughHistory
 from requests.models import Offer
 
@@ -73,8 +73,8 @@ def train_from_history(*, save: bool = True, now: dt.datetime | None = None) -> 
         history.x,
         history.y,
         history.times,
-        holdout_share=settings.MATCHING_MODEL_HOLDOUT_SHARE,
-        min_offers=settings.MATCHING_MODEL_MIN_OFFERS,
+        holdout_share=matching_settings().model_holdout_share,
+        min_offers=matching_settings().model_min_offers,
         now=now or timezone.now(),
     )
     path = model.save(fitted) if save else None

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import matching
-from matching import candidates, funnel, ranking
+from matching import eligibility, funnel, pool, ranking
 from requests.access import scope_to_offices
 from requests.models import Request
 
@@ -76,7 +76,7 @@ class CandidateList(APIView):
         query = CandidateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         matches = matching.rank(need, limit=query.validated_data["limit"])
-        names = candidates.names_of(match.volunteer_id for match in matches)
+        names = pool.names_of(match.volunteer_id for match in matches)
         rows = [
             {
                 "volunteer": {"id": match.volunteer_id, "name": names.get(match.volunteer_id, "")},
@@ -124,14 +124,14 @@ class CandidateTiers(APIView):
 class FunnelStageSerializer(serializers.Serializer):
     key = serializers.ChoiceField(
         choices=[
-            candidates.ACTIVE,
-            candidates.LANGUAGES,
-            candidates.SKILL,
-            candidates.TIME,
-            candidates.REACH,
-            candidates.WANTED,
-            candidates.FREE,
-            candidates.NOT_ASKED,
+            eligibility.ACTIVE,
+            eligibility.LANGUAGES,
+            eligibility.SKILL,
+            eligibility.TIME,
+            eligibility.REACH,
+            eligibility.WANTED,
+            eligibility.FREE,
+            eligibility.NOT_ASKED,
         ],
         help_text="The condition, as a stable key.",
     )

@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-from django.conf import settings
+from matching.conf import matching_settings
 
 
 class HasChance(Protocol):
@@ -55,7 +55,7 @@ def chance_at_least(chances: Sequence[float], needed: int) -> float:
 
 def is_urgent(*, now: dt.datetime, starts_at: dt.datetime) -> bool:
     """The appointment starts within MATCHING_URGENT_HOURS: waves take every tier at once."""
-    return starts_at - now <= dt.timedelta(hours=settings.MATCHING_URGENT_HOURS)
+    return starts_at - now <= matching_settings().urgent_within
 
 
 def plan_wave(
@@ -74,14 +74,15 @@ def plan_wave(
     when fewer remain. Defaults come from the MATCHING_WAVE_* settings (urgent: the target
     MATCHING_URGENT_WAVE_TARGET and twice the maximum).
     """
+    knobs = matching_settings()
     if urgent:
-        target = settings.MATCHING_URGENT_WAVE_TARGET if target is None else target
-        maximum = 2 * settings.MATCHING_WAVE_MAX if maximum is None else maximum
+        target = knobs.urgent_wave_target if target is None else target
+        maximum = 2 * knobs.wave_max if maximum is None else maximum
     elif matches:
         best = _tier(matches[0])
         matches = [match for match in matches if _tier(match) == best]
-    target = settings.MATCHING_WAVE_TARGET if target is None else target
-    minimum = settings.MATCHING_WAVE_MIN if minimum is None else minimum
+    target = knobs.wave_target if target is None else target
+    minimum = knobs.wave_min if minimum is None else minimum
     floor = max(minimum, needed, 1)
     ceiling = wave_ceiling(needed=needed, minimum=minimum, maximum=maximum)
     chances: list[float] = []
@@ -106,9 +107,10 @@ def wave_ceiling(
 ) -> int:
     """The most candidates `plan_wave` may take: ranking only that many is enough to plan a
     wave (and spares the reasons of everyone further down)."""
-    minimum = settings.MATCHING_WAVE_MIN if minimum is None else minimum
+    knobs = matching_settings()
+    minimum = knobs.wave_min if minimum is None else minimum
     if maximum is None:
-        maximum = settings.MATCHING_WAVE_MAX * (2 if urgent else 1)
+        maximum = knobs.wave_max * (2 if urgent else 1)
     return max(maximum, minimum, needed, 1)
 
 
@@ -116,16 +118,14 @@ def wave_timeout(*, now: dt.datetime, starts_at: dt.datetime) -> dt.timedelta:
     """How long to wait for answers to a wave before asking the next candidates.
 
     MATCHING_WAVE_TIMEOUT_SHARE of the time left until the appointment (half of it when
-    urgent), at least
-    MATCHING_WAVE_TIMEOUT_MIN_MINUTES and at most MATCHING_WAVE_TIMEOUT_MAX_HOURS; never past
-    the appointment's start.
+    urgent), at least MATCHING_WAVE_TIMEOUT_MIN_MINUTES and at most
+    MATCHING_WAVE_TIMEOUT_MAX_HOURS; never past the appointment's start.
     """
     left = starts_at - now
     if left <= dt.timedelta(0):
         return dt.timedelta(0)
-    shortest = dt.timedelta(minutes=settings.MATCHING_WAVE_TIMEOUT_MIN_MINUTES)
-    longest = dt.timedelta(hours=settings.MATCHING_WAVE_TIMEOUT_MAX_HOURS)
-    wait = left * settings.MATCHING_WAVE_TIMEOUT_SHARE
+    knobs = matching_settings()
+    wait = left * knobs.wave_timeout_share
     if is_urgent(now=now, starts_at=starts_at):
         wait /= 2
-    return min(max(wait, shortest), longest, left)
+    return min(max(wait, knobs.wave_timeout_min), knobs.wave_timeout_max, left)

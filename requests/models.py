@@ -402,7 +402,7 @@ class Offer(models.Model):
         indexes = [
             # A person's offers by outcome; with the request in the key, matching counts a
             # candidate's accepted offers (monthly cap, overlaps) without reading the table, and
-            # with the times it reads their history (matching.candidates._history) from it too.
+            # with the times it reads their history (matching.pool._history) from it too.
             models.Index(
                 fields=[
                     "volunteer",

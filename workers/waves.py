@@ -64,13 +64,13 @@ def offer_next_wave(*, request_id: int, wave: int, now: dt.datetime | None = Non
 
 def _unmatchable_reason(request: Request, *, now: dt.datetime) -> str | None:
     """Why nobody at all can be asked for `request`, in words for the office, or None."""
-    from matching import candidates  # NumPy: loaded when a wave is first planned, not at start
+    from matching import eligibility  # NumPy: loaded when a wave is first planned, not at start
 
-    found = candidates.unmatchable(candidates.appointment_of(request), now=now)
+    found = eligibility.unmatchable(eligibility.appointment_of(request), now=now)
     with translation.override(settings.LANGUAGE_CODE):
-        if found == candidates.CROSSES_MIDNIGHT:
+        if found == eligibility.CROSSES_MIDNIGHT:
             return _("the appointment crosses midnight; split it into two requests.")
-        if found == candidates.NO_PLACE:
+        if found == eligibility.NO_PLACE:
             return _("the postcode %(code)s has no known place; correct it.") % {
                 "code": request.postcode
             }

@@ -32,7 +32,7 @@ The volunteers' behaviour (hidden from Lotse; the same for every policy)
     differ by what they do, not by luck.
 
 The policies (all on the same requests; the in-memory eligibility mirrors every hard constraint
-of `matching.candidates.eligible`, evaluated at the moment of each wave)
+of `matching.eligibility.eligible`, evaluated at the moment of each wave)
     - lotse: the real ranking (`features.matrix` → `scoring.rank`, tier by tier, with the prior
       or a learned model), the real `waves.plan_wave` (urgent when `waves.is_urgent`) and
       `waves.wave_timeout`, until filled, nobody is left or the appointment starts;
@@ -43,8 +43,8 @@ of `matching.candidates.eligible`, evaluated at the moment of each wave)
 
 The ranking runs in memory (no database): the same `features`, `scoring`, `model` and `waves`
 functions `matching.rank` uses, fed by an eligibility filter and history counters that mirror
-`candidates.eligible` and `candidates.gather`. That keeps a thousand requests and tens of
-thousands of offers well within a minute.
+`matching.eligibility.eligible` and `matching.pool.gather`. That keeps a thousand requests and
+tens of thousands of offers well within a minute.
 """
 
 from matching.simulation.policies import (

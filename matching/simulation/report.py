@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 
 from matching import features, model
+from matching.conf import matching_settings
 from matching.model import Evaluation, NotEnoughHistory
 from matching.simulation.policies import LotseWaves, baselines
 from matching.simulation.run import Result, compare
@@ -130,8 +130,8 @@ def simulate(config: Config, *, progress: Callable[[str], None] | None = None) -
             x[complete],
             outcomes[complete],
             [t for t, keep in zip(times, complete, strict=True) if keep],
-            holdout_share=settings.MATCHING_MODEL_HOLDOUT_SHARE,
-            min_offers=settings.MATCHING_MODEL_MIN_OFFERS,
+            holdout_share=matching_settings().model_holdout_share,
+            min_offers=matching_settings().model_min_offers,
             now=moment(config.days * HOURS_PER_DAY),
         )
     except NotEnoughHistory as error:

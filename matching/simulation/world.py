@@ -10,10 +10,10 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.conf import settings
 
 from matching import features
-from matching.candidates import (
+from matching.conf import matching_settings
+from matching.eligibility import (
     INTERPRETING,
     KM_PER_DEGREE_LAT,
     KM_PER_DEGREE_LON_AT_EQUATOR,
@@ -336,7 +336,7 @@ class World:
     def acceptable(self, code: str) -> Mapping[str, int]:
         """The spoken languages that can stand in for `code` (CLDR distance ≤ the setting)."""
         if code not in self._closeness:
-            threshold = settings.MATCHING_LANGUAGE_CLOSENESS
+            threshold = matching_settings().language_closeness
             found = {code: 0}
             for other in self.volunteers.levels:
                 if other != code:
@@ -399,9 +399,9 @@ class World:
             languages=codes,
             acceptable=tuple(self.acceptable(code) for code in codes),
             min_level=LEVELS.index(
-                settings.MATCHING_INTERPRETING_MIN_LEVEL
+                matching_settings().interpreting_min_level
                 if skill == INTERPRETING
-                else settings.MATCHING_MIN_LEVEL
+                else matching_settings().min_level
             ),
             remote=remote,
             postcode="" if remote else postcode,
@@ -424,7 +424,7 @@ class World:
     def _static_candidates(self, request: SimRequest) -> None:
         """The hard constraints that hold whatever happens in the simulation, vectorised.
 
-        As `candidates.eligible`: stated times and the travel limit do not rule out flexible
+        As `eligibility.eligible`: stated times and the travel limit do not rule out flexible
         people (they may be asked at any time and up to BEYOND_LIMIT_FACTOR × their limit);
         strict people only in a stated slot and within their limit.
         """
@@ -439,7 +439,7 @@ class World:
             ok &= speaks
         ok &= ~np.isnan(v.skills.get(request.skill, np.full(v.n, np.nan)))
         if start.date() != end.date():
-            # As `candidates.unmatchable`: an appointment past midnight is matched to nobody.
+            # As `eligibility.unmatchable`: an appointment past midnight is matched to nobody.
             ok[:] = False
         s = start.hour * 60 + start.minute
         e = end.hour * 60 + end.minute
@@ -448,7 +448,9 @@ class World:
         )
         ok &= in_times | ~v.strict
         if request.certificate:
-            cutoff = _certificate_cutoff(start.date(), settings.MATCHING_CERTIFICATE_MAX_AGE_YEARS)
+            cutoff = _certificate_cutoff(
+                start.date(), matching_settings().certificate_max_age_years
+            )
             ok &= v.certificate >= cutoff.toordinal()
         if request.gender:
             ok &= v.gender == request.gender

@@ -1,6 +1,6 @@
 """Indexes for matching at scale (`make bench`, docs/benchmarks.md "rank() at scale").
 
-`matching.candidates.eligible_for` asks, per candidate, how many offers they accepted in the
+`matching.eligibility.eligible_for` asks, per candidate, how many offers they accepted in the
 appointment's month and whether one overlaps it: (volunteer, status, request) answers from the
 index, then the request by its key. Overlapping appointments are found by start time in every
 office, which (office, starts_at) cannot serve.

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from matching import candidates
+from matching import eligibility
 from requests import lifecycle
 from requests.models import Offer, Office, Request
 from tests.volunteer_factories import VolunteerFactory, skill
@@ -106,8 +106,8 @@ def placed_nowhere(req: Request) -> Request:
 
 
 def eligible_ids(req: Request, *, now: dt.datetime = RECORDED_AT) -> set[int]:
-    """The ids of the volunteers `candidates.eligible` lets through for `req` at `now`."""
-    return set(candidates.eligible(req, now=now).values_list("pk", flat=True))
+    """The ids of the volunteers `eligibility.eligible` lets through for `req` at `now`."""
+    return set(eligibility.eligible(req, now=now).values_list("pk", flat=True))
 
 
 def accepted_elsewhere(

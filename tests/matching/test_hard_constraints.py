@@ -14,7 +14,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from matching import candidates
+from matching import eligibility
 from requests.models import Offer, Request
 from tests.matching.helpers import (
     MONDAY,
@@ -49,9 +49,9 @@ def fits() -> Volunteer:
 
 def test_it_lets_the_baseline_volunteer_through_in_one_query(req, fits, django_assert_num_queries):
     """Someone who fits in every respect is a candidate, and deciding that is one query."""
-    fetched = candidates.appointment_of(req)
+    fetched = eligibility.appointment_of(req)
     with django_assert_num_queries(1):
-        ids = set(candidates.eligible_for(fetched, now=RECORDED_AT).values_list("pk", flat=True))
+        ids = set(eligibility.eligible_for(fetched, now=RECORDED_AT).values_list("pk", flat=True))
     assert ids == {fits.pk}
 
 
@@ -187,7 +187,7 @@ def test_it_matches_nobody_for_an_appointment_across_midnight(office_a, caplog):
         skills=["letters"],
         availability=[(0, "18:00", "23:59"), (1, "00:00", "06:00")],
     )
-    with caplog.at_level(logging.INFO, logger="matching.candidates"):
+    with caplog.at_level(logging.INFO, logger="matching.eligibility"):
         assert eligible_ids(req) == set()
     assert "crosses midnight" in caplog.text
 
@@ -324,7 +324,7 @@ def test_it_matches_nobody_in_person_where_the_place_is_unknown(office_a, caplog
     """A request in a postcode outside the place data finds nobody in person, and says why."""
     req = placed_nowhere(appointment(office_a))
     fitting_volunteer(max_distance_km=100)
-    with caplog.at_level(logging.INFO, logger="matching.candidates"):
+    with caplog.at_level(logging.INFO, logger="matching.eligibility"):
         assert eligible_ids(req) == set()
     assert "99999" in caplog.text
     assert "no known place" in caplog.text
@@ -340,4 +340,4 @@ def test_it_uses_the_current_time_when_not_told(office_a, fits):
     """Without `now`, eligibility is judged at the current time."""
     day = monday_ahead()
     req = appointment(office_a, day=day, recorded_at=timezone.now())
-    assert set(candidates.eligible(req).values_list("pk", flat=True)) == {fits.pk}
+    assert set(eligibility.eligible(req).values_list("pk", flat=True)) == {fits.pk}

@@ -10,7 +10,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching import candidates, rank
+from matching import pool, rank
 from requests.models import Offer
 from tests.matching.helpers import MONDAY, RECORDED_AT, appointment, at, fitting_volunteer
 
@@ -103,7 +103,7 @@ def test_the_median_per_person_is_the_median_of_their_answer_times(pairs):
     (odd and even counts, and NaN for someone who never answered)."""
     group = np.array([g for g, _ in pairs], dtype=np.int64)
     value = np.array([v for _, v in pairs], dtype=float)
-    medians = candidates._median_by_group(group, value, 6)
+    medians = pool._median_by_group(group, value, 6)
     for person in range(6):
         own = value[group == person]
         if len(own):

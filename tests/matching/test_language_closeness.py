@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from matching import candidates, rank
+from matching import eligibility, rank
 from tests.matching.helpers import RECORDED_AT, appointment, eligible_ids, fitting_volunteer
 from volunteers import languages
 
@@ -92,11 +92,11 @@ def test_it_takes_no_close_languages_with_threshold_zero(office_a):
 
 def test_it_computes_the_close_languages_once_per_threshold():
     """The catalogue is scanned once per (language, threshold) and process, not per ranking."""
-    candidates.acceptable_languages.cache_clear()
-    first = candidates.acceptable_languages("fa", threshold=10)
-    again = candidates.acceptable_languages("fa", threshold=10)
-    strict = candidates.acceptable_languages("fa", threshold=0)
+    eligibility.acceptable_languages.cache_clear()
+    first = eligibility.acceptable_languages("fa", threshold=10)
+    again = eligibility.acceptable_languages("fa", threshold=10)
+    strict = eligibility.acceptable_languages("fa", threshold=0)
     assert again is first
     assert dict(first) == {"fa": 0, "prs": 4}
     assert dict(strict) == {"fa": 0}
-    assert candidates.acceptable_languages.cache_info().misses == 2
+    assert eligibility.acceptable_languages.cache_info().misses == 2

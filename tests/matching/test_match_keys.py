@@ -14,7 +14,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from matching import candidates
+from matching import eligibility
 from requests.models import Request
 from tests.matching.helpers import MONDAY, appointment, eligible_ids, fitting_volunteer
 from tests.processes import wait_until
@@ -58,11 +58,11 @@ def test_a_speaker_has_a_key_for_every_level_up_to_their_own():
     ],
 )
 def test_the_database_and_python_agree_on_the_cells_of_a_slot(start, end):
-    """The cells the trigger gives a slot are those `candidates.cells` computes for it."""
+    """The cells the trigger gives a slot are those `eligibility.cells` computes for it."""
     volunteer = fitting_volunteer(availability=[(2, start, end)])
     expected = {
         f"w:2:{cell}"
-        for cell in candidates.cells(dt.time.fromisoformat(start), dt.time.fromisoformat(end))
+        for cell in eligibility.cells(dt.time.fromisoformat(start), dt.time.fromisoformat(end))
     }
     assert cell_keys(volunteer) == expected
 
@@ -173,7 +173,7 @@ def test_ranking_with_keys_lets_through_exactly_whom_the_rows_do(office_a, monke
             )
         )
     with_keys = [eligible_ids(req) for req in requests]
-    monkeypatch.setattr(candidates, "uses_match_keys", lambda: False)
+    monkeypatch.setattr(eligibility, "uses_match_keys", lambda: False)
     by_rows = [eligible_ids(req) for req in requests]
     assert with_keys == by_rows
     assert sum(map(len, with_keys)) > 50, "the population should give candidates to compare"
@@ -241,9 +241,9 @@ def test_a_request_on_another_weekday_needs_that_weekdays_cells(office_a):
     tuesday = appointment(office_a, day=MONDAY + dt.timedelta(days=1), exact_only=True)
     assert fits.pk in eligible_ids(appointment(office_a, exact_only=True))
     assert fits.pk not in eligible_ids(tuesday)
-    all_of, _any = candidates.match_keys(candidates.appointment_of(tuesday))
+    all_of, _any = eligibility.match_keys(eligibility.appointment_of(tuesday))
     assert {"w:1:20", "w:1:21"} <= set(all_of)
     flexible = appointment(office_a, day=MONDAY + dt.timedelta(days=1))
-    all_of, _any = candidates.match_keys(candidates.appointment_of(flexible))
+    all_of, _any = eligibility.match_keys(eligibility.appointment_of(flexible))
     assert not any(key.startswith("w:") for key in all_of)
     assert fits.pk in eligible_ids(flexible)

@@ -11,7 +11,7 @@ import os
 import numpy as np
 import pytest
 
-from matching import features, model
+from matching import features, model, prior
 from matching.features import Pool
 from tests.matching.test_scoring import PERSIAN_GERMAN, Person, pool_of
 
@@ -39,7 +39,7 @@ def history(n: int, *, signal: bool, seed: int = 3) -> tuple[np.ndarray, np.ndar
         logit = 1.0 - 3.0 * features.column(x, "distance_share") - features.column(x, "tasks_30d")
         chance = 1 / (1 + np.exp(-logit))
     else:
-        chance = model.prior(x)
+        chance = prior.of_features(x)
     y = (rng.random(n) < chance).astype(int)
     return x, y, [START + dt.timedelta(hours=i) for i in range(n)]
 

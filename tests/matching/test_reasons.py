@@ -17,7 +17,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import features, model, scoring
+from matching import features, model, reasons, scoring
 from matching.features import Pool
 from tests.matching.test_scoring import PERSIAN_GERMAN, Person, pool_of
 
@@ -99,7 +99,7 @@ def test_it_says_the_new_reasons_in_german():
     """German staff read "zuletzt vor 3 Wochen angefragt" and German counts."""
     pool = with_history(pool_of(Person(1)), days_since_asked=[22.0], offers_recent=[1])
     with translation.override("de"):
-        wording = scoring.Wording()
+        wording = reasons.Wording()
         (match,) = scoring.rank(PERSIAN_GERMAN, pool)
         assert wording.asked(offers_30d=5, days=2) == "in den letzten 30 Tagen 5-mal angefragt"
         assert wording.office(2) == "2 Einsätze für dieses Büro"
@@ -146,7 +146,7 @@ def check_reason(reason: str, f: dict[str, float], pool: Pool, j: int) -> None:
     elif reason == "no fixed times stated":
         assert f["no_times"] == 1
     elif reason == "same postcode area":
-        assert f["distance_km"] < scoring.SAME_AREA_KM
+        assert f["distance_km"] < reasons.SAME_AREA_KM
     elif m := re.fullmatch(r"accepted (\d+) of (\d+) offers?", reason):
         assert (int(m.group(1)), int(m.group(2))) == (f["offers_accepted"], f["offers_decided"])
     elif reason == "no answered offers yet":
@@ -226,7 +226,7 @@ def test_every_reason_is_true_to_the_features_of_its_match(people):
     )
     for match in ranked(pool, model=_office_model()):
         j = match.volunteer_id - 1
-        assert scoring.MIN_REASONS <= len(match.reasons) <= scoring.MAX_REASONS
+        assert reasons.MIN_REASONS <= len(match.reasons) <= reasons.MAX_REASONS
         for reason in match.reasons:
             check_reason(reason, match.features, pool, j)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from django.utils import translation
 
-from matching import Match, scoring
+from matching import Match, prior, scoring
 from volunteers.models import Level
 
 PERSIAN_GERMAN = scoring.Need(
@@ -85,7 +85,7 @@ def test_it_says_when_someone_has_no_history_and_starts_them_at_the_prior():
     """Without answered offers the chance of accepting is the prior 0.3, and the reason says
     that there is no history yet."""
     (match,) = ranked(Person(1))
-    assert match.p_accept == pytest.approx(scoring.BASE_P_ACCEPT)
+    assert match.p_accept == pytest.approx(prior.BASE_P_ACCEPT)
     assert "no answered offers yet" in match.reasons
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from matching import candidates, features, simulation
+from matching import eligibility, features, simulation
 from matching.features import FEATURES
 from matching.simulation import Behaviour, Config, World
 from matching.simulation.world import START, SimRequest
@@ -164,7 +164,7 @@ def test_it_replaces_only_its_own_section_of_the_benchmarks(tmp_path: Path):
 
 @pytest.mark.django_db
 def test_its_eligibility_is_the_database_query(office_a):
-    """The in-memory filter lets through exactly whom `candidates.eligible` lets through, for
+    """The in-memory filter lets through exactly whom `eligibility.eligible` lets through, for
     the same people (saved as registration saves them, with the world's strict people and
     people without times) and the same requests; its exact tier is the database's exact-only
     reach."""
@@ -204,10 +204,10 @@ def test_its_eligibility_is_the_database_query(office_a):
             now=simulation.moment(request.created),
         )
         now = simulation.moment(request.created)
-        expected = set(candidates.eligible(recorded, now=now).values_list("pk", flat=True))
+        expected = set(eligibility.eligible(recorded, now=now).values_list("pk", flat=True))
         assert {ids[i] for i in request.candidates} == expected, request
-        exact = dataclasses.replace(candidates.appointment_of(recorded), exact_only=True)
-        expected_exact = set(candidates.eligible_for(exact, now=now).values_list("pk", flat=True))
+        exact = dataclasses.replace(eligibility.appointment_of(recorded), exact_only=True)
+        expected_exact = set(eligibility.eligible_for(exact, now=now).values_list("pk", flat=True))
         assert {ids[i] for i in request.candidates[request.exact]} == expected_exact, request
         checked += bool(expected_exact) and len(expected) > len(expected_exact)
     assert checked >= 5

@@ -1,6 +1,6 @@
 """Indexes for matching at scale (`make bench`, docs/benchmarks.md "rank() at scale").
 
-`matching.candidates.eligible_for` starts from the people who speak a needed language, are free on
+`matching.eligibility.eligible_for` starts from the people who speak a needed language, are free on
 the weekday, or offer the skill, and joins those sets by volunteer. With the volunteer in each
 index's key, PostgreSQL reads every set from the index alone (an index-only scan) instead of
 visiting a table row per person.

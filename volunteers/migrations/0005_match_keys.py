@@ -1,6 +1,6 @@
 """Match keys: on PostgreSQL, each volunteer row carries the keys of what they offer, kept by
 triggers, with a GIN index, so that ranking finds the people who speak the languages, offer the
-skill and are free on the weekday with one index scan (see `matching.candidates`, "Match keys").
+skill and are free on the weekday with one index scan (see `matching.eligibility` and `matching.sql.MatchKeys`).
 
 The column is the database's alone: it is no model field, so Django never writes it and a stale
 instance saved later cannot overwrite it. Triggers on the three tables it is derived from

@@ -3,10 +3,10 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from matching import model
+from matching.conf import matching_settings
 from matching.training import NotEnoughHistory, train_from_history
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         except NotEnoughHistory as shortage:
             self.stdout.write(
                 f"Not enough history to learn from yet: {shortage} "
-                f"(MATCHING_MODEL_MIN_OFFERS = {settings.MATCHING_MODEL_MIN_OFFERS})."
+                f"(MATCHING_MODEL_MIN_OFFERS = {matching_settings().model_min_offers})."
             )
             self.stdout.write(
                 "Nothing was saved. Ranking goes on as before: with the transparent prior, "
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         )
         since = f"{evaluation.holdout_from:%Y-%m-%d %H:%M %Z}"
         self.stdout.write(
-            f"Hold-out: the latest {settings.MATCHING_MODEL_HOLDOUT_SHARE:.0%} by time, "
+            f"Hold-out: the latest {matching_settings().model_holdout_share:.0%} by time, "
             f"{evaluation.holdout_offers:,} offers from {since}; "
             f"trained on the {evaluation.train_offers:,} before them.\n"
         )
