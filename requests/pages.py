@@ -118,6 +118,18 @@ def approximate_distance_km(offer: Offer) -> float | None:
     return max(0.5, round(km * 2) / 2)
 
 
+def office_contact_sentence(office: object) -> str:
+    """Where the accepted volunteer finds the office, naming only what the office has."""
+    phone, email = getattr(office, "phone", ""), getattr(office, "email", "")
+    if phone and email:
+        return _("You find its phone number and email address below.")
+    if phone:
+        return _("You find its phone number below.")
+    if email:
+        return _("You find its email address below.")
+    return ""
+
+
 def can_release(offer: Offer, page: str) -> bool:
     """An accepted volunteer can sign off on the page until the appointment starts."""
     return page == "accepted" and offer.request.starts_at > timezone.now()
@@ -142,6 +154,10 @@ def _context(token: str, offer: Offer, **extra: Any) -> dict[str, Any]:
         "calendar_url": reverse("offer-calendar", kwargs={"token": token})
         if page == "accepted"
         else "",
+        # How to join a phone or video appointment: for those who accepted, never in an offer.
+        "connection": request.connection if page == "accepted" else "",
+        "contact_sentence": office_contact_sentence(request.office),
+        "release_reason_max": offers.RELEASE_REASON_MAX,
         **extra,
     }
 
@@ -159,7 +175,8 @@ def offer_page(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
     action=release: an accepted volunteer can no longer come (the reminder links here)."""
     if request.method != "POST":
         released = request.GET.get("released") == "1" and offer.status == Offer.Status.WITHDRAWN
-        return _page(request, token, offer, released=released)
+        signing_off = request.GET.get("signoff") == "1"
+        return _page(request, token, offer, released=released, signing_off=signing_off)
     action = request.POST.get("action", "")
     if action == "release":
         return _release(request, token, offer)
@@ -181,13 +198,17 @@ def offer_page(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
 
 
 def _release(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
-    """ "I can't make it": the place is free again, the office is told (offers.release)."""
+    """ "I can't make it": once confirmed, the place is free again and the office is told, with
+    the optional reason (offers.release). Unconfirmed, the page asks first: one stray tap must
+    not give a place away."""
     if not can_release(offer, offers.state(offer=offer)):
         if offer.status == Offer.Status.WITHDRAWN:  # a double click: the first one did it
             return SeeOther(reverse("offer", kwargs={"token": token}) + "?released=1")
         problem = _("You can sign off only from an accepted appointment that has not started.")
         return _page(request, token, offer, status=409, problem=problem)
-    offers.release(offer=offer)
+    if request.POST.get("confirm") != "1":
+        return _page(request, token, offer, signing_off=True)
+    offers.release(offer=offer, reason=request.POST.get("reason", ""))
     return SeeOther(reverse("offer", kwargs={"token": token}) + "?released=1")
 
 

@@ -224,7 +224,7 @@ def reminder_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
             offer,
             template="reminder",
             subject=_("Tomorrow: %(subject)s") % {"subject": subject_of(offer.request)},
-            extra={"release_url": f"{offer_link(raw_token)}#release"},
+            extra={"release_url": f"{offer_link(raw_token)}?signoff=1#release"},
         )
 
 

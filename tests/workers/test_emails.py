@@ -186,7 +186,7 @@ def test_it_reminds_the_day_before_with_the_sign_off_link(request_on_dst_day):
     offer = offer_for(request_on_dst_day, "de", status=Offer.Status.ACCEPTED)
     message = emails.reminder_email(offer=offer, raw_token="tok9")
     assert message.subject == "Morgen: Sprachmittlung Persisch – So 25.10., 10:00 – Huckarde"
-    assert "/offers/tok9/#release" in message.body
+    assert "/offers/tok9/?signoff=1#release" in message.body
     assert "Sonntag, 25. Oktober 2026, 10:00–11:30" in message.body
     assert "Ich kann nicht" in html_of(message)
 
