@@ -416,6 +416,27 @@ def complete_request(
     return row
 
 
+def takes_offers(request: Request, *, now: dt.datetime | None = None) -> bool:
+    """Someone can still be asked for `request`: it is not filled or closed and has not begun.
+
+    "Nobody found" still takes offers by hand: staff may find someone the search did not.
+    """
+    now = now or timezone.now()
+    return (
+        request.status in {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
+        and request.starts_at > now
+    )
+
+
+def offers_waves(request: Request, *, now: dt.datetime | None = None) -> bool:
+    """The automatic search may send (another) wave: still looking, and not given up."""
+    now = now or timezone.now()
+    return (
+        request.status in {Request.Status.OPEN, Request.Status.OFFERING}
+        and request.starts_at > now
+    )
+
+
 def request_next_wave(*, request: Request) -> None:
     """Staff want more offers now; the workers plan and send the next wave."""
     if request.status not in {
