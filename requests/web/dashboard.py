@@ -24,6 +24,9 @@ from requests.models import Offer, Office, Request, StaffMember
 from requests.web import display, live
 from requests.web.guards import offices_of, requests_of, staff_page
 
+# How many of a note's words a dashboard card shows.
+NOTE_WORDS = 8
+
 # Filled requests whose appointment is over wait this long at most for their hours.
 COMPLETE_WITHIN = dt.timedelta(days=60)
 
@@ -38,6 +41,12 @@ class Row:
     offers_open: int
     declined: int
 
+    @property
+    def note_start(self) -> str:
+        """The note's first words, to tell similar requests apart on a card."""
+        words = self.request.note.split()
+        return " ".join(words[:NOTE_WORDS]) + (" …" if len(words) > NOTE_WORDS else "")
+
 
 @dataclass
 class Board:
@@ -51,7 +60,7 @@ class Board:
 
 
 def _with_counts(requests: QuerySet[Request]) -> QuerySet[Request]:
-    return requests.annotate(
+    return requests.select_related("kind", "office").annotate(
         offers_open=Count("offers", filter=Q(offers__status__in=Offer.OPEN)),
         declined=Count("offers", filter=Q(offers__status=Offer.Status.DECLINED)),
     )
