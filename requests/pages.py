@@ -30,8 +30,9 @@ from django.views.decorators.http import require_http_methods
 from config.clients import client_address
 from requests import calendar, offers
 from requests.errors import OfferError
-from requests.models import Offer
-from volunteers import places
+from requests.models import Offer, Request
+from volunteers import appointments, places, tokens
+from volunteers.models import PersonalToken, Volunteer
 
 TEMPLATES = "requests/offer/"
 # Requests per client address and minute on these pages. A person needs a handful; someone
@@ -223,4 +224,59 @@ def offer_calendar(request: HttpRequest, token: str, offer: Offer) -> HttpRespon
         calendar.offer_calendar(offer), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="lotse-{offer.pk}.ics"'
+    return response
+
+
+# --- From the volunteer's profile ----------------------------------------------------------
+
+
+def upcoming_appointments(volunteer: Volunteer, token: str) -> list[appointments.Appointment]:
+    """The volunteer's accepted appointments still to come, soonest first, each linking to its
+    page through the profile's own link (`offer_from_profile`)."""
+    accepted = (
+        Offer.objects.filter(
+            volunteer=volunteer,
+            status=Offer.Status.ACCEPTED,
+            request__starts_at__gt=timezone.now(),
+        )
+        .exclude(request__status=Request.Status.CANCELLED)
+        .select_related("request__skill", "request__office")
+        .prefetch_related("request__languages")
+        .order_by("request__starts_at", "pk")
+    )
+    return [
+        appointments.Appointment(
+            title=calendar.title(offer.request),
+            when=calendar.when_text(
+                starts_at=offer.request.starts_at, ends_at=offer.request.ends_at
+            ),
+            place=calendar.place_text(offer.request),
+            url=reverse("offer-from-profile", kwargs={"token": token, "offer_id": offer.pk}),
+        )
+        for offer in accepted
+    ]
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def offer_from_profile(request: HttpRequest, token: str, offer_id: int) -> HttpResponse:
+    """The page of an accepted appointment, opened from the profile: the profile's link proves
+    who is asking; a new link to the offer's page is made (the others keep working)."""
+    wait = seconds_until_allowed(request)
+    if wait is not None:
+        response = render(request, TEMPLATES + "rate_limited.html", status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        link = tokens.resolve(token, purpose=PersonalToken.Purpose.MANAGE)
+    except tokens.InvalidToken:
+        return render(request, TEMPLATES + "not_found.html", status=404)
+    offer = Offer.objects.filter(
+        pk=offer_id, volunteer=link.volunteer, status=Offer.Status.ACCEPTED
+    ).first()
+    if offer is None:
+        return render(request, TEMPLATES + "not_found.html", status=404)
+    response = SeeOther(reverse("offer", kwargs={"token": offers.add_link(offer=offer)}))
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -139,6 +140,39 @@ def _board_region(request: HttpRequest) -> dict[str, Any]:
             context=context,
         ),
     }
+
+
+PAST_PAGE_SIZE = 50
+
+
+@staff_page
+def past_requests(request: HttpRequest) -> HttpResponse:
+    """Requests whose appointment has begun, newest first; `?unfilled=1`: those that never
+    got all their volunteers (still looking, or nobody found, when the time came)."""
+    offices, chosen = _chosen_office(request)
+    scoped = requests_of(request.user)
+    if chosen is not None:
+        scoped = scoped.filter(office=chosen)
+    now = timezone.now()
+    past = scoped.filter(starts_at__lte=now)
+    unfilled = request.GET.get("unfilled") == "1"
+    if unfilled:
+        past = past.filter(status__in=display.OPEN_STATUSES)
+    page = Paginator(
+        _with_counts(past).order_by("-starts_at", "-pk"), PAST_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "requests/web/past.html",
+        {
+            "offices": offices,
+            "chosen": chosen,
+            "unfilled": unfilled,
+            "page": page,
+            "rows": [_row(need, now=now) for need in page.object_list],
+            "show_office": len(offices) > 1 and chosen is None,
+        },
+    )
 
 
 @staff_page
