@@ -61,7 +61,7 @@ from matching.features import (
     column,
     language_fit,
 )
-from volunteers import languages
+from volunteers import languages, places
 from volunteers.translation import active_language
 
 if TYPE_CHECKING:
@@ -376,7 +376,9 @@ class Wording:
     def distance(self, km: float) -> str:
         if km < SAME_AREA_KM:
             return self.same_area
-        return self.km_away % {"km": f"{km:.1f}".replace(".", self.decimal_separator)}
+        # The same figure as the volunteer's offer page shows (places.shown_km).
+        shown = places.shown_km(km)
+        return self.km_away % {"km": f"{shown:.1f}".replace(".", self.decimal_separator)}
 
     def _counted(self, key: str, count: int, make: Callable[[int], str]) -> str:
         if (key, count) not in self._plural:

@@ -214,7 +214,11 @@ def check_kind(code: str) -> AppointmentKind | None:
     kind = AppointmentKind.objects.filter(code=code, is_active=True).first()
     if kind is None:
         raise ValidationError(
-            {"kind": [_("“%(code)s” is not a kind of appointment in the catalogue.") % {"code": code}]}
+            {
+                "kind": [
+                    _("“%(code)s” is not a kind of appointment in the catalogue.") % {"code": code}
+                ]
+            }
         )
     return kind
 
@@ -432,8 +436,7 @@ def offers_waves(request: Request, *, now: dt.datetime | None = None) -> bool:
     """The automatic search may send (another) wave: still looking, and not given up."""
     now = now or timezone.now()
     return (
-        request.status in {Request.Status.OPEN, Request.Status.OFFERING}
-        and request.starts_at > now
+        request.status in {Request.Status.OPEN, Request.Status.OFFERING} and request.starts_at > now
     )
 
 

@@ -60,7 +60,9 @@ def resolve(raw: str) -> Offer:
     offers = Offer.objects.select_related(
         "request__office", "request__skill", "request__kind", "volunteer"
     )
-    offer = offers.filter(token_digest=digest).first() or offers.filter(links__digest=digest).first()
+    offer = (
+        offers.filter(token_digest=digest).first() or offers.filter(links__digest=digest).first()
+    )
     if offer is None:
         raise OfferError("unknown", _("This link is not valid."))
     if offer.volunteer.erased_at is not None:  # an erased person's links open nothing

@@ -115,8 +115,7 @@ def approximate_distance_km(offer: Offer) -> float | None:
         return None
     if km is None:
         return None
-    # Postcode area points are good to a kilometre or two: never claim "0 km".
-    return max(0.5, round(km * 2) / 2)
+    return places.shown_km(km)
 
 
 def office_contact_sentence(office: object) -> str:

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 # The kinds of appointment the network starts with; coordinators extend them in the admin.
 KINDS = [
     ("jobcenter", "Jobcenter", "Jobcenter"),
@@ -31,54 +30,92 @@ def add_kinds(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('requests', '0012_found_per_tier'),
+        ("requests", "0012_found_per_tier"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AppointmentKind',
+            name="AppointmentKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name_de', models.CharField(max_length=80, verbose_name='name (German)')),
-                ('name_en', models.CharField(max_length=80, verbose_name='name (English)')),
-                ('is_active', models.BooleanField(default=True, help_text='Inactive kinds are kept for history.', verbose_name='active')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name_de", models.CharField(max_length=80, verbose_name="name (German)")),
+                ("name_en", models.CharField(max_length=80, verbose_name="name (English)")),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive kinds are kept for history.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'kind of appointment',
-                'verbose_name_plural': 'kinds of appointment',
-                'ordering': ['position', 'code'],
+                "verbose_name": "kind of appointment",
+                "verbose_name_plural": "kinds of appointment",
+                "ordering": ["position", "code"],
             },
         ),
         migrations.AddField(
-            model_name='offer',
-            name='release_reason',
-            field=models.CharField(blank=True, db_default='', default='', max_length=300, verbose_name='reason for dropping out'),
+            model_name="offer",
+            name="release_reason",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                max_length=300,
+                verbose_name="reason for dropping out",
+            ),
         ),
         migrations.AddField(
-            model_name='request',
-            name='connection',
-            field=models.CharField(blank=True, db_default='', default='', max_length=300, verbose_name='how to connect'),
+            model_name="request",
+            name="connection",
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=300, verbose_name="how to connect"
+            ),
         ),
         migrations.AddField(
-            model_name='request',
-            name='kind',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='requests.appointmentkind', verbose_name='kind of appointment'),
+            model_name="request",
+            name="kind",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="requests",
+                to="requests.appointmentkind",
+                verbose_name="kind of appointment",
+            ),
         ),
         migrations.CreateModel(
-            name='OfferLink',
+            name="OfferLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='requests.offer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="requests.offer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'offer link',
-                'verbose_name_plural': 'offer links',
+                "verbose_name": "offer link",
+                "verbose_name_plural": "offer links",
             },
         ),
         migrations.RunPython(add_kinds, migrations.RunPython.noop),

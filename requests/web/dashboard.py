@@ -158,9 +158,9 @@ def past_requests(request: HttpRequest) -> HttpResponse:
     unfilled = request.GET.get("unfilled") == "1"
     if unfilled:
         past = past.filter(status__in=display.OPEN_STATUSES)
-    page = Paginator(
-        _with_counts(past).order_by("-starts_at", "-pk"), PAST_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(_with_counts(past).order_by("-starts_at", "-pk"), PAST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "requests/web/past.html",
