@@ -21,6 +21,7 @@ from tests.factories import OfficeFactory, StaffMemberFactory
 from tests.matching.helpers import fitting_volunteer, monday_ahead
 from tests.request_factories import BERLIN, sent_offer
 from volunteers import tokens
+from volunteers.models import Volunteer
 
 pytestmark = [
     # The live server reads committed rows; the flush afterwards would remove the catalogues
@@ -52,9 +53,7 @@ def staff_page(new_page, office):
 
 
 def monday_at(clock: str) -> dt.datetime:
-    return dt.datetime.combine(
-        monday_ahead(2), dt.time.fromisoformat(clock), tzinfo=BERLIN
-    )
+    return dt.datetime.combine(monday_ahead(2), dt.time.fromisoformat(clock), tzinfo=BERLIN)
 
 
 def asked_request(office, *names: str) -> tuple[Request, list[tuple[Offer, str]]]:
@@ -72,7 +71,7 @@ def asked_request(office, *names: str) -> tuple[Request, list[tuple[Offer, str]]
 def test_an_offering_request_lists_only_people_not_yet_asked(staff_page, office):
     """Offers out: the wave button and the candidates are there, the person already asked is
     not among them, and the page asks for news every second."""
-    need, [(offer, _token)] = asked_request(office, "Neda Karimi", "Omid Rahimi")
+    need, [(_offer, _token)] = asked_request(office, "Neda Karimi", "Omid Rahimi")
     staff_page.goto(f"/requests/{need.pk}/")
     expect(staff_page.locator("#request-status")).to_have_attribute("data-status", "offering")
     expect(staff_page.get_by_role("button", name="Nächste Welle jetzt")).to_be_visible()
@@ -90,7 +89,7 @@ def test_the_candidates_follow_the_offers_without_a_reload(staff_page, office):
     candidates = staff_page.locator("#candidates ol.candidates")
     expect(candidates).to_contain_text("Omid Rahimi")
     staff_page.evaluate("window.notReloaded = true")
-    omid = fitting_volunteer.__globals__["Volunteer"].objects.get(name="Omid Rahimi")
+    omid = Volunteer.objects.get(name="Omid Rahimi")
     sent_offer(need, omid)
     expect(staff_page.locator('[data-offer-status="sent"]')).to_have_count(2)
     expect(staff_page.locator("#candidates")).not_to_contain_text("Omid Rahimi")
@@ -184,7 +183,7 @@ def test_a_past_unfilled_request_is_in_the_list_of_past_requests(staff_page, off
 
 
 def test_signing_off_asks_first_and_passes_the_reason_to_the_office(new_page, office):
-    """"I can't make it" opens a question with an optional reason; "No, I will come" changes
+    """ "I can't make it" opens a question with an optional reason; "No, I will come" changes
     nothing; confirming frees the place, and the request page shows the reason."""
     need, [(offer, token)] = asked_request(office, "Neda Karimi")
     offers.accept(offer=offer)
@@ -215,7 +214,7 @@ def test_signing_off_asks_first_and_passes_the_reason_to_the_office(new_page, of
 def test_the_profile_lists_coming_appointments_that_open_their_page(new_page, office):
     """The personal link's profile names the accepted appointment still to come (not one
     declined), and the entry opens the appointment's page with the office's phone."""
-    need, [(offer, _token)] = asked_request(office, "Neda Karimi")
+    _need, [(offer, _token)] = asked_request(office, "Neda Karimi")
     offers.accept(offer=offer)
     other = make_request(
         office=office, starts_at=monday_at("14:00"), ends_at=monday_at("15:00"), auto_offer=False

@@ -71,7 +71,9 @@ def test_it_refuses_an_inactive_kind(api_a, office_a):
 def test_it_changes_and_clears_the_kind_by_patch(api_a, office_a):
     created = api_a.post(URL, new_request_body(office_a.pk, kind="doctor"), format="json")
     need = Request.objects.get(pk=created.json()["id"])
-    response = api_a.patch(detail(need), {"kind": "school", "connection": "0231 1234"}, format="json")
+    response = api_a.patch(
+        detail(need), {"kind": "school", "connection": "0231 1234"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert (response.json()["kind"], response.json()["connection"]) == ("school", "0231 1234")
     cleared = api_a.patch(detail(need), {"kind": None}, format="json")
@@ -87,7 +89,7 @@ def test_it_changes_and_clears_the_kind_by_patch(api_a, office_a):
 
 def test_the_offer_email_and_the_open_offer_page_never_show_the_connection(client):
     """An offer goes to people who may not come: neither email nor page carries the link."""
-    request, [sent] = offered(remote=True, connection=VIDEO)
+    _request, [sent] = offered(remote=True, connection=VIDEO)
     message = emails.offer_email(offer=sent.offer, raw_token=sent.token)
     html = message.alternatives[0][0]
     assert VIDEO not in message.body
@@ -103,7 +105,7 @@ def test_the_accepted_volunteer_sees_the_connection_on_the_page_and_in_the_confi
 ):
     """After accepting: the page and the confirmation say how to connect, and the
     confirmation links back to the offer page, whose first link keeps working."""
-    request, [sent] = offered(remote=True, connection=VIDEO)
+    _request, [sent] = offered(remote=True, connection=VIDEO)
     offers.accept(offer=sent.offer)
     page = Client().get(sent.path).content.decode()
     assert 'id="connection"' in page
