@@ -526,6 +526,9 @@ MATCHING_MODEL_HOLDOUT_SHARE = env_float(
 # How often the dashboard and a request's page ask whether anything changed (an answer that
 # changes nothing costs one small query and no redraw).
 STAFF_POLL_SECONDS = env_int("STAFF_POLL_SECONDS", 10, minimum=1)
+# While a request's offers are out, its page asks this often (milliseconds), so that an accept
+# shows up within two seconds.
+STAFF_ACTIVE_POLL_MS = env_int("STAFF_ACTIVE_POLL_MS", 1000, minimum=250)
 
 # --- Who is asking --------------------------------------------------------------------------
 

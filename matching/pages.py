@@ -232,6 +232,11 @@ def new_request_candidates(request: HttpRequest) -> HttpResponse:
 def request_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranked candidates of a saved request, with a button to ask each one."""
     need = scoped_request(request.user, pk)
+    if not lifecycle.takes_offers(need):
+        # Filled, closed or begun meanwhile (the list reloads as the status changes).
+        if not request.htmx:
+            return SeeOther(reverse("staff-request", args=[pk]))
+        return render(request, "matching/_no_more_candidates.html", {"need": need})
     found = _candidates(matching.rank(need, limit=REQUEST_LIMIT))
     context = {
         "need": need,

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from matching import features
 from matching.features import DAYS_CAP, LanguageFit, Need, Pool
-from volunteers import languages
+from volunteers import languages, places
 from volunteers.translation import active_language
 
 if TYPE_CHECKING:
@@ -95,7 +95,9 @@ class Wording:
     def distance(self, km: float) -> str:
         if km < SAME_AREA_KM:
             return self.same_area
-        return self.km_away % {"km": f"{km:.1f}".replace(".", self.decimal_separator)}
+        # The same figure as the volunteer's offer page shows (places.shown_km).
+        shown = places.shown_km(km)
+        return self.km_away % {"km": f"{shown:.1f}".replace(".", self.decimal_separator)}
 
     def _counted(self, key: str, count: int, make: Callable[[int], str]) -> str:
         if (key, count) not in self._plural:

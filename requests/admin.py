@@ -15,7 +15,21 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from requests.models import Offer, Office, Request, RequestLanguage, StaffMember
+from requests.models import (
+    AppointmentKind,
+    Offer,
+    Office,
+    Request,
+    RequestLanguage,
+    StaffMember,
+)
+
+
+@admin.register(AppointmentKind)
+class AppointmentKindAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_de", "name_en", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+    search_fields = ["code", "name_de", "name_en"]
 
 
 @admin.register(Office)
@@ -91,7 +105,16 @@ class RequestLanguageInline(_ReadOnlyInline):
 
 class OfferInline(_ReadOnlyInline):
     model = Offer
-    fields = ["volunteer", "wave", "status", "sent_at", "responded_at", "decline_reason", "hours"]
+    fields = [
+        "volunteer",
+        "wave",
+        "status",
+        "sent_at",
+        "responded_at",
+        "decline_reason",
+        "release_reason",
+        "hours",
+    ]
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Offer]:
@@ -105,13 +128,14 @@ class RequestAdmin(admin.ModelAdmin):
         "starts_at",
         "office",
         "skill",
+        "kind",
         "language_list",
         "status",
         "volunteers_needed",
         "accepted_count",
     ]
-    list_filter = ["status", "office", "skill"]
-    list_select_related = ["office", "skill"]
+    list_filter = ["status", "office", "skill", "kind"]
+    list_select_related = ["office", "skill", "kind"]
     search_fields = ["=id", "note"]
     date_hierarchy = "starts_at"
     ordering = ["-starts_at", "-pk"]
@@ -120,9 +144,11 @@ class RequestAdmin(admin.ModelAdmin):
         "office",
         "created_by",
         "skill",
+        "kind",
         "starts_at",
         "ends_at",
         "remote",
+        "connection",
         "postcode",
         "district",
         "address",

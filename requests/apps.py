@@ -24,6 +24,12 @@ class RequestsConfig(AppConfig):
 
         volunteer_erasing.connect(_release_offers, dispatch_uid="requests.release_offers")
 
+        # The volunteer's profile lists their coming appointments (volunteers cannot import us).
+        from requests import pages
+        from volunteers import appointments
+
+        appointments.register(pages.upcoming_appointments)
+
 
 def _release_offers(sender: object, volunteer: object, at: object, **kwargs: object) -> None:
     from requests import offers

@@ -61,6 +61,10 @@ def seed_demo() -> DemoNetwork:
                     "opening_hours": row["opening_hours"],
                 },
             )
+            if not office.phone:
+                # Kept once set: an office may have put in its own number meanwhile.
+                office.phone = row["phone"]
+                office.save(update_fields=["phone"])
             office.full_clean()  # the file is data: check it like user input
     for login in DEMO_LOGINS:
         save_staff_account(

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from requests.calendar import BERLIN
-from requests.models import Offer, Office, Request, RequestLanguage
+from requests.models import AppointmentKind, Offer, Office, Request, RequestLanguage
 from volunteers import places
 from volunteers.models import Skill, SpokenLanguage, Volunteer
 
@@ -113,7 +113,36 @@ def seed_history(*, now: dt.datetime | None = None) -> int:
         for day in coming_days:
             if rng.random() < weekly / 5:
                 plans.append(_coming(rng, office, day, skills, speakers, everyone, now=now))
+    _add_kinds_and_remote([need for need, _codes, _offers in plans])
     return _write(plans)
+
+
+# Kinds of appointment by what is needed; the other requests (a festival, a language café)
+# have none. Phone/video appointments carry an invented way to connect.
+DEMO_KINDS = {
+    "interpreting": ["jobcenter", "foreigners-office", "doctor", "school", "social-welfare-office"],
+    "accompaniment": ["jobcenter", "foreigners-office", "family-benefits", "housing"],
+    "letters": ["jobcenter", "family-benefits", "housing", "bank"],
+}
+DEMO_CONNECTIONS = [
+    "Videosprechstunde: https://video.lotse.example/raum/{n}",
+    "Telefonkonferenz: 0231 000 00{n}, PIN {n}4",
+]
+
+
+def _add_kinds_and_remote(needs: list[Request]) -> None:
+    """Kinds for most demo requests, and some interpreting by phone or video with a way to
+    connect; from their own generator, so the rest of the history stays as it was."""
+    kinds = {kind.code: kind for kind in AppointmentKind.objects.filter(is_active=True)}
+    rng = random.Random(SEED + 2)  # noqa: S311 - invented demo data
+    for n, need in enumerate(needs):
+        choices = [kinds[c] for c in DEMO_KINDS.get(need.skill.code, []) if c in kinds]
+        if choices and rng.random() < 0.8:
+            need.kind = rng.choice(choices)
+        if need.skill.code == "interpreting" and rng.random() < 0.1:
+            need.remote = True
+            need.postcode, need.address, need.district, need.lat, need.lon = "", "", "", None, None
+            need.connection = rng.choice(DEMO_CONNECTIONS).format(n=100 + n % 900)
 
 
 def _base(

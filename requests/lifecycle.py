@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from requests import events
 from requests.calendar import BERLIN
 from requests.errors import RequestError
-from requests.models import Offer, Office, Request, RequestLanguage
+from requests.models import AppointmentKind, Offer, Office, Request, RequestLanguage
 from volunteers import languages, places, profiles
 from volunteers.models import Level, Skill
 
@@ -167,6 +167,8 @@ def create_request(
     auto_offer: bool = True,
     min_level: str = "",
     exact_only: bool = False,
+    kind: AppointmentKind | None = None,
+    connection: str = "",
     now: dt.datetime | None = None,
 ) -> Request:
     """Record a need. With `auto_offer`, the waves of offers start after commit."""
@@ -193,6 +195,8 @@ def create_request(
         auto_offer=auto_offer,
         min_level=min_level,
         exact_only=exact_only,
+        kind=kind,
+        connection=check_connection(connection),
         **place_fields(remote=remote, postcode=postcode),
     )
     RequestLanguage.objects.bulk_create(
@@ -200,6 +204,31 @@ def create_request(
     )
     events.publish("request_created", request_id=request.pk)
     return request
+
+
+def check_kind(code: str) -> AppointmentKind | None:
+    """The active kind of appointment with this code; None for ""; ValidationError otherwise."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    kind = AppointmentKind.objects.filter(code=code, is_active=True).first()
+    if kind is None:
+        raise ValidationError(
+            {
+                "kind": [
+                    _("“%(code)s” is not a kind of appointment in the catalogue.") % {"code": code}
+                ]
+            }
+        )
+    return kind
+
+
+def check_connection(text: str) -> str:
+    """How to join a phone or video appointment: one line of at most 300 characters."""
+    text = " ".join((text or "").split())
+    if len(text) > 300:
+        raise ValidationError({"connection": [_("At most 300 characters.")]})
+    return text
 
 
 def check_min_level(level: str) -> None:
@@ -224,6 +253,8 @@ EDITABLE = frozenset(
         "remote",
         "postcode",
         "languages",
+        "kind",
+        "connection",
     }
 )
 
@@ -280,6 +311,11 @@ def update_request(
             setattr(row, field, value)
     if "min_level" in data:
         check_min_level(data["min_level"])
+    if "kind" in data:
+        kind = data["kind"]
+        row.kind = kind if kind is None or isinstance(kind, AppointmentKind) else check_kind(kind)
+    if "connection" in data:
+        row.connection = check_connection(data["connection"])
     for field in (
         "min_level",
         "exact_only",
@@ -382,6 +418,26 @@ def complete_request(
         offer.save(update_fields=["hours"])
     transition(request=row, to=Request.Status.COMPLETED, closed_at=now)
     return row
+
+
+def takes_offers(request: Request, *, now: dt.datetime | None = None) -> bool:
+    """Someone can still be asked for `request`: it is not filled or closed and has not begun.
+
+    "Nobody found" still takes offers by hand: staff may find someone the search did not.
+    """
+    now = now or timezone.now()
+    return (
+        request.status in {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
+        and request.starts_at > now
+    )
+
+
+def offers_waves(request: Request, *, now: dt.datetime | None = None) -> bool:
+    """The automatic search may send (another) wave: still looking, and not given up."""
+    now = now or timezone.now()
+    return (
+        request.status in {Request.Status.OPEN, Request.Status.OFFERING} and request.starts_at > now
+    )
 
 
 def request_next_wave(*, request: Request) -> None:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from volunteers import places
@@ -132,6 +133,32 @@ class StaffMember(models.Model):
         return user._lotse_staff_member  # type: ignore[union-attr]
 
 
+class AppointmentKind(models.Model):
+    """What kind of appointment a request is for (Jobcenter, doctor, school, ...): a catalogue
+    like the skills, so that staff tell requests apart at a glance. Coordinators extend it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_de = models.CharField(_("name (German)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive kinds are kept for history.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("kind of appointment")
+        verbose_name_plural = _("kinds of appointment")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (German unless English is asked for)."""
+        return self.name_en if (get_language() or "de").startswith("en") else self.name_de
+
+
 class RequestQuerySet(models.QuerySet["Request"]):
     def open_for_offers(self) -> RequestQuerySet:
         return self.filter(status__in=[Request.Status.OPEN, Request.Status.OFFERING])
@@ -165,9 +192,22 @@ class Request(models.Model):
     skill = models.ForeignKey(
         Skill, on_delete=models.PROTECT, related_name="requests", verbose_name=_("skill")
     )
+    kind = models.ForeignKey(
+        AppointmentKind,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("kind of appointment"),
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     remote = models.BooleanField(_("by phone or video"), default=False)
+    # How to join a phone or video appointment (a number to call, a video link). Shown only to
+    # the volunteers who accepted, never in an offer: an offer goes to people who may not come.
+    connection = models.CharField(
+        _("how to connect"), max_length=300, blank=True, default="", db_default=""
+    )
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     # Derived from the postcode by volunteers.places; empty for remote or unknown postcodes.
@@ -370,6 +410,10 @@ class Offer(models.Model):
     decline_reason = models.CharField(
         _("reason for declining"), max_length=15, choices=DeclineReason, blank=True
     )
+    # What an accepted volunteer said when signing off (optional); shown to the office.
+    release_reason = models.CharField(
+        _("reason for dropping out"), max_length=300, blank=True, default="", db_default=""
+    )
     hours = models.DecimalField(
         _("hours worked"), max_digits=4, decimal_places=2, null=True, blank=True
     )
@@ -419,3 +463,23 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"offer #{self.pk} of request {self.request_id} to volunteer {self.volunteer_id}"
+
+
+class OfferLink(models.Model):
+    """A further link to an offer's page, beside the one in the offer email (`Offer.token_digest`).
+
+    The confirmation email and the volunteer's profile link to the page of an accepted offer
+    without taking away the link the volunteer already has open. Only the digest is kept; the
+    page expires with the offer (`Offer.token_expires_at`).
+    """
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="links")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offer link")
+        verbose_name_plural = _("offer links")
+
+    def __str__(self) -> str:
+        return f"link to offer #{self.offer_id}"

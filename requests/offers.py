@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from requests import events, lifecycle
 from requests.errors import OfferError
-from requests.models import Offer, Request
+from requests.models import Offer, OfferLink, Request
 from volunteers import tokens
 from volunteers.models import Volunteer
 
@@ -41,16 +41,30 @@ def issue_link(*, offer: Offer) -> str:
     return raw
 
 
+def add_link(*, offer: Offer) -> str:
+    """A further raw link token for `offer`'s page; the links already given keep working.
+
+    For the pages a volunteer returns to after accepting (the confirmation, the profile):
+    replacing the link would break the page they may have open.
+    """
+    raw = secrets.token_urlsafe(32)
+    OfferLink.objects.create(offer=offer, digest=tokens.digest(raw))
+    return raw
+
+
 def resolve(raw: str) -> Offer:
     """The offer behind a link, whatever its state; OfferError("unknown") for a bad link."""
     if not raw or len(raw) > 100:
         raise OfferError("unknown", _("This link is not valid."))
-    try:
-        offer = Offer.objects.select_related("request__office", "request__skill", "volunteer").get(
-            token_digest=tokens.digest(raw)
-        )
-    except Offer.DoesNotExist:
-        raise OfferError("unknown", _("This link is not valid.")) from None
+    digest = tokens.digest(raw)
+    offers = Offer.objects.select_related(
+        "request__office", "request__skill", "request__kind", "volunteer"
+    )
+    offer = (
+        offers.filter(token_digest=digest).first() or offers.filter(links__digest=digest).first()
+    )
+    if offer is None:
+        raise OfferError("unknown", _("This link is not valid."))
     if offer.volunteer.erased_at is not None:  # an erased person's links open nothing
         raise OfferError("unknown", _("This link is not valid."))
     return offer
@@ -193,16 +207,21 @@ def decline(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -
     return current
 
 
-def release(*, offer: Offer, now: dt.datetime | None = None) -> bool:
-    """An accepted volunteer drops out: the place is free again and the office is told.
+RELEASE_REASON_MAX = 300
+
+
+def release(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -> bool:
+    """An accepted volunteer drops out: the place is free again and the office is told,
+    with the volunteer's reason if they gave one.
 
     Returns False if the offer was not accepted (nothing to release).
     """
     now = now or timezone.now()
+    reason = " ".join(reason.split())[:RELEASE_REASON_MAX]
     with transaction.atomic():
         request = Request.objects.select_for_update().get(pk=offer.request_id)
         released = Offer.objects.filter(pk=offer.pk, status=Offer.Status.ACCEPTED).update(
-            status=Offer.Status.WITHDRAWN, responded_at=now, released_at=now
+            status=Offer.Status.WITHDRAWN, responded_at=now, released_at=now, release_reason=reason
         )
         if not released:
             return False

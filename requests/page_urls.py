@@ -6,5 +6,10 @@ from requests import pages
 
 page_patterns = [
     path("offers/<str:token>/", pages.offer_page, name="offer"),
+    path(
+        "offers/mine/<str:token>/<int:offer_id>/",
+        pages.offer_from_profile,
+        name="offer-from-profile",
+    ),
     path("offers/<str:token>/calendar.ics", pages.offer_calendar, name="offer-calendar"),
 ]

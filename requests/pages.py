@@ -30,8 +30,9 @@ from django.views.decorators.http import require_http_methods
 from config.clients import client_address
 from requests import calendar, offers
 from requests.errors import OfferError
-from requests.models import Offer
-from volunteers import places
+from requests.models import Offer, Request
+from volunteers import appointments, places, tokens
+from volunteers.models import PersonalToken, Volunteer
 
 TEMPLATES = "requests/offer/"
 # Requests per client address and minute on these pages. A person needs a handful; someone
@@ -114,8 +115,19 @@ def approximate_distance_km(offer: Offer) -> float | None:
         return None
     if km is None:
         return None
-    # Postcode area points are good to a kilometre or two: never claim "0 km".
-    return max(0.5, round(km * 2) / 2)
+    return places.shown_km(km)
+
+
+def office_contact_sentence(office: object) -> str:
+    """Where the accepted volunteer finds the office, naming only what the office has."""
+    phone, email = getattr(office, "phone", ""), getattr(office, "email", "")
+    if phone and email:
+        return _("You find its phone number and email address below.")
+    if phone:
+        return _("You find its phone number below.")
+    if email:
+        return _("You find its email address below.")
+    return ""
 
 
 def can_release(offer: Offer, page: str) -> bool:
@@ -142,6 +154,10 @@ def _context(token: str, offer: Offer, **extra: Any) -> dict[str, Any]:
         "calendar_url": reverse("offer-calendar", kwargs={"token": token})
         if page == "accepted"
         else "",
+        # How to join a phone or video appointment: for those who accepted, never in an offer.
+        "connection": request.connection if page == "accepted" else "",
+        "contact_sentence": office_contact_sentence(request.office),
+        "release_reason_max": offers.RELEASE_REASON_MAX,
         **extra,
     }
 
@@ -159,7 +175,8 @@ def offer_page(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
     action=release: an accepted volunteer can no longer come (the reminder links here)."""
     if request.method != "POST":
         released = request.GET.get("released") == "1" and offer.status == Offer.Status.WITHDRAWN
-        return _page(request, token, offer, released=released)
+        signing_off = request.GET.get("signoff") == "1"
+        return _page(request, token, offer, released=released, signing_off=signing_off)
     action = request.POST.get("action", "")
     if action == "release":
         return _release(request, token, offer)
@@ -181,13 +198,17 @@ def offer_page(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
 
 
 def _release(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
-    """ "I can't make it": the place is free again, the office is told (offers.release)."""
+    """ "I can't make it": once confirmed, the place is free again and the office is told, with
+    the optional reason (offers.release). Unconfirmed, the page asks first: one stray tap must
+    not give a place away."""
     if not can_release(offer, offers.state(offer=offer)):
         if offer.status == Offer.Status.WITHDRAWN:  # a double click: the first one did it
             return SeeOther(reverse("offer", kwargs={"token": token}) + "?released=1")
         problem = _("You can sign off only from an accepted appointment that has not started.")
         return _page(request, token, offer, status=409, problem=problem)
-    offers.release(offer=offer)
+    if request.POST.get("confirm") != "1":
+        return _page(request, token, offer, signing_off=True)
+    offers.release(offer=offer, reason=request.POST.get("reason", ""))
     return SeeOther(reverse("offer", kwargs={"token": token}) + "?released=1")
 
 
@@ -202,4 +223,59 @@ def offer_calendar(request: HttpRequest, token: str, offer: Offer) -> HttpRespon
         calendar.offer_calendar(offer), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="lotse-{offer.pk}.ics"'
+    return response
+
+
+# --- From the volunteer's profile ----------------------------------------------------------
+
+
+def upcoming_appointments(volunteer: Volunteer, token: str) -> list[appointments.Appointment]:
+    """The volunteer's accepted appointments still to come, soonest first, each linking to its
+    page through the profile's own link (`offer_from_profile`)."""
+    accepted = (
+        Offer.objects.filter(
+            volunteer=volunteer,
+            status=Offer.Status.ACCEPTED,
+            request__starts_at__gt=timezone.now(),
+        )
+        .exclude(request__status=Request.Status.CANCELLED)
+        .select_related("request__skill", "request__office")
+        .prefetch_related("request__languages")
+        .order_by("request__starts_at", "pk")
+    )
+    return [
+        appointments.Appointment(
+            title=calendar.title(offer.request),
+            when=calendar.when_text(
+                starts_at=offer.request.starts_at, ends_at=offer.request.ends_at
+            ),
+            place=calendar.place_text(offer.request),
+            url=reverse("offer-from-profile", kwargs={"token": token, "offer_id": offer.pk}),
+        )
+        for offer in accepted
+    ]
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def offer_from_profile(request: HttpRequest, token: str, offer_id: int) -> HttpResponse:
+    """The page of an accepted appointment, opened from the profile: the profile's link proves
+    who is asking; a new link to the offer's page is made (the others keep working)."""
+    wait = seconds_until_allowed(request)
+    if wait is not None:
+        response = render(request, TEMPLATES + "rate_limited.html", status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        link = tokens.resolve(token, purpose=PersonalToken.Purpose.MANAGE)
+    except tokens.InvalidToken:
+        return render(request, TEMPLATES + "not_found.html", status=404)
+    offer = Offer.objects.filter(
+        pk=offer_id, volunteer=link.volunteer, status=Offer.Status.ACCEPTED
+    ).first()
+    if offer is None:
+        return render(request, TEMPLATES + "not_found.html", status=404)
+    response = SeeOther(reverse("offer", kwargs={"token": offers.add_link(offer=offer)}))
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from requests import lifecycle
 from requests.access import scope_to_offices
-from requests.models import Offer, Office, Request, StaffMember
+from requests.models import AppointmentKind, Offer, Office, Request, StaffMember
 from volunteers import languages
 from volunteers.models import Level, Skill, Volunteer
 from volunteers.translation import active_language
@@ -83,6 +83,17 @@ class TokenSerializer(serializers.Serializer):
 # one answer lists every problem; the domain functions check again when they write.
 
 LOCAL_ZONE = ZoneInfo("Europe/Berlin")
+
+KIND_HELP = (
+    "Optional: what kind of appointment it is, a code of the catalogue of kinds (e.g. "
+    '"jobcenter", "foreigners-office", "doctor", "school"); "" or null for none. Shown on the '
+    "staff dashboard so that requests can be told apart."
+)
+CONNECTION_HELP = (
+    "Optional, for phone or video appointments: how to connect, e.g. a number to call or a "
+    "video link (at most 300 characters). Shown only to the volunteers who accepted, on their "
+    "offer page and in their confirmation; never in an offer."
+)
 
 NOTE_HELP = _(
     "A short note for the volunteers (at most 300 characters). Never write the client's name "
@@ -196,6 +207,18 @@ class _RequestFieldsSerializer(serializers.Serializer):
         "within their own travel limit; without it, flexible volunteers are asked too, after "
         "them.",
     )
+    kind = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, allow_null=True, help_text=KIND_HELP
+    )
+    connection = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text=CONNECTION_HELP
+    )
+
+    def validate_kind(self, value: str | None) -> AppointmentKind | None:
+        try:
+            return lifecycle.check_kind(value or "")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["kind"]) from None
 
 
 class RequestCreateSerializer(_RequestFieldsSerializer):
@@ -305,6 +328,16 @@ class RequestSerializer(serializers.ModelSerializer):
         default_timezone=LOCAL_ZONE, read_only=True, allow_null=True
     )
     note = serializers.CharField(read_only=True, help_text=NOTE_HELP)
+    kind = serializers.CharField(
+        source="kind.code", read_only=True, allow_null=True, help_text=KIND_HELP
+    )
+    kind_name = serializers.CharField(
+        source="kind.name",
+        read_only=True,
+        allow_null=True,
+        help_text="The kind's name in the language of the request (null: no kind given).",
+    )
+    connection = serializers.CharField(read_only=True, help_text=CONNECTION_HELP)
     gender_preference = GenderPreferenceField(read_only=True)
     status = RequestStatusField(read_only=True)
 
@@ -317,10 +350,13 @@ class RequestSerializer(serializers.ModelSerializer):
             "created_by",
             "skill",
             "skill_name",
+            "kind",
+            "kind_name",
             "languages",
             "starts_at",
             "ends_at",
             "remote",
+            "connection",
             "postcode",
             "district",
             "address",

@@ -98,7 +98,7 @@ class _ScopedRequests(generics.GenericAPIView):
     def get_queryset(self) -> QuerySet[models.Request]:
         # Everything RequestSerializer shows in two queries (and the count), whatever the page size.
         needs = models.Request.objects.select_related(
-            "office", "skill", "created_by"
+            "office", "skill", "created_by", "kind"
         ).prefetch_related("languages")
         return scope_to_offices(needs, self.request.user, office_field="office").order_by(
             "starts_at", "pk"

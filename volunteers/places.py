@@ -159,6 +159,13 @@ def distance_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def shown_km(km: float) -> float:
+    """A distance as every page shows it, staff's and volunteers' alike: to half a kilometre,
+    never "0 km". Postcode area points are good to a kilometre or two, so a finer figure
+    would claim more than is known."""
+    return max(0.5, round(km * 2) / 2)
+
+
 def postcode_distance_km(a: str, b: str) -> float | None:
     """The approximate distance between two postcodes' area points, or None if either is unknown.
 

@@ -174,13 +174,20 @@ def stretch_note(offer: Offer) -> str:
     return " ".join([*notes, _("Perhaps it suits you this time anyway?")])
 
 
-def confirmation_email(offer: Offer) -> EmailMultiAlternatives:
-    """After an accept: the details, and the calendar invite (.ics)."""
+def confirmation_email(offer: Offer, *, raw_token: str) -> EmailMultiAlternatives:
+    """After an accept: the details, how to connect (phone/video), the link back to the
+    offer's page (where "I can't make it" is), and the calendar invite (.ics)."""
+    link = offer_link(raw_token)
     with translation.override(offer.volunteer.email_language):
         message = _to_volunteer(
             offer,
             template="confirmation",
             subject=_("Confirmed: %(subject)s") % {"subject": subject_of(offer.request)},
+            extra={
+                "link": link,
+                "release_url": f"{link}?signoff=1#release",
+                "connection": offer.request.connection,
+            },
         )
     message.attach("termin.ics", calendar.offer_calendar(offer), "text/calendar")
     return message
@@ -224,7 +231,7 @@ def reminder_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
             offer,
             template="reminder",
             subject=_("Tomorrow: %(subject)s") % {"subject": subject_of(offer.request)},
-            extra={"release_url": f"{offer_link(raw_token)}#release"},
+            extra={"release_url": f"{offer_link(raw_token)}?signoff=1#release"},
         )
 
 
@@ -274,6 +281,7 @@ def office_email(
             "number": request.pk,
             "staff_url": staff_url(request),
             "volunteer": offer.volunteer if offer is not None else None,
+            "release_reason": offer.release_reason if offer is not None else "",
             "what": what,
             "accepted": [o for o in offers if o.status == Offer.Status.ACCEPTED],
             "asked": sum(1 for o in offers if o.sent_at is not None),

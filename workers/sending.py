@@ -108,7 +108,8 @@ def send_confirmation(*, offer_id: int, connection: Connection | None = None) ->
                 return "skipped: confirmed already"
             if offer.status != Offer.Status.ACCEPTED or offer.volunteer.erased_at is not None:
                 return f"skipped: {offer.status}"
-            _send(emails.confirmation_email(offer), connection)
+            raw = offers.add_link(offer=offer)
+            _send(emails.confirmation_email(offer, raw_token=raw), connection)
             offer.confirmation_sent_at = timezone.now()
             offer.save(update_fields=["confirmation_sent_at"])
     except smtp.MAIL_ERRORS as exc:

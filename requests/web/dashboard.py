@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,6 +24,9 @@ from requests import calendar
 from requests.models import Offer, Office, Request, StaffMember
 from requests.web import display, live
 from requests.web.guards import offices_of, requests_of, staff_page
+
+# How many of a note's words a dashboard card shows.
+NOTE_WORDS = 8
 
 # Filled requests whose appointment is over wait this long at most for their hours.
 COMPLETE_WITHIN = dt.timedelta(days=60)
@@ -38,6 +42,12 @@ class Row:
     offers_open: int
     declined: int
 
+    @property
+    def note_start(self) -> str:
+        """The note's first words, to tell similar requests apart on a card."""
+        words = self.request.note.split()
+        return " ".join(words[:NOTE_WORDS]) + (" …" if len(words) > NOTE_WORDS else "")
+
 
 @dataclass
 class Board:
@@ -51,7 +61,7 @@ class Board:
 
 
 def _with_counts(requests: QuerySet[Request]) -> QuerySet[Request]:
-    return requests.annotate(
+    return requests.select_related("kind", "office").annotate(
         offers_open=Count("offers", filter=Q(offers__status__in=Offer.OPEN)),
         declined=Count("offers", filter=Q(offers__status=Offer.Status.DECLINED)),
     )
@@ -115,8 +125,9 @@ def _board_region(request: HttpRequest) -> dict[str, Any]:
     url = reverse("staff-dashboard-live")
     if chosen is not None:
         url += f"?office={chosen.pk}"
+    grouped = board(scoped, now=now)
     context = {
-        "board": board(scoped, now=now),
+        "board": grouped,
         "show_office": len(offices) > 1 and chosen is None,
     }
     return {
@@ -128,8 +139,43 @@ def _board_region(request: HttpRequest) -> dict[str, Any]:
             url=url,
             template="requests/web/_board.html",
             context=context,
+            # Offers out somewhere: an accept should show within a second or two.
+            fast=any(row.request.status == Request.Status.OFFERING for row in grouped.looking),
         ),
     }
+
+
+PAST_PAGE_SIZE = 50
+
+
+@staff_page
+def past_requests(request: HttpRequest) -> HttpResponse:
+    """Requests whose appointment has begun, newest first; `?unfilled=1`: those that never
+    got all their volunteers (still looking, or nobody found, when the time came)."""
+    offices, chosen = _chosen_office(request)
+    scoped = requests_of(request.user)
+    if chosen is not None:
+        scoped = scoped.filter(office=chosen)
+    now = timezone.now()
+    past = scoped.filter(starts_at__lte=now)
+    unfilled = request.GET.get("unfilled") == "1"
+    if unfilled:
+        past = past.filter(status__in=display.OPEN_STATUSES)
+    page = Paginator(_with_counts(past).order_by("-starts_at", "-pk"), PAST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "requests/web/past.html",
+        {
+            "offices": offices,
+            "chosen": chosen,
+            "unfilled": unfilled,
+            "page": page,
+            "rows": [_row(need, now=now) for need in page.object_list],
+            "show_office": len(offices) > 1 and chosen is None,
+        },
+    )
 
 
 @staff_page

@@ -111,9 +111,13 @@ def offer_event(offer: Offer, *, now: dt.datetime | None = None) -> str:
         case Offer.Status.FAILED:
             return _("could not be delivered")
         case _ if offer.released_at is not None:
-            return _("accepted, then dropped out %(when)s") % {
-                "when": moment_text(offer.released_at, now=now)
-            }
+            when = moment_text(offer.released_at, now=now)
+            if offer.release_reason:
+                return _("accepted, then dropped out %(when)s: “%(reason)s”") % {
+                    "when": when,
+                    "reason": offer.release_reason,
+                }
+            return _("accepted, then dropped out %(when)s") % {"when": when}
         case _:
             return _("withdrawn %(when)s") % {"when": answered} if answered else _("withdrawn")
 

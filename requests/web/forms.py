@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from requests import lifecycle
 from requests.calendar import BERLIN
-from requests.models import Office, Request
+from requests.models import AppointmentKind, Office, Request
 from volunteers.forms import language_options
 from volunteers.models import Level, Skill
 from volunteers.translation import active_language
@@ -35,6 +35,8 @@ DOMAIN_FIELD = {
     "postcode": "postcode",
     "volunteers_needed": "volunteers_needed",
     "gender_preference": "gender_preference",
+    "kind": "kind",
+    "connection": "connection",
 }
 
 
@@ -72,6 +74,14 @@ class RequestForm(forms.Form):
         to_field_name="code",
         empty_label=_("– choose –"),
     )
+    kind = forms.ModelChoiceField(
+        label=_("Kind of appointment (optional)"),
+        queryset=AppointmentKind.objects.filter(is_active=True).order_by("position", "code"),
+        to_field_name="code",
+        required=False,
+        empty_label="–",
+        help_text=_("E.g. Jobcenter or doctor: tells requests apart on the dashboard."),
+    )
     language_1 = forms.ChoiceField(
         label=_("Language"),
         help_text=_("For interpreting, give both languages, e.g. Farsi and German."),
@@ -91,6 +101,15 @@ class RequestForm(forms.Form):
         max_length=12,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    connection = forms.CharField(
+        label=_("How to connect (phone or video)"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "A number to call or a video link. Only the volunteers who accept see it, never "
+            "those who are only asked."
+        ),
     )
     address = forms.CharField(
         label=_("Address (optional)"),
@@ -221,6 +240,8 @@ class RequestForm(forms.Form):
             "min_level": data.get("min_level") or "",
             "exact_only": bool(data.get("exact_only")),
             "note": data.get("note") or "",
+            "kind": data.get("kind"),
+            "connection": data.get("connection") or "",
         }
 
     def rankable(self) -> bool:

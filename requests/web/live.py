@@ -12,6 +12,7 @@ import hashlib
 import re
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -25,16 +26,30 @@ def _version(html: str) -> str:
     return hashlib.sha256(stable.encode()).hexdigest()[:20]
 
 
+# Sent with a changed region: parts of the page that depend on it (a request's candidates)
+# listen for it and load again.
+CHANGED_EVENT = "live-changed"
+
+
 def region(
-    request: HttpRequest, *, region_id: str, url: str, template: str, context: dict[str, Any]
+    request: HttpRequest,
+    *,
+    region_id: str,
+    url: str,
+    template: str,
+    context: dict[str, Any],
+    fast: bool = False,
 ) -> dict[str, Any]:
-    """The context for `requests/web/_live.html`: the region's HTML, id, URL and version."""
+    """The context for `requests/web/_live.html`: the region's HTML, id, URL, version and how
+    often it asks (`fast`: every STAFF_ACTIVE_POLL_MS, while answers are coming in)."""
     body = render_to_string(template, context, request=request)
+    poll = f"{settings.STAFF_ACTIVE_POLL_MS}ms" if fast else f"{settings.STAFF_POLL_SECONDS}s"
     return {
         "live_id": region_id,
         "live_url": url,
         "live_body": mark_safe(body),  # noqa: S308 - rendered by our own template just now
         "live_version": _version(body),
+        "live_poll": poll,
     }
 
 
@@ -47,4 +62,6 @@ def poll_response(
     html = render_to_string(
         "requests/web/_live.html", {**live, "announce": announce}, request=request
     )
-    return HttpResponse(html)
+    response = HttpResponse(html)
+    response["HX-Trigger"] = CHANGED_EVENT
+    return response

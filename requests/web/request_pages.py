@@ -53,7 +53,8 @@ class Wave:
 
 @dataclass(frozen=True)
 class Actions:
-    offer: bool
+    offer: bool  # "Send offers" / "Next wave now"
+    ask: bool  # who is asked, and the candidates to ask by hand
     cancel: bool
     complete: bool
 
@@ -70,11 +71,44 @@ def waves_of(request: Request, *, now: dt.datetime) -> list[Wave]:
 
 
 def actions_for(request: Request, *, now: dt.datetime) -> Actions:
+    """What staff can still do with the request in its status: only what would work."""
     return Actions(
-        offer=request.status in display.OPEN_STATUSES and request.starts_at > now,
-        cancel=request.status not in {Request.Status.COMPLETED, Request.Status.CANCELLED},
+        offer=lifecycle.offers_waves(request, now=now),
+        ask=lifecycle.takes_offers(request, now=now),
+        cancel=request.status not in {Request.Status.COMPLETED, Request.Status.CANCELLED}
+        and (request.starts_at > now or request.status != Request.Status.FILLED),
         complete=request.status == Request.Status.FILLED and request.starts_at <= now,
     )
+
+
+def closed_text(request: Request, *, now: dt.datetime) -> str:
+    """When and how the request ended: done, cancelled, or the search gave up."""
+    when = display.moment_text(request.closed_at, now=now)
+    if not when:
+        return ""
+    if request.status == Request.Status.COMPLETED:
+        return _("Completed %(when)s.") % {"when": when}
+    if request.status == Request.Status.CANCELLED:
+        return _("Cancelled %(when)s.") % {"when": when}
+    if request.status == Request.Status.UNFILLED:
+        return _("Nobody left to ask since %(when)s.") % {"when": when}
+    return ""
+
+
+def empty_offers_text(request: Request, *, now: dt.datetime) -> str:
+    """What the offers section says while there are none, true for the request's status."""
+    if request.status == Request.Status.CANCELLED:
+        return _("No offers were sent.")
+    if request.status == Request.Status.UNFILLED:
+        return _("Nobody was asked: nobody met every condition of this request.")
+    if (
+        request.status == Request.Status.OPEN
+        and request.auto_offer
+        and request.starts_at > now
+        and not request.offer_problem
+    ):
+        return _("No offers yet. The workers send the first wave in a moment.")
+    return _("No offers yet.")
 
 
 def _summary(need: Request) -> str:
@@ -87,15 +121,19 @@ def _summary(need: Request) -> str:
 
 def _detail_region(request: HttpRequest, need: Request) -> dict[str, Any]:
     now = timezone.now()
+    actions = actions_for(need, now=now)
+    looking = need.status in display.OPEN_STATUSES
     context = {
         "need": need,
         "badge": display.request_badge(need),
         "urgent": display.is_urgent(need, now=now),
         "waves": waves_of(need, now=now),
-        "actions": actions_for(need, now=now),
+        "actions": actions,
         "filled_at": display.moment_text(need.filled_at, now=now),
-        "closed_at": display.moment_text(need.closed_at, now=now),
-        "next_wave_at": display.moment_text(need.next_wave_at, now=now),
+        "closed_text": closed_text(need, now=now),
+        "next_wave_at": display.moment_text(need.next_wave_at, now=now) if actions.offer else "",
+        "over_unfilled": looking and need.starts_at <= now,
+        "empty_text": empty_offers_text(need, now=now),
     }
     return live.region(
         request,
@@ -103,6 +141,8 @@ def _detail_region(request: HttpRequest, need: Request) -> dict[str, Any]:
         url=reverse("staff-request-live", args=[need.pk]),
         template="requests/web/_request_live.html",
         context=context,
+        # Answers come in while offers are out: show an accept within a second or two.
+        fast=actions.offer,
     )
 
 

@@ -8,6 +8,7 @@ page_patterns = [
     path("", dashboard.dashboard, name="home"),
     path("live/", dashboard.dashboard_live, name="staff-dashboard-live"),
     path("coordination/", dashboard.coordination, name="staff-coordination"),
+    path("requests/past/", dashboard.past_requests, name="staff-past-requests"),
     path("requests/<int:pk>/", request_pages.request_detail, name="staff-request"),
     path("requests/<int:pk>/live/", request_pages.request_live, name="staff-request-live"),
     path(

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from requests.models import Request
 from tests.browser.conftest import log_in, screenshot
@@ -84,6 +85,9 @@ def test_staff_send_offers_and_see_the_accept_without_a_reload(new_page, live_se
             (link,) = set(LINK.findall(text_of(offer_mail)))
             assert link.startswith(live_server.url)
             staff_page.locator('[data-offer-status="sent"]').nth(1).wait_for()
+            # Both were asked: the list of people not yet asked follows without a reload.
+            for name in ("Neda Karimi", "Omid Rahimi"):
+                expect(staff_page.locator("#candidates")).not_to_contain_text(name)
 
             volunteer_page = new_page(width=360, height=740)
             volunteer_page.goto(link)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from matching import features, model, reasons, scoring
 from matching.features import Pool
 from tests.matching.test_scoring import PERSIAN_GERMAN, Person, pool_of
+from volunteers import places
 
 
 def with_history(pool: Pool, **columns: list[float]) -> Pool:
@@ -137,8 +138,10 @@ def _ago_is_true(text: str, days: float) -> bool:
 def check_reason(reason: str, f: dict[str, float], pool: Pool, j: int) -> None:
     """Fail unless `reason` is true to the feature row `f` (and the pool position j)."""
     if m := re.fullmatch(r"(\d+\.\d) km away", reason):
-        # Said to a tenth of a kilometre; the feature keeps four decimals.
-        assert abs(float(m.group(1)) - f["distance_km"]) <= 0.05 + 1e-4
+        # Said to half a kilometre (places.shown_km); the feature keeps four decimals.
+        assert float(m.group(1)) == places.shown_km(round(f["distance_km"], 4)) or (
+            abs(float(m.group(1)) - f["distance_km"]) <= 0.25 + 1e-4
+        )
     elif m := re.fullmatch(r"(\d+\.\d) km beyond their limit", reason):
         assert f["distance_share"] > 1
     elif reason == "outside their stated times":

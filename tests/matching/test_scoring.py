@@ -66,7 +66,7 @@ def test_it_gives_reasons_true_to_the_numbers():
     (match,) = ranked(Person(1, km=2.14, accepted=8, decided=10, recent=1))
     assert match.reasons == [
         "Persian native, German C1",
-        "2.1 km away",
+        "2.0 km away",
         "accepted 8 of 10 offers",
         "1 task accepted in the last 30 days",
     ]
@@ -78,7 +78,18 @@ def test_it_writes_numbers_the_german_way_for_german_staff():
     """In German, a decimal comma: "2,1 km"."""
     with translation.override("de"):
         (match,) = scoring.rank(PERSIAN_GERMAN, pool_of(Person(1, km=2.14)))
-    assert any(reason.startswith("2,1 km") for reason in match.reasons)
+    assert any(reason.startswith("2,0 km") for reason in match.reasons)
+
+
+def test_staff_and_volunteers_read_the_same_distance():
+    """The staff's reason and the volunteer's offer page round alike: 3.3 km is "3.5 km"
+    on both (volunteers.places.shown_km), never "3.3" on one and "about 3.5" on the other."""
+    from volunteers import places
+
+    (match,) = ranked(Person(1, km=3.3))
+    assert "3.5 km away" in match.reasons
+    assert places.shown_km(3.3) == 3.5
+    assert places.shown_km(0.1) == 0.5
 
 
 def test_it_says_when_someone_has_no_history_and_starts_them_at_the_prior():

@@ -124,7 +124,7 @@ def test_it_puts_no_profile_link_in_any_other_email_about_a_task(client, volunte
     )
     message = {
         "reminder": lambda: emails.reminder_email(offer=offer, raw_token="x" * 43),
-        "confirmation": lambda: emails.confirmation_email(offer),
+        "confirmation": lambda: emails.confirmation_email(offer, raw_token="tokc"),
         "closed": lambda: emails.closed_email(offer),
         "calendar_cancel": lambda: emails.calendar_cancel_email(offer, released=False),
     }[kind]()

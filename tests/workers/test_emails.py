@@ -129,7 +129,7 @@ def test_it_adds_the_unsubscribe_headers_to_every_volunteer_email(request_on_dst
 def test_it_confirms_with_an_invite_at_ten_on_the_dst_day(request_on_dst_day):
     """The confirmation's .ics has DTSTART 10:00 Europe/Berlin (with its VTIMEZONE)."""
     offer = offer_for(request_on_dst_day, "de", status=Offer.Status.ACCEPTED)
-    message = emails.confirmation_email(offer)
+    message = emails.confirmation_email(offer, raw_token="tokc")
     assert message.subject == "Bestätigt: Sprachmittlung Persisch – So 25.10., 10:00 – Huckarde"
     assert "Sonntag, 25. Oktober 2026, 10:00–11:30" in message.body
     assert "„Ich kann nicht“" in message.body
@@ -146,7 +146,7 @@ def test_it_confirms_with_an_invite_at_ten_on_the_dst_day(request_on_dst_day):
 def test_it_cancels_the_same_calendar_event(request_on_dst_day):
     """The cancellation's .ics is METHOD:CANCEL for the confirmation's UID, a newer SEQUENCE."""
     offer = offer_for(request_on_dst_day, "en", status=Offer.Status.ACCEPTED)
-    (confirmed,) = ics_of(emails.confirmation_email(offer)).walk("VEVENT")
+    (confirmed,) = ics_of(emails.confirmation_email(offer, raw_token="tokc")).walk("VEVENT")
     Request.objects.filter(pk=offer.request_id).update(status=Request.Status.CANCELLED)
     offer.request.refresh_from_db()
     message = emails.calendar_cancel_email(offer, released=False)
@@ -186,7 +186,7 @@ def test_it_reminds_the_day_before_with_the_sign_off_link(request_on_dst_day):
     offer = offer_for(request_on_dst_day, "de", status=Offer.Status.ACCEPTED)
     message = emails.reminder_email(offer=offer, raw_token="tok9")
     assert message.subject == "Morgen: Sprachmittlung Persisch – So 25.10., 10:00 – Huckarde"
-    assert "/offers/tok9/#release" in message.body
+    assert "/offers/tok9/?signoff=1#release" in message.body
     assert "Sonntag, 25. Oktober 2026, 10:00–11:30" in message.body
     assert "Ich kann nicht" in html_of(message)
 

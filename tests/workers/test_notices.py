@@ -96,8 +96,16 @@ def test_it_signs_a_volunteer_off_from_the_page_and_tells_the_office(
     assert "Ich kann nicht" in page.content.decode()
     assert sent[0].reload().status == Offer.Status.ACCEPTED
     mailoutbox.clear()
+    # The first tap only asks; nothing changes until the volunteer confirms.
+    asked = Client().post(sent[0].path, {"action": "release"})
+    assert asked.status_code == 200
+    assert "Yes, sign me off" in asked.content.decode() or "Ja, abmelden" in asked.content.decode()
+    assert sent[0].reload().status == Offer.Status.ACCEPTED
+    assert not mailoutbox
     with django_capture_on_commit_callbacks(execute=True):
-        response = Client().post(sent[0].path, {"action": "release"})
+        response = Client().post(
+            sent[0].path, {"action": "release", "confirm": "1", "reason": "Mein Kind ist krank"}
+        )
     assert response.status_code == 303
     assert "Sie haben sich abgemeldet." in Client().get(response["Location"]).content.decode()
     assert sent[0].reload().status == Offer.Status.WITHDRAWN
@@ -107,6 +115,7 @@ def test_it_signs_a_volunteer_off_from_the_page_and_tells_the_office(
     assert signed_off.subject.startswith("Abgemeldet: ")
     (alert,) = to(mailoutbox, request.office.email)
     assert "kann nicht mehr kommen" in alert.body
+    assert "Mein Kind ist krank" in alert.body
     assert "Bitte suchen Sie jemand anderen." in alert.body  # offered by hand: no new wave
 
 
@@ -207,9 +216,10 @@ def test_it_sends_a_reminder_once_with_a_working_sign_off_link(
     tasks.send_reminders.delay([sent[0].offer.pk])
     (reminder,) = mailoutbox
     assert reminder.subject.startswith("Morgen: ")
-    (link,) = re.findall(r"http://\S+/offers/[\w-]+/", reminder.body)
+    (link,) = re.findall(r"http://\S+/offers/[\w-]+/\?signoff=1", reminder.body)
     page = Client().get(link.removeprefix("http://127.0.0.1:8000"))
     assert 'id="release"' in page.content.decode()
+    assert 'name="confirm" value="1"' in page.content.decode()
 
 
 def test_it_escalates_a_request_that_is_near_and_not_filled(settings, office_a):

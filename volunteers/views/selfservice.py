@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from volunteers import languages, profiles, selfservice, tokens
+from volunteers import appointments, languages, profiles, selfservice, tokens
 from volunteers.models import PersonalToken, Volunteer
 from volunteers.selfservice_forms import (
     PauseForm,
@@ -118,7 +118,12 @@ def _summary(volunteer: Volunteer) -> dict[str, Any]:
 @require_http_methods(["GET", "HEAD"])
 @personal_link
 def profile(request: HttpRequest, token: str, link: PersonalToken) -> HttpResponse:
-    context = _context(token, link, **_summary(link.volunteer))
+    context = _context(
+        token,
+        link,
+        **_summary(link.volunteer),
+        appointments=appointments.upcoming(link.volunteer, token=token),
+    )
     return render(request, TEMPLATES + "profile.html", context)
 
 
