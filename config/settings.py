@@ -159,6 +159,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a refused login into the "locked out" answer.
     "axes.middleware.AxesMiddleware",
+    # A 404 raised by a view is the site's 404 page, also under DEBUG (see config.pages).
+    "config.pages.FriendlyNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
