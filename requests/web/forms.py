@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from requests import lifecycle
 from requests.calendar import BERLIN
 from requests.models import Office, Request
-from volunteers.forms import language_options
+from volunteers import language_picker, languages
 from volunteers.models import Level, Skill
 from volunteers.translation import active_language
 
@@ -39,13 +39,12 @@ DOMAIN_FIELD = {
 
 
 def language_choices() -> list[tuple[Any, Any]]:
-    """The language menus: the network's common languages first, then the others A–Z."""
-    common, others = language_options(active_language())
-    return [
-        ("", "–"),
-        (_("Often needed"), [(option.code, option.label) for option in common]),
-        (_("More languages"), [(option.code, option.label) for option in others]),
-    ]
+    """The language menus: the network's common languages first, then the others A–Z; the
+    same curated list as the volunteers' picker (`volunteers.language_picker`)."""
+    options = language_picker.options(active_language())
+    common = [(o.code, o.label) for o in options if o.code in languages.NETWORK_COMMON]
+    others = [(o.code, o.label) for o in options if o.code not in languages.NETWORK_COMMON]
+    return [("", "–"), (_("Often needed"), common), (_("More languages"), others)]
 
 
 def berlin_moment(day: dt.date, clock: dt.time) -> dt.datetime | None:

@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from volunteers import profiles, selfservice, tokens
+from volunteers import language_picker, languages, profiles, selfservice, tokens
 from volunteers.models import PersonalToken, Volunteer
-from volunteers.selfservice_forms import COMMON_LANGUAGES, ProfileEditForm, language_choices
+from volunteers.selfservice_forms import ProfileEditForm
 
 PAGES = ("", "edit/", "pause/", "export/", "delete/")
 POST_PAGES = ("edit/", "pause/", "delete/")
@@ -90,6 +90,8 @@ def edit_form(**changes: str | list[str]) -> dict[str, Any]:
         "languages-1-level": "B1",
         "languages-2-code": "",
         "languages-2-level": "",
+        "languages-3-code": "Deutsch",
+        "languages-3-level": "C1",
         "skills": ["bike-repair", "interpreting"],
         "gender": "",
         "certificate_date": "2025-02-03",
@@ -229,7 +231,8 @@ def test_it_shows_the_stored_profile_in_the_edit_form(client, volunteer):
     assert 'value="Samira Haidari"' in page
     assert 'value="09:00"' in page and 'value="14:30"' in page
     assert 'value="2031-07-01"' in page
-    assert len(re.findall(r'<select name="languages-\d+-code"', page)) == 2 + 2
+    assert len(re.findall(r'name="languages-\d+-code" [^>]*list="language-list"', page)) == 2 + 2
+    assert 'value="Persian – فارسی"' in page  # the stored "fa", as the picker names it
     assert len(re.findall(r'<input type="date" name="absences-\d+-start"', page)) == 1 + 2
     assert len(re.findall(r'name="availability-\d-\d-start"', page)) == 7 * 3
     assert re.search(r'value="interpreting" checked', page)
@@ -239,20 +242,19 @@ def test_it_shows_the_stored_profile_in_the_edit_form(client, volunteer):
 
 
 def test_it_offers_the_networks_common_languages_first(client, volunteer):
-    """De, Arabic, Farsi, Dari, ... come first in the picker, then all others by name."""
+    """One list for every language row, sent once: German, Arabic, Farsi, Dari, ... first,
+    then the others by their German name, each also in its own name."""
     page = client.get(manage_path(volunteer, "edit/")).content.decode()
-    first_select = page[page.index('name="languages-0-code"') :]
-    first_select = first_select[: first_select.index("</select>")]
-    values = re.findall(r'<option value="([^"]*)"', first_select)
-    assert values[: 1 + len(COMMON_LANGUAGES)] == ["", *COMMON_LANGUAGES]
-    groups = language_choices("de")
-    rest = [choice.label for choice in groups[1].choices]
-    assert len(values) == 1 + len(COMMON_LANGUAGES) + len(rest)
-    # Alphabetical in German, umlauts with their letter: Afrikaans, Ägyptisch, Ainu ... Zulu.
-    afrikaans, egyptian, ainu = (rest.index(name) for name in ("Afrikaans", "Ägyptisch", "Ainu"))
-    assert afrikaans < egyptian < ainu
-    assert rest.index("Zulu – isiZulu") > len(rest) - 5
-    assert "Persisch – فارسی" in first_select
+    assert page.count("<datalist") == 1
+    datalist = page[page.index('<datalist id="language-list">') :]
+    labels = re.findall(r'<option value="([^"]*)">', datalist[: datalist.index("</datalist>")])
+    assert labels == [option.label for option in language_picker.options("de")]
+    common = labels[: len(languages.NETWORK_COMMON)]
+    assert common[:4] == ["Deutsch", "Arabisch – العربية", "Persisch – فارسی", "Dari – دری"]
+    rest = labels[len(common) :]
+    # Alphabetical in German, umlauts with their letter: Ägyptisch before Amharisch.
+    assert rest.index("Ägyptisches Arabisch – مصري") < rest.index("Amharisch – አማርኛ")
+    assert rest == sorted(rest, key=languages.sort_key)
 
 
 def test_it_saves_the_edited_profile(client, volunteer):
@@ -275,6 +277,7 @@ def test_it_saves_the_edited_profile(client, volunteer):
     assert set(volunteer.languages.values_list("code", "level")) == {
         ("fa", "native"),
         ("en", "B1"),
+        ("de", "C1"),
     }
     # The level staff recorded for a skill that stays ticked is kept.
     assert set(volunteer.skill_set.values_list("skill__code", "level")) == {
@@ -309,7 +312,7 @@ def test_it_keeps_the_input_and_stores_nothing_when_windows_overlap(client, volu
     assert re.search(r'id="availability-error">[^<]*08:00–10:00[^<]*09:30–11:00', page)
     assert 'role="alert"' in page
     assert 'value="Samira H."' in page and 'value="09:30"' in page
-    assert re.search(r'<option value="fa" selected>', page)  # "per" shown as Persian
+    assert 'value="per"' in page  # the language as typed
     assert snapshot() == before
 
 
@@ -343,7 +346,7 @@ def test_it_refuses_to_remove_every_language(client, volunteer):
     path = manage_path(volunteer, "edit/")
     before = snapshot()
     form = edit_form(**{"languages-0-code": "", "languages-0-level": "", "languages-1-code": ""})
-    form["languages-1-level"] = ""
+    form.update({"languages-1-level": "", "languages-3-code": "", "languages-3-level": ""})
     page = client.post(path, form).content.decode()
     assert 'id="languages-error"' in page
     assert snapshot() == before

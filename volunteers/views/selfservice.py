@@ -24,12 +24,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from volunteers import languages, profiles, selfservice, tokens
+from volunteers import language_picker, languages, profiles, selfservice, tokens
 from volunteers.models import PersonalToken, Volunteer
 from volunteers.selfservice_forms import (
     PauseForm,
     ProfileEditForm,
-    language_choices,
     level_choices,
 )
 from volunteers.translation import active_language
@@ -142,7 +141,7 @@ def edit(request: HttpRequest, token: str, link: PersonalToken) -> HttpResponse:
         token,
         link,
         form=form,
-        language_groups=language_choices(active_language()),
+        language_list=language_picker.options(active_language()),
         levels=level_choices(),
         genders=Volunteer.Gender.choices,
         email_languages=Volunteer.EmailLanguage.choices,
