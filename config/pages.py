@@ -5,11 +5,12 @@ read them).
 """
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import ngettext
@@ -50,6 +51,27 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if _wants_json(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
+
+
+class FriendlyNotFoundMiddleware:
+    """A page that says "not found" (another office's request, a coordinator's page) answers
+    with the site's 404 page also under DEBUG, where Django would show its technical page.
+
+    Hidden pages are 404s on purpose: the technical page would tell a member of staff which
+    view refused them and why, and it is no page to show someone trying Lotse out. Addresses
+    that match no URL still get Django's list under DEBUG, which helps whoever develops.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Http404):
+            return not_found(request, exception)
+        return None
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

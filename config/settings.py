@@ -159,6 +159,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a refused login into the "locked out" answer.
     "axes.middleware.AxesMiddleware",
+    # A 404 raised by a view is the site's 404 page, also under DEBUG (see config.pages).
+    "config.pages.FriendlyNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -256,6 +258,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English pages show dates German-style ("6 December 2027"), as every page a volunteer sees does.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

@@ -110,7 +110,8 @@ def _candidates(matches: list[Match]) -> list[Candidate]:
 def _draft_context(form: RequestForm) -> dict[str, Any]:
     """The candidates for what the form holds so far, or why there are none yet."""
     if not form.is_bound or not form.rankable():
-        return {"candidates": None}
+        missing, wrong = form.not_rankable_yet()
+        return {"candidates": None, "missing": missing, "wrong": wrong}
     draft = drafts.draft_from(form.cleaned_data)
     found = _candidates(drafts.rank_draft(draft, limit=DRAFT_LIMIT))
     # Nobody: which condition rules the last person out (a few counts, only then).
@@ -127,7 +128,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
     offices = offices_of(request.user)
     form = RequestForm(request.POST if request.method == "POST" else None, offices=offices)
     if request.method == "GET":
-        return render(request, "matching/new_request.html", {"form": form, "candidates": None})
+        return render(request, "matching/new_request.html", {"form": form, **_draft_context(form)})
     action = request.POST.get("action", "check")
     # "Ask this person", or the same after confirming what is soft about them.
     confirmed = request.POST.get("ask_confirmed", "")

@@ -25,6 +25,7 @@ from requests.errors import RequestError
 from requests.models import AppointmentKind, Offer, Office, Request, RequestLanguage
 from volunteers import languages, places, profiles
 from volunteers.models import Level, Skill
+from volunteers.translation import active_language
 
 MAX_DURATION = dt.timedelta(hours=12)
 # Further ahead nobody can say whether they will be free (and dates stay far from year 9999).
@@ -104,10 +105,26 @@ def check_times(starts_at: dt.datetime, ends_at: dt.datetime, *, now: dt.datetim
         raise ValidationError(errors)
 
 
-def check_languages(codes: Iterable[str]) -> list[str]:
+# The one task that is between two languages: everything else is done in one language (and
+# German, which every registered volunteer speaks), so it asks for one.
+INTERPRETING = "interpreting"
+
+
+def needs_two_languages(skill: Skill | None) -> bool:
+    """Whether a task with this skill is between two languages (interpreting)."""
+    return skill is not None and skill.code == INTERPRETING
+
+
+def check_languages(codes: Iterable[str], *, skill: Skill | None = None) -> list[str]:
+    """Canonical codes, each once; interpreting needs two different languages.
+
+    `skill` None checks the codes alone (a change that leaves the skill as it is passes the
+    request's own skill).
+    """
+    given = list(codes)
     result: list[str] = []
     errors: list[str] = []
-    for raw in codes:
+    for raw in given:
         try:
             code = languages.canonical_tag(raw)
         except languages.InvalidLanguage:
@@ -119,6 +136,16 @@ def check_languages(codes: Iterable[str]) -> list[str]:
         raise ValidationError({"languages": errors})
     if not result:
         raise ValidationError({"languages": [_("Name at least one language.")]})
+    if needs_two_languages(skill) and len(result) < 2:
+        if len(given) > 1:
+            name = languages.display_name(result[0], active_language())
+            message = _(
+                "%(name)s and %(name)s is the same language: interpreting needs two different "
+                "languages, e.g. Persian and German."
+            ) % {"name": name}
+        else:
+            message = _("Interpreting needs two different languages, e.g. Persian and German.")
+        raise ValidationError({"languages": [message]})
     return result
 
 
@@ -174,7 +201,7 @@ def create_request(
     """Record a need. With `auto_offer`, the waves of offers start after commit."""
     now = now or timezone.now()
     check_times(starts_at, ends_at, now=now)
-    codes = check_languages(languages)
+    codes = check_languages(languages, skill=skill)
     if not 1 <= volunteers_needed <= 20:
         raise ValidationError({"volunteers_needed": [_("Between 1 and 20 volunteers.")]})
     if gender_preference not in {"", *Request.Gender.values}:
@@ -334,7 +361,7 @@ def update_request(
                 row, field, data[field].strip() if isinstance(data[field], str) else data[field]
             )
     if "languages" in data:
-        codes = check_languages(data["languages"])
+        codes = check_languages(data["languages"], skill=row.skill)
         row.languages.all().delete()
         RequestLanguage.objects.bulk_create(
             RequestLanguage(request=row, code=code, position=i) for i, code in enumerate(codes)

@@ -258,7 +258,9 @@ class RequestCreateSerializer(_RequestFieldsSerializer):
             lambda: lifecycle.check_times(data["starts_at"], data["ends_at"], now=timezone.now()),
             errors,
         )
-        codes = _domain_errors(lambda: lifecycle.check_languages(data["languages"]), errors)
+        codes = _domain_errors(
+            lambda: lifecycle.check_languages(data["languages"], skill=data.get("skill")), errors
+        )
         if codes is not None:
             data["languages"] = codes
         _domain_errors(

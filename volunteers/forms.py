@@ -2,7 +2,7 @@
 
 The registration page validates with the API's `RegistrationSerializer`, so a person sees the
 same messages whichever way they register. `RegistrationForm` therefore checks nothing itself:
-it turns the flat HTML fields (six language rows, seven weekdays with two time windows each,
+it turns the flat HTML fields (four language rows, seven weekdays with two time windows each,
 checkboxes) into the serializer's nested input, and puts the serializer's messages back next
 to the fields they are about.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -19,15 +18,10 @@ from django.http import QueryDict
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from volunteers import languages
+from volunteers import language_picker
 from volunteers.models import Level, Skill, Volunteer
 
-COMMON_LANGUAGES = languages.NETWORK_COMMON
-# After them, the most spoken languages of the world (and the varieties the catalogue names
-# itself, e.g. Levantine Arabic), alphabetically: a list one can scroll on a phone, with
-# every language the offices have met so far. The API accepts any language.
-MORE_LANGUAGES = 150
-LANGUAGE_ROWS = 6
+LANGUAGE_ROWS = 4
 WINDOWS_PER_DAY = 2
 
 SCALAR_FIELDS = (
@@ -47,45 +41,27 @@ SCALAR_FIELDS = (
 # Optional on the page: an empty box means "not given", so the serializer's default applies.
 _OMIT_WHEN_EMPTY = ("max_distance_km", "max_tasks_per_month", "email_language")
 
-
-@dataclass(frozen=True)
-class LanguageOption:
-    code: str
-    label: str
-
-
-@lru_cache(maxsize=len(languages.UI_LANGUAGES))
-def language_options(lang: str) -> tuple[tuple[LanguageOption, ...], tuple[LanguageOption, ...]]:
-    """(the network's common languages, the others alphabetically), named in `lang`."""
-    by_code = {info.code: info for info in languages.search("", lang=lang)}
-    common = tuple(_option(by_code[code], lang) for code in COMMON_LANGUAGES if code in by_code)
-    wanted = [info.code for info in languages.search("", lang=lang, limit=MORE_LANGUAGES)]
-    wanted += list(languages.LABELS) + list(languages.AUTONYMS)
-    others = {
-        code: _option(by_code[code], lang)
-        for code in wanted
-        if code in by_code and code not in COMMON_LANGUAGES
-    }
-    return common, tuple(
-        sorted(others.values(), key=lambda option: languages.sort_key(option.label))
-    )
-
-
-def _option(info: languages.LanguageInfo, lang: str) -> LanguageOption:
-    name = info.name(lang)
-    # The autonym lets a person find their language in their own script; where the catalogue
-    # has none it falls back to the English name, which adds nothing to a German one.
-    redundant = {name.casefold(), info.name_en.casefold()}
-    label = name if info.autonym.casefold() in redundant else f"{name} – {info.autonym}"
-    return LanguageOption(info.code, label)
+NOT_LISTED = _("“%(text)s” is not in the list of languages. Choose one from the list.")
 
 
 @dataclass
 class LanguageRow:
     index: int
-    code: str = ""
+    text: str = ""  # as typed or chosen in the picker: a label, a name or a tag
     level: str = ""
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def input_id(self) -> str:
+        return f"id_lang_{self.index}_code"
+
+    @property
+    def input_name(self) -> str:
+        return f"lang-{self.index}-code"
+
+    @property
+    def error_id(self) -> str:
+        return f"err_lang_{self.index}"
 
 
 @dataclass
@@ -181,12 +157,23 @@ class RegistrationForm:
         for name in _OMIT_WHEN_EMPTY:
             if values[name]:
                 result[name] = values[name]
-        self._language_entry_rows = [row for row in self.language_rows if row.code or row.level]
-        # A missing level is left out (not sent empty) so the message says it is required.
-        result["languages"] = [
-            {"code": row.code, **({"level": row.level} if row.level else {})}
-            for row in self._language_entry_rows
-        ]
+        # The picker sends what was typed or chosen; text naming no listed language is refused
+        # here, on its row, and the row is not sent on.
+        self._language_entry_rows = []
+        result["languages"] = []
+        for row in self.language_rows:
+            row.errors = []
+            if not (row.text or row.level):
+                continue
+            code = language_picker.resolve(row.text) if row.text else ""
+            if row.text and code is None:
+                row.errors.append(str(NOT_LISTED) % {"text": row.text})
+                continue
+            self._language_entry_rows.append(row)
+            # A missing part is left out (not sent empty) so the message says it is required.
+            result["languages"].append(
+                {k: v for k, v in (("code", code), ("level", row.level)) if v}
+            )
         result["skills"] = sorted(self.chosen_skills)
         slots: list[dict[str, Any]] = []
         self._slot_entry_rows = []

@@ -42,6 +42,10 @@ LABELS: dict[str, dict[str, str]] = {
     # Pinned because CLDR is drifting towards treating "ku" as Kurmanji (its autonym
     # is already "kurdî (kurmancî)"); for us "ku" means Kurdish of any variety.
     "ku": {"en": "Kurdish", "de": "Kurdisch"},
+    # CLDR has no German name for German Sign Language.
+    "gsg": {"en": "German Sign Language", "de": "Deutsche Gebärdensprache"},
+    # CLDR's "Syrisch" reads as "Syrian" in German; people say Aramaic.
+    "syr": {"en": "Aramaic (Syriac)", "de": "Aramäisch (Syrisch)"},
 }
 
 # Autonyms where langcodes has none (it falls back to English) or a misleading one.
@@ -56,6 +60,10 @@ AUTONYMS: dict[str, str] = {
     "apc": "شامي",
     "acm": "عراقي",
     "zza": "Zazakî",
+    "gsg": "Deutsche Gebärdensprache",
+    # langcodes falls back to English ("Egyptian Arabic", "Romany").
+    "arz": "مصري",
+    "rom": "Romanes",
 }
 
 # Extra names people type into a search box that are in no CLDR table. Searched, but

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from volunteers import languages, places
 from volunteers.models import (
@@ -45,8 +46,20 @@ class Span:
     end: dt.date
 
 
+GERMAN = "de"
+# Every volunteer speaks German, at some level: the offices work in German, every task is
+# arranged in it, and a task in one language (all but interpreting) names only the other
+# language. Someone without German could be offered nothing they can do, so registration
+# refuses it rather than record a volunteer who is never asked.
+NO_GERMAN = gettext_lazy(
+    "Please add German too, at your level (A1 is enough): the welcome offices arrange every "
+    "task in German."
+)
+
+
 def check_languages(entries: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Canonical (code, level) pairs; refuses unknown tags, unknown levels and duplicates."""
+    """Canonical (code, level) pairs; refuses unknown tags, unknown levels, duplicates and a
+    list without German."""
     result: dict[str, str] = {}
     errors: list[str] = []
     for raw_code, level in entries:
@@ -66,6 +79,8 @@ def check_languages(entries: Iterable[tuple[str, str]]) -> list[tuple[str, str]]
             errors.append(_("%(name)s is listed twice.") % {"name": name})
             continue
         result[code] = level
+    if not errors and result and GERMAN not in result:
+        errors.append(str(NO_GERMAN))
     if errors:
         raise ValidationError({"languages": errors})
     return list(result.items())

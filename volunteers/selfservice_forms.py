@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -19,12 +18,12 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from volunteers import languages
+from volunteers import language_picker, languages
 from volunteers.models import Level, Skill, Volunteer
 from volunteers.selfservice import latest_pause_end
 from volunteers.serializers import ProfileSerializer
+from volunteers.translation import active_language
 
-COMMON_LANGUAGES = languages.NETWORK_COMMON
 EMPTY_ROWS = 2  # blank language and absence rows after the stored ones
 WINDOWS_PER_DAY = 3
 # A posted form names its own rows; this bounds the work a crafted form can cause.
@@ -52,46 +51,13 @@ ROW_FIELD_LABELS = {
 
 
 HALF_FILLED_ROW = _("please fill this in, or leave the whole row empty.")
+NOT_LISTED = _("“%(text)s” is not in the list of languages. Choose one from the list.")
 
 
 @dataclass(frozen=True)
 class Choice:
     value: str
     label: str
-
-
-@dataclass(frozen=True)
-class ChoiceGroup:
-    label: str
-    choices: tuple[Choice, ...]
-
-
-@lru_cache(maxsize=len(languages.UI_LANGUAGES))
-def language_choices(lang: str) -> tuple[ChoiceGroup, ...]:
-    """The language picker's options: the network's common languages, then all alphabetically.
-
-    Each option shows the name in `lang` and the language's own name, so a speaker finds it in
-    their own script.
-    """
-    found = languages.search("", lang=lang)
-    by_code = {info.code: info for info in found}
-
-    def choice(info: languages.LanguageInfo) -> Choice:
-        name = info.name(lang)
-        # Where CLDR has no autonym it falls back to the English name, which is no help here.
-        own = info.autonym if info.autonym not in {"", name, info.name_en} else ""
-        label = f"{name} – {own}" if own else name
-        return Choice(info.code, label)
-
-    common = tuple(choice(by_code[c]) for c in COMMON_LANGUAGES if c in by_code)
-    rest = sorted(
-        (info for info in found if info.code not in COMMON_LANGUAGES),
-        key=lambda info: languages.sort_key(info.name(lang)),
-    )
-    return (
-        ChoiceGroup(_("Common in the network"), common),
-        ChoiceGroup(_("All languages"), tuple(choice(info) for info in rest)),
-    )
 
 
 def level_choices() -> tuple[Choice, ...]:
@@ -187,8 +153,10 @@ class ProfileEditForm:
             "email_language": volunteer.email_language,
         }
         spoken = list(volunteer.languages.order_by("code"))
+        lang = active_language()
         language_rows = [
-            Row(f"languages-{i}", {"code": s.code, "level": s.level}) for i, s in enumerate(spoken)
+            Row(f"languages-{i}", {"code": _shown(s.code, lang), "level": s.level})
+            for i, s in enumerate(spoken)
         ]
         language_rows += [
             Row(f"languages-{i}", {"code": "", "level": ""})
@@ -238,7 +206,7 @@ class ProfileEditForm:
             Row(
                 f"languages-{i}",
                 {
-                    "code": _canonical(text(f"languages-{k}-code")),
+                    "code": text(f"languages-{k}-code"),
                     "level": text(f"languages-{k}-level"),
                 },
             )
@@ -290,11 +258,26 @@ class ProfileEditForm:
         data["certificate_date"] = data["certificate_date"] or None
         data["remote_ok"] = self.remote_ok
         data["only_at_stated_times"] = self.only_at_stated_times
-        used_languages = [row for row in self.language_rows if not row.is_blank()]
-        data["languages"] = [
-            {"code": row.values["code"].strip(), "level": row.values["level"]}
-            for row in used_languages
-        ]
+        # The picker sends text; a text naming no listed language is refused on its row and
+        # not sent on (the serializer would take any tag, the picker offers a curated list).
+        # A stored language the list lacks (set by staff) stays as long as its row does.
+        self._kept = {
+            _shown(code, active_language()): code
+            for code in self.volunteer.languages.values_list("code", flat=True)
+        }
+        used_languages = []
+        data["languages"] = []
+        for row in self.language_rows:
+            if row.is_blank():
+                continue
+            typed = row.values["code"].strip()
+            code = language_picker.resolve(typed) or self._kept.get(typed) if typed else ""
+            if typed and code is None:
+                row.messages = [str(NOT_LISTED) % {"text": typed}]
+                row.invalid.add("code")
+                continue
+            used_languages.append(row)
+            data["languages"].append({"code": code, "level": row.values["level"]})
         # A stored skill level (set by staff) is kept; the page only says yes or no.
         levels = {
             vs.skill.code: vs.level for vs in self.volunteer.skill_set.select_related("skill")
@@ -320,10 +303,10 @@ class ProfileEditForm:
 
     def is_valid(self) -> bool:
         serializer = ProfileSerializer(data=self.payload(), partial=True)
-        if serializer.is_valid():
+        if serializer.is_valid() and not self.has_errors:
             self.cleaned_data = dict(serializer.validated_data)
             return True
-        self.add_errors(serializer.errors)
+        self.add_errors(serializer.errors)  # empty when only the picker refused a text
         return False
 
     def add_errors(self, errors: Mapping[str, Any]) -> None:
@@ -379,11 +362,13 @@ def _add_row_errors(row: Row, entry: Any) -> None:
         row.invalid.update([name] if name in row.values else row.values)
 
 
-def _canonical(code: str) -> str:
-    # "per" comes back selected as "fa" when the form is shown again; unknown text stays as
-    # typed, for the serializer to name in its error.
+def _shown(code: str, lang: str) -> str:
+    """A stored language as the picker shows it: its label, or for a tag the list lacks (set
+    by staff through the API) its name."""
+    if code in language_picker.allowed_codes():
+        return language_picker.label(code, lang)
     try:
-        return languages.canonical_tag(code.strip()) if code.strip() else ""
+        return languages.display_name(code, lang)
     except languages.InvalidLanguage:
         return code
 

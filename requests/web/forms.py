@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from requests import lifecycle
 from requests.calendar import BERLIN
 from requests.models import AppointmentKind, Office, Request
-from volunteers.forms import language_options
+from volunteers import language_picker, languages
 from volunteers.models import Level, Skill
 from volunteers.translation import active_language
 
@@ -41,13 +41,12 @@ DOMAIN_FIELD = {
 
 
 def language_choices() -> list[tuple[Any, Any]]:
-    """The language menus: the network's common languages first, then the others A–Z."""
-    common, others = language_options(active_language())
-    return [
-        ("", "–"),
-        (_("Often needed"), [(option.code, option.label) for option in common]),
-        (_("More languages"), [(option.code, option.label) for option in others]),
-    ]
+    """The language menus: the network's common languages first, then the others A–Z; the
+    same curated list as the volunteers' picker (`volunteers.language_picker`)."""
+    options = language_picker.options(active_language())
+    common = [(o.code, o.label) for o in options if o.code in languages.NETWORK_COMMON]
+    others = [(o.code, o.label) for o in options if o.code not in languages.NETWORK_COMMON]
+    return [("", "–"), (_("Often needed"), common), (_("More languages"), others)]
 
 
 def berlin_moment(day: dt.date, clock: dt.time) -> dt.datetime | None:
@@ -187,10 +186,18 @@ class RequestForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         self._clean_times(data)
-        codes = [data[name] for name in LANGUAGE_FIELDS if data.get(name)]
+        skill = data.get("skill")
+        # A task in one language shows (and so takes) one language field; the others are
+        # for interpreting only (site.css hides them unless interpreting is chosen).
+        fields = (
+            LANGUAGE_FIELDS
+            if skill is None or lifecycle.needs_two_languages(skill)
+            else (LANGUAGE_FIELDS[:1])
+        )
+        codes = [data[name] for name in fields if data.get(name)]
         if codes:
             try:
-                data["languages"] = lifecycle.check_languages(codes)
+                data["languages"] = lifecycle.check_languages(codes, skill=skill)
             except ValidationError as exc:
                 self.add_domain_errors(exc)
         try:
@@ -243,6 +250,32 @@ class RequestForm(forms.Form):
             "kind": data.get("kind"),
             "connection": data.get("connection") or "",
         }
+
+    def not_rankable_yet(self) -> tuple[list[str], list[str]]:
+        """What keeps the candidates from showing: (labels missing, labels to correct).
+
+        The fields ranking needs: what is needed, a language, the date and times, and the
+        place's postcode unless the task is by phone or video.
+        """
+        needed = ["skill", "language_1", "date", "start_time", "end_time"]
+        if not self._value("remote"):
+            needed.append("postcode")
+        missing: list[str] = []
+        wrong: list[str] = []
+        labels = {"start_time": _("Start time"), "end_time": _("End time")}
+        for name in needed:
+            label = str(labels.get(name, self.fields[name].label))
+            if self.is_bound and name in self.errors and self._value(name):
+                wrong.append(f"{label} – {' '.join(self.errors[name])}")
+            elif not self._value(name):
+                missing.append(label)
+        return missing, wrong
+
+    def _value(self, name: str) -> str:
+        if not self.is_bound:
+            return ""
+        value = self.data.get(self.add_prefix(name), "")
+        return value.strip() if isinstance(value, str) else ""
 
     def rankable(self) -> bool:
         """Enough is filled in (and valid) to look for candidates, even if the rest is not."""

@@ -117,6 +117,7 @@ class DirectoryRow:
     languages: str
     skills: str
     status: str
+    place: str  # the district in Dortmund, the town elsewhere; never the bare postcode
 
 
 def _status_text(volunteer: Volunteer, today: dt.date) -> str:
@@ -142,7 +143,17 @@ def _row(volunteer: Volunteer, today: dt.date) -> DirectoryRow:
         languages=", ".join(f"{name} {level}" for name, level in _spoken(volunteer)),
         skills=", ".join(entry.skill.name for entry in volunteer.skill_set.all()),
         status=_status_text(volunteer, today),
+        place=_place(volunteer),
     )
+
+
+def _place(volunteer: Volunteer) -> str:
+    # The stored district is empty for profiles saved before towns outside Dortmund were
+    # known; the postcode data name the town.
+    if volunteer.district:
+        return volunteer.district
+    place = places.lookup(volunteer.postcode) if volunteer.postcode else None
+    return place.district if place is not None else ""
 
 
 @require_GET

@@ -114,7 +114,7 @@ def accepted_elsewhere(
     volunteer: Volunteer, office, *, day: dt.date, start: str, end: str, status: str = "open"
 ) -> Offer:
     """An accepted offer of `volunteer` for another appointment on `day`, start–end."""
-    other = appointment(office, day=day, start=start, end=end, languages=["ar"])
+    other = appointment(office, day=day, start=start, end=end, languages=["ar", "de"])
     if status != "open":
         Request.objects.filter(pk=other.pk).update(status=status)
     return Offer.objects.create(

@@ -40,7 +40,7 @@ def test_it_gives_the_minutes_of_a_window_that_starts_within_the_hour(office_a):
 def test_it_leaves_the_window_out_when_something_said_more(office_a):
     """Asked an hour ago: that moved the score and takes the fourth place."""
     volunteer = fitting_volunteer()
-    earlier = appointment(office_a, languages=["ar"])
+    earlier = appointment(office_a, languages=["ar", "de"])
     Offer.objects.create(request=earlier, volunteer=volunteer, sent_at=RECORDED_AT)
     with translation.override("en"):
         (match,) = rank(appointment(office_a), now=RECORDED_AT)

@@ -208,7 +208,7 @@ def test_it_leaves_out_volunteers_with_an_overlapping_accepted_appointment(offic
 
 def test_it_ignores_answers_other_than_yes_to_overlapping_appointments(office_a, req, fits):
     """A declined or still open offer at the same time does not block anyone."""
-    other = appointment(office_a, languages=["ar"])
+    other = appointment(office_a, languages=["ar", "de"])
     declined, sent = fitting_volunteer(), fitting_volunteer()
     Offer.objects.create(request=other, volunteer=declined, status=Offer.Status.DECLINED)
     Offer.objects.create(request=other, volunteer=sent, status=Offer.Status.SENT)

@@ -161,14 +161,19 @@ def test_ranking_with_keys_lets_through_exactly_whom_the_rows_do(office_a, monke
     for _ in range(40):
         start = rng.randrange(7 * 60, 19 * 60)
         end = start + rng.choice([15, 30, 45, 60, 90, 120, 150])
+        day = MONDAY + dt.timedelta(days=rng.randrange(7))
+        needed = rng.choice([["fa", "de"], ["ar", "de"], ["kmr"], ["de"], ["uk", "ru"]])
+        skill_code = rng.choice(["interpreting", "letters", "accompaniment"])
+        if skill_code == "interpreting" and len(needed) < 2:
+            needed = [*needed, "tr"]  # interpreting is between two languages
         requests.append(
             appointment(
                 office_a,
-                day=MONDAY + dt.timedelta(days=rng.randrange(7)),
+                day=day,
                 start=_clock(start),
                 end=_clock(end),
-                languages=rng.choice([["fa", "de"], ["ar", "de"], ["kmr"], ["de"], ["uk", "ru"]]),
-                skill_code=rng.choice(["interpreting", "letters", "accompaniment"]),
+                languages=needed,
+                skill_code=skill_code,
                 remote=rng.random() < 0.2,
             )
         )

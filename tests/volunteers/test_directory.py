@@ -234,14 +234,21 @@ def test_it_changes_a_profile_and_replaces_its_languages(api_a):
     )
     response = api_a.patch(
         detail_url(volunteer),
-        {"name": "New name", "postcode": "44263", "languages": [{"code": "per", "level": "C1"}]},
+        {
+            "name": "New name",
+            "postcode": "44263",
+            "languages": [{"code": "per", "level": "C1"}, {"code": "de", "level": "B1"}],
+        },
         format="json",
     )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["name"] == "New name"
     assert body["district"] == "Hörde"
-    assert [(e["code"], e["level"]) for e in body["languages"]] == [("fa", "C1")]
+    assert sorted((e["code"], e["level"]) for e in body["languages"]) == [
+        ("de", "B1"),
+        ("fa", "C1"),
+    ]
     assert [s["code"] for s in body["skills"]] == ["letters"]  # not given, so kept
     assert names(api_a.get(URL, {"language": "ar"})) == []
 

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
-from tests.volunteers.test_selfservice import make_volunteer, manage_path, snapshot
+from tests.volunteers.test_selfservice import english, make_volunteer, manage_path, snapshot
 from volunteers import selfservice, tokens
 from volunteers.models import PersonalToken, Volunteer
 from volunteers.signals import volunteer_erasing
@@ -65,7 +65,7 @@ def test_it_explains_the_deletion_and_changes_nothing_on_get(client, volunteer):
     """Opening the delete page (or a mail scanner doing so) only shows what will happen."""
     path = manage_path(volunteer, "delete/")
     before = snapshot()
-    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    response = english(client).get(path)
     page = response.content.decode()
     assert response.status_code == 200
     assert "statistics" in page and "cannot be undone" in page
@@ -84,7 +84,7 @@ def test_it_erases_the_person_and_keeps_the_statistics(client, volunteer):
     skills = set(volunteer.skill_set.values_list("skill__code", "level"))
     path = manage_path(volunteer)
 
-    response = client.post(path + "delete/", HTTP_ACCEPT_LANGUAGE="en")
+    response = english(client).post(path + "delete/")
 
     assert response.status_code == 200
     assert "Your profile is deleted" in response.content.decode()

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from volunteers import profiles, selfservice, tokens
+from volunteers import language_picker, languages, profiles, selfservice, tokens
 from volunteers.models import PersonalToken, Volunteer
-from volunteers.selfservice_forms import COMMON_LANGUAGES, ProfileEditForm, language_choices
+from volunteers.selfservice_forms import ProfileEditForm
 
 PAGES = ("", "edit/", "pause/", "export/", "delete/")
 POST_PAGES = ("edit/", "pause/", "delete/")
@@ -62,6 +63,13 @@ def make_volunteer(**overrides: Any) -> Volunteer:
     return profiles.save_profile(volunteer=volunteer, data=data)
 
 
+def english(client: Any) -> Any:
+    """The client after choosing English with the page's switch: a volunteer's pages otherwise
+    speak the volunteer's own language, whatever the browser asks for."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def manage_path(volunteer: Volunteer, suffix: str = "", **issue: Any) -> str:
     """The path of a fresh personal (manage) link, plus `suffix` ("edit/", "pause/", ...)."""
     raw = tokens.issue(volunteer=volunteer, purpose="manage", **issue)
@@ -90,6 +98,8 @@ def edit_form(**changes: str | list[str]) -> dict[str, Any]:
         "languages-1-level": "B1",
         "languages-2-code": "",
         "languages-2-level": "",
+        "languages-3-code": "Deutsch",
+        "languages-3-level": "C1",
         "skills": ["bike-repair", "interpreting"],
         "gender": "",
         "certificate_date": "2025-02-03",
@@ -225,11 +235,12 @@ def test_it_refuses_a_post_without_the_csrf_token(volunteer):
 
 def test_it_shows_the_stored_profile_in_the_edit_form(client, volunteer):
     """The form starts from what is stored, with two blank rows to add languages."""
-    page = client.get(manage_path(volunteer, "edit/"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = english(client).get(manage_path(volunteer, "edit/")).content.decode()
     assert 'value="Samira Haidari"' in page
     assert 'value="09:00"' in page and 'value="14:30"' in page
     assert 'value="2031-07-01"' in page
-    assert len(re.findall(r'<select name="languages-\d+-code"', page)) == 2 + 2
+    assert len(re.findall(r'name="languages-\d+-code" [^>]*list="language-list"', page)) == 2 + 2
+    assert 'value="Persian – فارسی"' in page  # the stored "fa", as the picker names it
     assert len(re.findall(r'<input type="date" name="absences-\d+-start"', page)) == 1 + 2
     assert len(re.findall(r'name="availability-\d-\d-start"', page)) == 7 * 3
     assert re.search(r'value="interpreting" checked', page)
@@ -239,20 +250,19 @@ def test_it_shows_the_stored_profile_in_the_edit_form(client, volunteer):
 
 
 def test_it_offers_the_networks_common_languages_first(client, volunteer):
-    """De, Arabic, Farsi, Dari, ... come first in the picker, then all others by name."""
+    """One list for every language row, sent once: German, Arabic, Farsi, Dari, ... first,
+    then the others by their German name, each also in its own name."""
     page = client.get(manage_path(volunteer, "edit/")).content.decode()
-    first_select = page[page.index('name="languages-0-code"') :]
-    first_select = first_select[: first_select.index("</select>")]
-    values = re.findall(r'<option value="([^"]*)"', first_select)
-    assert values[: 1 + len(COMMON_LANGUAGES)] == ["", *COMMON_LANGUAGES]
-    groups = language_choices("de")
-    rest = [choice.label for choice in groups[1].choices]
-    assert len(values) == 1 + len(COMMON_LANGUAGES) + len(rest)
-    # Alphabetical in German, umlauts with their letter: Afrikaans, Ägyptisch, Ainu ... Zulu.
-    afrikaans, egyptian, ainu = (rest.index(name) for name in ("Afrikaans", "Ägyptisch", "Ainu"))
-    assert afrikaans < egyptian < ainu
-    assert rest.index("Zulu – isiZulu") > len(rest) - 5
-    assert "Persisch – فارسی" in first_select
+    assert page.count("<datalist") == 1
+    datalist = page[page.index('<datalist id="language-list">') :]
+    labels = re.findall(r'<option value="([^"]*)">', datalist[: datalist.index("</datalist>")])
+    assert labels == [option.label for option in language_picker.options("de")]
+    common = labels[: len(languages.NETWORK_COMMON)]
+    assert common[:4] == ["Deutsch", "Arabisch – العربية", "Persisch – فارسی", "Dari – دری"]
+    rest = labels[len(common) :]
+    # Alphabetical in German, umlauts with their letter: Ägyptisch before Amharisch.
+    assert rest.index("Ägyptisches Arabisch – مصري") < rest.index("Amharisch – አማርኛ")
+    assert rest == sorted(rest, key=languages.sort_key)
 
 
 def test_it_saves_the_edited_profile(client, volunteer):
@@ -275,6 +285,7 @@ def test_it_saves_the_edited_profile(client, volunteer):
     assert set(volunteer.languages.values_list("code", "level")) == {
         ("fa", "native"),
         ("en", "B1"),
+        ("de", "C1"),
     }
     # The level staff recorded for a skill that stays ticked is kept.
     assert set(volunteer.skill_set.values_list("skill__code", "level")) == {
@@ -309,7 +320,7 @@ def test_it_keeps_the_input_and_stores_nothing_when_windows_overlap(client, volu
     assert re.search(r'id="availability-error">[^<]*08:00–10:00[^<]*09:30–11:00', page)
     assert 'role="alert"' in page
     assert 'value="Samira H."' in page and 'value="09:30"' in page
-    assert re.search(r'<option value="fa" selected>', page)  # "per" shown as Persian
+    assert 'value="per"' in page  # the language as typed
     assert snapshot() == before
 
 
@@ -327,7 +338,7 @@ def test_it_puts_each_error_next_to_its_field_or_row(client, volunteer):
             "languages-2-code": "ar",
         }
     )
-    page = client.post(path, form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = english(client).post(path, form).content.decode()
     assert re.search(r'id="id_postcode" value="4435"[^>]*aria-invalid="true"', page)
     assert re.search(r'aria-describedby="[^"]*postcode-error"', page)
     assert re.search(r'id="postcode-error">[^<]*44147', page)
@@ -343,7 +354,7 @@ def test_it_refuses_to_remove_every_language(client, volunteer):
     path = manage_path(volunteer, "edit/")
     before = snapshot()
     form = edit_form(**{"languages-0-code": "", "languages-0-level": "", "languages-1-code": ""})
-    form["languages-1-level"] = ""
+    form.update({"languages-1-level": "", "languages-3-code": "", "languages-3-level": ""})
     page = client.post(path, form).content.decode()
     assert 'id="languages-error"' in page
     assert snapshot() == before
@@ -367,7 +378,7 @@ def test_it_pauses_offers_until_a_chosen_day(client, volunteer):
     assert response.status_code == 302
     volunteer.refresh_from_db()
     assert (volunteer.status, volunteer.paused_until) == (Volunteer.Status.PAUSED, until)
-    assert "Resume now" in client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Resume now" in english(client).get(path).content.decode()
 
 
 def test_it_resumes_offers_at_once(client, volunteer):

@@ -122,7 +122,7 @@ def test_it_says_which_condition_leaves_nobody_while_staff_type(staff_a, office_
 def test_it_asks_for_more_before_it_ranks(staff_a, office_a):
     """Without a date there are no candidates yet, and the page says what to fill in."""
     response = signed_in(staff_a).post(reverse("staff-request-new-candidates"), form_data(date=""))
-    assert "the best candidates appear here" in response.content.decode()
+    assert "Still missing for the candidates: Date." in response.content.decode()
 
 
 def test_it_shows_candidates_without_javascript_on_check(staff_a, office_a):

@@ -233,7 +233,7 @@ def test_it_names_phone_appointments_in_the_subject(office_a):
         starts_at=DST_END,
         remote=True,
         postcode="",
-        languages=["ar"],
+        languages=["ar", "de"],
         now=RECORDED,
     )
     with timezone.override(dt.UTC):  # the server's zone does not matter

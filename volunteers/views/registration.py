@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.clients import ScopedRateThrottle
-from volunteers import consent, forms, registration, tokens
+from volunteers import consent, forms, language_picker, registration, tokens
 from volunteers.serializers import RegistrationSerializer
 from volunteers.translation import active_language
 
@@ -68,11 +68,9 @@ def _throttled(request: HttpRequest) -> bool:
 
 def _registration_context(form: forms.RegistrationForm) -> dict[str, object]:
     lang = active_language()
-    common, others = forms.language_options(lang)
     return {
         "form": form,
-        "common_languages": common,
-        "other_languages": others,
+        "language_list": language_picker.options(lang),
         "levels": forms.level_choices(),
         "genders": forms.gender_choices(),
         "email_languages": forms.email_language_choices(),
@@ -91,6 +89,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
     serializer = RegistrationSerializer(data=form.serializer_input())
     if not serializer.is_valid():
         form.add_errors(serializer.errors)
+    if form.has_errors:  # the serializer's, or a language the picker does not list
         return render(request, template, _registration_context(form))
     # Counted only when an email would go out: typos cost a person nothing.
     if _throttled(request):

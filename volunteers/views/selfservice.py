@@ -14,22 +14,23 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from volunteers import appointments, languages, profiles, selfservice, tokens
+from volunteers import appointments, language_picker, languages, profiles, selfservice, tokens
 from volunteers.models import PersonalToken, Volunteer
 from volunteers.selfservice_forms import (
     PauseForm,
     ProfileEditForm,
-    language_choices,
     level_choices,
 )
 from volunteers.translation import active_language
@@ -63,6 +64,16 @@ def link_problem(request: HttpRequest, token: str, problem: tokens.InvalidToken)
     )
 
 
+def page_language(request: HttpRequest, volunteer: Volunteer) -> str:
+    """The language of a volunteer's own pages: the one they chose for Lotse (their emails'),
+    so the link from a German email opens a German page whatever the browser says; a language
+    picked with the page's switch wins."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES):
+        return chosen
+    return volunteer.email_language
+
+
 def personal_link(view: PersonalView) -> Callable[..., HttpResponse]:
     """Resolve the manage token of the URL, or answer with the friendly 403/404/410 page."""
 
@@ -73,7 +84,9 @@ def personal_link(view: PersonalView) -> Callable[..., HttpResponse]:
         except tokens.InvalidToken as exc:
             response = link_problem(request, token, exc)
         else:
-            response = view(request, token, link)
+            with translation.override(page_language(request, link.volunteer)):
+                response = view(request, token, link)
+                response.headers["Content-Language"] = translation.get_language()
         # The URL carries the secret: keep it out of search engines and other sites' logs.
         # "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with
         # the page's own POST, and Django's CSRF check then refuses every change.
@@ -139,7 +152,7 @@ def edit(request: HttpRequest, token: str, link: PersonalToken) -> HttpResponse:
             except ValidationError as exc:
                 form.add_errors(exc.message_dict)
             else:
-                messages.success(request, _("Your changes are saved."))
+                messages.success(request, str(_("Your changes are saved.")))
                 return redirect("volunteer-profile", token=token)
     else:
         form = ProfileEditForm.for_volunteer(volunteer)
@@ -147,7 +160,7 @@ def edit(request: HttpRequest, token: str, link: PersonalToken) -> HttpResponse:
         token,
         link,
         form=form,
-        language_groups=language_choices(active_language()),
+        language_list=language_picker.options(active_language()),
         levels=level_choices(),
         genders=Volunteer.Gender.choices,
         email_languages=Volunteer.EmailLanguage.choices,
@@ -167,7 +180,7 @@ def pause(request: HttpRequest, token: str, link: PersonalToken) -> HttpResponse
         except ValidationError as exc:
             problem = exc
         else:
-            messages.success(request, _("Welcome back: you will get offers again."))
+            messages.success(request, str(_("Welcome back: you will get offers again.")))
             return redirect("volunteer-profile", token=token)
     elif request.method == "POST":
         form = PauseForm(request.POST)
@@ -177,7 +190,7 @@ def pause(request: HttpRequest, token: str, link: PersonalToken) -> HttpResponse
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Paused: you will get no offers until this day."))
+                messages.success(request, str(_("Paused: you will get no offers until this day.")))
                 return redirect("volunteer-profile", token=token)
     context = _context(token, link, form=form, problem=problem)
     return render(request, TEMPLATES + "pause.html", context)
