@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -29,3 +29,14 @@ def _read_language_catalogue(**kwargs: object) -> None:
     from volunteers import languages
 
     languages.catalogue()
+
+
+@worker_process_init.connect
+def _leave_the_workers_process_group(**kwargs: object) -> None:
+    """Each pool process gets a process group of its own, so that a supervisor that signals the
+    worker's whole group (honcho under `make run` does, on Ctrl-C) reaches only the worker: it
+    then shuts down warmly, lets running tasks finish and ends its pool itself. Signalled
+    directly, the pool processes died mid-task, the worker logged them as lost and was killed
+    after honcho's five seconds. A pool process still ends when the worker is gone: its pipe to
+    the worker closes."""
+    os.setpgrp()

@@ -10,9 +10,16 @@ from typing import Any
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.translation import ngettext
 
 
@@ -79,3 +86,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"detail": "Internal server error."}, status=500)
     # No request context here: the error may come from the context processors themselves.
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links: send them to Lotse's icon, so that
+    no page load logs a 404."""
+    response = HttpResponsePermanentRedirect(static("lotse/favicon.svg"))
+    response["Cache-Control"] = "max-age=86400"
+    return response

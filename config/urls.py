@@ -30,6 +30,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("login/", pages.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

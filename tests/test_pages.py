@@ -66,3 +66,16 @@ def test_it_has_a_german_text_for_every_message():
     plurals = re.findall(r'msgstr\[\d\] ((?:".*"\n)+)', po)
     empty = [s for s in plurals if not "".join(re.findall(r'"(.*)"', s))]
     assert plurals and not empty, f"translate every plural form in django.po: {empty}"
+
+
+def test_browsers_find_the_icon_instead_of_a_404(client):
+    """Every page links Lotse's icon, and /favicon.ico (which browsers ask for anyway) leads to
+    it: no page load logs a 404."""
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/login/").content.decode()
+    assert 'rel="icon"' in page and "lotse/favicon" in page
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301
+    assert answer["Location"].endswith("lotse/favicon.svg")
+    assert finders.find("lotse/favicon.svg")

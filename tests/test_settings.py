@@ -95,3 +95,20 @@ def test_it_never_runs_tasks_eagerly():
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
     assert settings.CELERY_TASK_ACKS_LATE is True
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+
+
+def test_the_access_log_leaves_out_polls_that_found_nothing_new():
+    """runserver's log line for a 204 (a page's poll, twice a second on the open mailbox) is
+    dropped; every other answer is still logged."""
+    import logging
+
+    handler = next(h for h in logging.getLogger("django.server").handlers if h.filters)
+
+    def line(status: str) -> logging.LogRecord:
+        return logging.LogRecord(
+            "django.server", logging.INFO, __file__, 1, '"%s" %s %s',
+            ("GET /dev/mail/?since=x HTTP/1.1", status, "0"), None,
+        )  # fmt: skip
+
+    assert not handler.filter(line("204"))
+    assert handler.filter(line("200")) and handler.filter(line("404"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import email.utils
 import re
 import uuid
 from collections.abc import Sequence
@@ -23,6 +24,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 _NAME = re.compile(r"^[0-9TZ]{15,}-[0-9a-f]{12}\.eml$")
+# How often the open mailbox page asks whether a new message arrived. An unchanged mailbox
+# costs one directory listing and an empty answer, so the page can ask often: an offer email
+# appears about as soon as the worker writes it.
+POLL_MILLISECONDS = 500
 
 
 class MailboxBackend(BaseEmailBackend):
@@ -57,8 +62,14 @@ class StoredMail:
         return str(self.message.get("To", ""))
 
     @property
-    def date(self) -> str:
-        return str(self.message.get("Date", ""))
+    def sent_at(self) -> dt.datetime | None:
+        """When the message was written (its Date header; shown in Berlin time by the pages)."""
+        try:
+            sent = email.utils.parsedate_to_datetime(str(self.message.get("Date", "")))
+        except (TypeError, ValueError):
+            return None
+        # Django writes UTC as "-0000" (RFC 5322: "no zone given"), which parses naive.
+        return sent if sent.tzinfo is not None else sent.replace(tzinfo=dt.UTC)
 
     @property
     def text(self) -> str:
@@ -102,6 +113,12 @@ def stored_ids() -> list[str]:
     if not directory.is_dir():
         return []
     return sorted((p.name for p in directory.iterdir() if _NAME.match(p.name)), reverse=True)
+
+
+def newest_id() -> str:
+    """The id of the newest message, "" for an empty mailbox: the page's version to poll with."""
+    ids = stored_ids()
+    return ids[0] if ids else ""
 
 
 def read(mail_id: str) -> StoredMail | None:

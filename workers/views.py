@@ -16,9 +16,18 @@ def _require_mailbox() -> None:
 
 
 def mail_list(request: HttpRequest) -> HttpResponse:
+    """The list; the open page asks again every half second (htmx) with the newest id it shows,
+    and gets 204 No Content until a new message arrives, then the list anew."""
     _require_mailbox()
+    newest = mailbox.newest_id()
+    polling = request.headers.get("HX-Request") == "true"
+    if polling and request.GET.get("since") == newest:
+        return HttpResponse(status=204)
     mails = [m for m in map(mailbox.read, mailbox.stored_ids()[:200]) if m is not None]
-    return render(request, "workers/mail_list.html", {"mails": mails})
+    context = {"mails": mails, "newest": newest, "poll_ms": mailbox.POLL_MILLISECONDS}
+    if polling:
+        return render(request, "workers/_mail_list.html", context)
+    return render(request, "workers/mail_list.html", {**context, "load_htmx": True})
 
 
 def mail_detail(request: HttpRequest, mail_id: str) -> HttpResponse:

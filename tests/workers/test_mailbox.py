@@ -71,3 +71,40 @@ def test_it_does_not_exist_in_production(client, mail_dir, settings):
     settings.DEBUG = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     assert client.get("/dev/mail/").status_code == 404
+
+
+def test_it_shows_when_a_message_was_sent_in_berlin_time_german_style(client, mail_dir):
+    """The Date header is UTC; the list and the message show Dortmund time, German style."""
+    EmailMultiAlternatives(
+        "Angebot",
+        "Hallo",
+        None,
+        ["a@lotse.example"],
+        headers={"Date": "Sun, 06 Dec 2026 17:05:00 -0000"},
+    ).send()
+    (mail_id,) = mailbox.stored_ids()
+    for page in (client.get("/dev/mail/"), client.get(f"/dev/mail/{mail_id}/")):
+        html = page.content.decode()
+        assert "18:05" in html and ("06.12.2026" in html or "6. Dezember 2026" in html)
+        assert "17:05" not in html and "-0000" not in html
+
+
+def test_an_open_mailbox_hears_of_new_mail_and_of_nothing_else(client, mail_dir):
+    """The page asks again with the newest message it shows: "no content" until a new message
+    arrives, then the list with it."""
+    send_mail("Erste Nachricht", "Hallo", None, ["a@lotse.example"])
+    page = client.get("/dev/mail/").content.decode()
+    (newest,) = mailbox.stored_ids()
+    assert f"?since={newest}" in page and 'hx-trigger="every ' in page
+    poll = {"HTTP_HX_REQUEST": "true"}
+    assert client.get("/dev/mail/", {"since": newest}, **poll).status_code == 204
+    send_mail("Zweite Nachricht", "Hallo", None, ["b@lotse.example"])
+    answer = client.get("/dev/mail/", {"since": newest}, **poll)
+    assert answer.status_code == 200
+    assert "Zweite Nachricht" in answer.content.decode()
+    assert "<html" not in answer.content.decode()  # only the list, swapped into the page
+
+
+def test_the_mailbox_asks_for_new_mail_within_a_second():
+    """Offers take well under a second to reach the mailbox; the page must not add more."""
+    assert 0 < mailbox.POLL_MILLISECONDS < 1000
