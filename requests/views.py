@@ -26,6 +26,7 @@ from requests import fitting, lifecycle, models
 from requests.access import scope_to_offices
 from requests.filters import RequestFilter
 from requests.models import Office, StaffMember
+from volunteers import audit
 from requests.serializers import (
     CompleteSerializer,
     ConflictSerializer,
@@ -85,7 +86,11 @@ class TokenLogin(APIView):
                 # DRF's request; its middleware answers 429 when Django's request carries it.
                 request._request.axes_locked_out = True
             raise ValidationError(serializer.errors)
-        instance, token = AuthToken.objects.create(serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        instance, token = AuthToken.objects.create(user)
+        audit.record(
+            kind=audit.Kind.SECURITY, event=audit.Event.LOGGED_IN, actor=user, detail="API token"
+        )
         return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)
 
 
