@@ -273,3 +273,15 @@ def test_retention_deletes_entries_past_the_period_and_keeps_the_rest(settings):
     assert counts["audit_entries"] == 1
     assert not AuditEntry.objects.filter(pk=old.pk).exists()
     assert AuditEntry.objects.filter(pk=young.pk).exists()
+
+
+def test_the_command_answers_access_and_erasure_requests(capsys):
+    from django.core.management import call_command
+
+    volunteer = VolunteerFactory(name="Command Person", email="command.person@example.org")
+    call_command("volunteer_data", "--email", "Command.Person@example.org")
+    assert '"name": "Command Person"' in capsys.readouterr().out
+    call_command("volunteer_data", "--id", str(volunteer.pk), "--erase")
+    volunteer.refresh_from_db()
+    assert volunteer.erased_at is not None and volunteer.name == ""
+    assert AuditEntry.objects.filter(event=Event.ERASED, channel="system").exists()
