@@ -32,7 +32,7 @@ def _register_audit() -> None:
     entry scoped to the office it concerns (office staff see their own office's entries)."""
     from auditlog.registry import auditlog
 
-    from requests.models import Office, Offer, Request, StaffMember
+    from requests.models import Offer, Office, Request, StaffMember
     from volunteers import audit
 
     auditlog.register(Office, exclude_fields=["updated_at"])

@@ -97,7 +97,8 @@ def seed_profile_reads() -> None:
     if neda is None:
         neda = (
             Volunteer.objects.filter(
-                email__endswith="@demo.lotse.example", languages__code="fa",
+                email__endswith="@demo.lotse.example",
+                languages__code="fa",
                 languages__level="native",
             )
             .order_by("pk")
@@ -108,7 +109,9 @@ def seed_profile_reads() -> None:
         Volunteer.objects.filter(pk=neda.pk).update(name=DEMO_PERSON)
     if audit.AuditEntry.objects.filter(volunteer_id=neda.pk, kind=audit.Kind.READ).exists():
         return
-    users = get_user_model().objects.in_bulk([name for name, _days in DEMO_READS], field_name="username")
+    users = get_user_model().objects.in_bulk(
+        [name for name, _days in DEMO_READS], field_name="username"
+    )
     now = timezone.now()
     for username, days in DEMO_READS:
         audit.record(

@@ -26,7 +26,6 @@ from requests import fitting, lifecycle, models
 from requests.access import scope_to_offices
 from requests.filters import RequestFilter
 from requests.models import Office, StaffMember
-from volunteers import audit
 from requests.serializers import (
     CompleteSerializer,
     ConflictSerializer,
@@ -41,6 +40,7 @@ from requests.serializers import (
     TokenLoginSerializer,
     TokenSerializer,
 )
+from volunteers import audit
 
 
 class OfficeList(generics.ListAPIView):

@@ -192,7 +192,11 @@ class AuditEntryManager(LogEntryManager):
         self, changed_queryset: Any, instance: Any, operation: Any, field_name: str, **kwargs: Any
     ) -> Any:
         return super().log_m2m_changes(
-            changed_queryset, instance, operation, field_name, **self._lotse_fields(instance, kwargs)
+            changed_queryset,
+            instance,
+            operation,
+            field_name,
+            **self._lotse_fields(instance, kwargs),
         )
 
 

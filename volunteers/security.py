@@ -23,9 +23,7 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
     # The name that was tried, which may belong to nobody; the password is never recorded.
     tried = str(credentials.get("username") or "")[:150]
-    audit.record(
-        kind=audit.Kind.SECURITY, event=audit.Event.LOGIN_FAILED, actor_name=tried
-    )
+    audit.record(kind=audit.Kind.SECURITY, event=audit.Event.LOGIN_FAILED, actor_name=tried)
 
 
 def _locked_out(sender: Any, request: Any = None, username: Any = None, **kwargs: Any) -> None:

@@ -49,8 +49,8 @@ from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from volunteers.models import PersonalToken, Volunteer
 from volunteers import audit
+from volunteers.models import PersonalToken, Volunteer
 from volunteers.signals import volunteer_erasing
 
 # --- Pause and resume ----------------------------------------------------------------------

@@ -119,7 +119,12 @@ def _to_volunteer(
     `full`: with the address and the note (for the volunteer who accepted only)."""
     volunteer = offer.volunteer
     links = personal_links(volunteer)
-    context = {**appointment(offer.request, full=full), **links, "name": volunteer.name, **(extra or {})}
+    context = {
+        **appointment(offer.request, full=full),
+        **links,
+        "name": volunteer.name,
+        **(extra or {}),
+    }
     return _compose(
         template=template,
         context=context,

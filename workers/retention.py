@@ -32,8 +32,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from requests.models import Offer, Request
-from workers import mailbox
 from volunteers import audit
+from workers import mailbox
 from workers.models import Notice
 
 

@@ -43,9 +43,7 @@ def visible_entries(user: Any) -> QuerySet[AuditEntry]:
         return entries.none()
     if member.is_coordinator:
         return entries
-    return entries.filter(
-        request_id__isnull=False, office_id__in=member.offices.values("pk")
-    )
+    return entries.filter(request_id__isnull=False, office_id__in=member.offices.values("pk"))
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -92,7 +90,9 @@ class AuditFilter(django_filters.FilterSet):
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilter, QuerySet[AuditEntry]]:
     offices = offices_of(request.user)
-    filters = AuditFilter(request.GET or None, queryset=visible_entries(request.user), offices=offices)
+    filters = AuditFilter(
+        request.GET or None, queryset=visible_entries(request.user), offices=offices
+    )
     entries = filters.qs if filters.is_bound and filters.is_valid() else filters.queryset
     if filters.is_bound and not filters.is_valid():
         entries = entries.none()
@@ -170,15 +170,34 @@ def audit_trail_csv(request: HttpRequest) -> HttpResponse:
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
-        [_("time"), _("kind"), _("event"), _("channel"), _("staff member"), _("office"),
-         _("volunteer"), _("about"), _("detail")]
+        [
+            _("time"),
+            _("kind"),
+            _("event"),
+            _("channel"),
+            _("staff member"),
+            _("office"),
+            _("volunteer"),
+            _("about"),
+            _("detail"),
+        ]
     )
     for row in rows:
         writer.writerow(
-            [spreadsheet_text(str(cell)) for cell in (
-                row["at"].isoformat(), row["kind"], row["event"], row["channel"], row["staff"],
-                row["office"], row["person"], row["about"], row["detail"],
-            )]
+            [
+                spreadsheet_text(str(cell))
+                for cell in (
+                    row["at"].isoformat(),
+                    row["kind"],
+                    row["event"],
+                    row["channel"],
+                    row["staff"],
+                    row["office"],
+                    row["person"],
+                    row["about"],
+                    row["detail"],
+                )
+            ]
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="lotse-audit-trail.csv"'

@@ -171,9 +171,7 @@ def volunteer_directory(request: HttpRequest) -> HttpResponse:
         volunteers = volunteers.none()
     page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
     # A search is a read of personal data: what was searched for (never the names shown).
-    audit.record_read(
-        event=audit.Event.DIRECTORY_SEARCHED, detail=_search_terms(request.GET)
-    )
+    audit.record_read(event=audit.Event.DIRECTORY_SEARCHED, detail=_search_terms(request.GET))
     today = directory.local_today()
     query = request.GET.copy()
     query.pop("page", None)

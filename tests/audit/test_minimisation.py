@@ -64,7 +64,7 @@ class BrokerWatch:
                 self.commands.append(message["command"])
                 if self._stop:
                     return
-        except Exception:  # noqa: BLE001 - the connection closes when the test stops watching
+        except Exception:
             return
 
     def __enter__(self) -> BrokerWatch:
@@ -141,10 +141,13 @@ def test_it_keeps_note_and_address_out_of_tasks_logs_and_other_peoples_mail(capl
             assert Client().post(link, {"action": "accept"}).status_code == 303
             others = {m["To"] for m in offers} - {chosen["To"]}
             wait_until(
-                lambda: (sink.to(chosen["To"], "Bestätigt") or sink.to(chosen["To"], "Confirmed"))
-                and all(sink.to(a, "Schon vergeben") or sink.to(a, "Already taken")
-                        for a in others)
-                and sink.to("huckarde@lotse.example", "Besetzt"),
+                lambda: (
+                    (sink.to(chosen["To"], "Bestätigt") or sink.to(chosen["To"], "Confirmed"))
+                    and all(
+                        sink.to(a, "Schon vergeben") or sink.to(a, "Already taken") for a in others
+                    )
+                    and sink.to("huckarde@lotse.example", "Besetzt")
+                ),
                 timeout=60,
                 what=f"confirmation, 'taken' and 'filled'; worker output:\n{worker.output}",
             )

@@ -48,9 +48,11 @@ def test_it_records_api_reads_of_volunteers_one_entry_per_person(api_a, staff_a)
     first, second = VolunteerFactory(), VolunteerFactory()
     api_a.get("/api/volunteers/")
     api_a.get(f"/api/volunteers/{first.pk}/")
-    assert sorted(AuditEntry.objects.filter(event=Event.VOLUNTEERS_LISTED).values_list(
-        "volunteer_id", flat=True
-    )) == sorted([first.pk, second.pk])
+    assert sorted(
+        AuditEntry.objects.filter(event=Event.VOLUNTEERS_LISTED).values_list(
+            "volunteer_id", flat=True
+        )
+    ) == sorted([first.pk, second.pk])
     detail = AuditEntry.objects.get(event=Event.VOLUNTEER_READ)
     assert (detail.volunteer_id, detail.channel) == (first.pk, "api")
 
@@ -59,7 +61,8 @@ def test_it_records_changes_with_the_fields_and_masks_personal_values(api_a):
     """A staff change through the API is a change entry with the fields, values masked."""
     volunteer = VolunteerFactory(name="Amina Yusuf")
     response = api_a.patch(
-        f"/api/volunteers/{volunteer.pk}/", {"max_distance_km": 7, "name": "Amina Y."},
+        f"/api/volunteers/{volunteer.pk}/",
+        {"max_distance_km": 7, "name": "Amina Y."},
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -72,8 +75,9 @@ def test_it_records_changes_with_the_fields_and_masks_personal_values(api_a):
 
 def test_it_records_request_and_offer_changes_under_the_office(office_a):
     need = RequestFactory(office=office_a, note="bring the Aufenthaltstitel")
-    entry = AuditEntry.objects.get(kind=Kind.CHANGE, request_id=need.pk, event=Event.CREATED,
-                                   content_type__model="request")
+    entry = AuditEntry.objects.get(
+        kind=Kind.CHANGE, request_id=need.pk, event=Event.CREATED, content_type__model="request"
+    )
     assert entry.office_id == office_a.pk
     assert entry.changes["note"][1] == audit.MASK
 
@@ -86,8 +90,11 @@ def test_it_records_the_volunteers_answers_through_the_email_link(office_a):
     response = Client().post(f"/offers/{raw}/", {"action": "accept"})
     assert response.status_code in (200, 303)
     entry = AuditEntry.objects.get(event=Event.OFFER_ACCEPTED)
-    assert (entry.kind, entry.channel, entry.volunteer_id) == (Kind.VOLUNTEER, "email_link",
-                                                               volunteer.pk)
+    assert (entry.kind, entry.channel, entry.volunteer_id) == (
+        Kind.VOLUNTEER,
+        "email_link",
+        volunteer.pk,
+    )
     assert (entry.request_id, entry.office_id) == (need.pk, office_a.pk)
     assert offers.release(offer=offer)
     other, _raw = sent_offer(RequestFactory(office=office_a), volunteer)
@@ -115,7 +122,6 @@ def test_it_records_consent_at_registration(api_anonymous):
     consent = AuditEntry.objects.get(event=Event.CONSENTED)
     assert consent.kind == Kind.VOLUNTEER and consent.channel == "api"
     assert consent.detail.endswith(("(de)", "(en)"))
-
 
 
 def test_it_records_personal_link_creation_and_use_of_an_expired_one():
@@ -146,7 +152,8 @@ def test_it_records_logins_failed_logins_and_lockouts(settings, staff_a):
 
 def test_it_records_an_api_token_login(api_anonymous, staff_a):
     response = api_anonymous.post(
-        "/api/auth/token/", {"username": staff_a.user.username, "password": PASSWORD},
+        "/api/auth/token/",
+        {"username": staff_a.user.username, "password": PASSWORD},
         format="json",
     )
     assert response.status_code == 200
@@ -172,7 +179,7 @@ def test_office_staff_see_only_their_own_offices_entries(staff_a, staff_b, offic
 
 
 def test_a_coordinator_finds_who_saw_a_profile_this_month(coordinator, staff_a, office_a):
-    """"Who saw Neda Karimi's profile this month": the person and period filters answer it."""
+    """ "Who saw Neda Karimi's profile this month": the person and period filters answer it."""
     neda = farsi_mediator()
     other = VolunteerFactory(name="Someone Else")
     signed_in(staff_a).get(f"/directory/{neda.pk}/")
@@ -180,8 +187,12 @@ def test_a_coordinator_finds_who_saw_a_profile_this_month(coordinator, staff_a, 
     first = timezone.localdate().replace(day=1)
     response = signed_in(coordinator).get(
         "/audit/",
-        {"person": "Neda Karimi", "kind": "read", "since": first.isoformat(),
-         "until": timezone.localdate().isoformat()},
+        {
+            "person": "Neda Karimi",
+            "kind": "read",
+            "since": first.isoformat(),
+            "until": timezone.localdate().isoformat(),
+        },
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -223,9 +234,12 @@ def test_postgresql_refuses_an_update_and_an_early_delete_of_an_entry():
         "UPDATE volunteers_auditentry SET timestamp = now() - interval '5 years' WHERE id = %s",
         "DELETE FROM volunteers_auditentry WHERE id = %s",
     ):
-        with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [entry.pk])
+        with (
+            pytest.raises((IntegrityError, InternalError)),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).actor_name == "someone"
 
 
@@ -265,10 +279,12 @@ def test_retention_deletes_entries_past_the_period_and_keeps_the_rest(settings):
     from workers import retention
 
     settings.LOTSE_AUDIT_RETENTION_DAYS = 365
-    old = audit.record(kind=Kind.SECURITY, event=Event.LOGGED_IN,
-                       at=timezone.now() - dt.timedelta(days=400))
-    young = audit.record(kind=Kind.SECURITY, event=Event.LOGGED_IN,
-                         at=timezone.now() - dt.timedelta(days=300))
+    old = audit.record(
+        kind=Kind.SECURITY, event=Event.LOGGED_IN, at=timezone.now() - dt.timedelta(days=400)
+    )
+    young = audit.record(
+        kind=Kind.SECURITY, event=Event.LOGGED_IN, at=timezone.now() - dt.timedelta(days=300)
+    )
     counts = retention.apply_retention()
     assert counts["audit_entries"] == 1
     assert not AuditEntry.objects.filter(pk=old.pk).exists()

@@ -7,61 +7,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('volunteers', '0011_times_choice_labels'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("volunteers", "0011_times_choice_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditRetention',
+            name="AuditRetention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days', models.PositiveIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("days", models.PositiveIntegerField()),
             ],
             options={
-                'verbose_name': 'audit retention',
+                "verbose_name": "audit retention",
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_pk', models.CharField(db_index=True, max_length=255, verbose_name='object pk')),
-                ('object_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='object id')),
-                ('object_repr', models.TextField(verbose_name='object representation')),
-                ('serialized_data', models.JSONField(null=True)),
-                ('action', models.PositiveSmallIntegerField(choices=[(0, 'create'), (1, 'update'), (2, 'delete'), (3, 'access')], db_index=True, verbose_name='action')),
-                ('changes_text', models.TextField(blank=True, verbose_name='change message')),
-                ('changes', models.JSONField(null=True, verbose_name='change message')),
-                ('cid', models.CharField(blank=True, db_index=True, max_length=255, null=True, verbose_name='Correlation ID')),
-                ('remote_addr', models.GenericIPAddressField(blank=True, null=True, verbose_name='remote address')),
-                ('remote_port', models.PositiveIntegerField(blank=True, null=True, verbose_name='remote port')),
-                ('timestamp', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='timestamp')),
-                ('additional_data', models.JSONField(blank=True, null=True, verbose_name='additional data')),
-                ('actor_email', models.CharField(blank=True, max_length=254, null=True, verbose_name='actor email')),
-                ('kind', models.CharField(choices=[('change', 'change'), ('read', 'read of personal data'), ('volunteer', "volunteer's action"), ('security', 'security')], db_index=True, max_length=10, verbose_name='kind')),
-                ('event', models.CharField(choices=[('created', 'created'), ('changed', 'changed'), ('deleted', 'deleted'), ('profile_viewed', "opened a volunteer's profile"), ('directory_searched', 'searched the directory'), ('volunteers_listed', 'listed volunteers (API)'), ('volunteer_read', 'read a volunteer (API)'), ('trail_exported', 'exported the audit trail as CSV'), ('offer_accepted', 'accepted an offer'), ('offer_declined', 'declined an offer'), ('offer_released', 'signed off from a task'), ('paused', 'paused offers'), ('resumed', 'resumed offers'), ('data_exported', 'exported their data'), ('erased', 'erased their data'), ('consented', 'gave consent'), ('logged_in', 'logged in'), ('login_failed', 'failed login'), ('locked_out', 'locked out'), ('token_created', 'personal link created'), ('token_expired', 'expired personal link used')], max_length=30, verbose_name='event')),
-                ('channel', models.CharField(choices=[('page', 'page'), ('api', 'API'), ('email_link', 'link in an email'), ('sms', 'SMS'), ('system', 'system (worker)')], max_length=12, verbose_name='channel')),
-                ('actor_name', models.CharField(blank=True, default='', max_length=150, verbose_name='staff member')),
-                ('office_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='office')),
-                ('office_name', models.CharField(blank=True, default='', max_length=120, verbose_name='office name')),
-                ('request_id', models.BigIntegerField(blank=True, null=True, verbose_name='request')),
-                ('volunteer_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='volunteer')),
-                ('pseudonym', models.CharField(blank=True, default='', max_length=64, verbose_name='pseudonym')),
-                ('detail', models.CharField(blank=True, default='', max_length=200, verbose_name='detail')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='content type')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "object_pk",
+                    models.CharField(db_index=True, max_length=255, verbose_name="object pk"),
+                ),
+                (
+                    "object_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="object id"
+                    ),
+                ),
+                ("object_repr", models.TextField(verbose_name="object representation")),
+                ("serialized_data", models.JSONField(null=True)),
+                (
+                    "action",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "create"), (1, "update"), (2, "delete"), (3, "access")],
+                        db_index=True,
+                        verbose_name="action",
+                    ),
+                ),
+                ("changes_text", models.TextField(blank=True, verbose_name="change message")),
+                ("changes", models.JSONField(null=True, verbose_name="change message")),
+                (
+                    "cid",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=255,
+                        null=True,
+                        verbose_name="Correlation ID",
+                    ),
+                ),
+                (
+                    "remote_addr",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="remote address"
+                    ),
+                ),
+                (
+                    "remote_port",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="remote port"),
+                ),
+                (
+                    "timestamp",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="timestamp"
+                    ),
+                ),
+                (
+                    "additional_data",
+                    models.JSONField(blank=True, null=True, verbose_name="additional data"),
+                ),
+                (
+                    "actor_email",
+                    models.CharField(
+                        blank=True, max_length=254, null=True, verbose_name="actor email"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("change", "change"),
+                            ("read", "read of personal data"),
+                            ("volunteer", "volunteer's action"),
+                            ("security", "security"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "event",
+                    models.CharField(
+                        choices=[
+                            ("created", "created"),
+                            ("changed", "changed"),
+                            ("deleted", "deleted"),
+                            ("profile_viewed", "opened a volunteer's profile"),
+                            ("directory_searched", "searched the directory"),
+                            ("volunteers_listed", "listed volunteers (API)"),
+                            ("volunteer_read", "read a volunteer (API)"),
+                            ("trail_exported", "exported the audit trail as CSV"),
+                            ("offer_accepted", "accepted an offer"),
+                            ("offer_declined", "declined an offer"),
+                            ("offer_released", "signed off from a task"),
+                            ("paused", "paused offers"),
+                            ("resumed", "resumed offers"),
+                            ("data_exported", "exported their data"),
+                            ("erased", "erased their data"),
+                            ("consented", "gave consent"),
+                            ("logged_in", "logged in"),
+                            ("login_failed", "failed login"),
+                            ("locked_out", "locked out"),
+                            ("token_created", "personal link created"),
+                            ("token_expired", "expired personal link used"),
+                        ],
+                        max_length=30,
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("page", "page"),
+                            ("api", "API"),
+                            ("email_link", "link in an email"),
+                            ("sms", "SMS"),
+                            ("system", "system (worker)"),
+                        ],
+                        max_length=12,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "actor_name",
+                    models.CharField(
+                        blank=True, default="", max_length=150, verbose_name="staff member"
+                    ),
+                ),
+                (
+                    "office_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="office"
+                    ),
+                ),
+                (
+                    "office_name",
+                    models.CharField(
+                        blank=True, default="", max_length=120, verbose_name="office name"
+                    ),
+                ),
+                (
+                    "request_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="request"),
+                ),
+                (
+                    "volunteer_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="volunteer"
+                    ),
+                ),
+                (
+                    "pseudonym",
+                    models.CharField(
+                        blank=True, default="", max_length=64, verbose_name="pseudonym"
+                    ),
+                ),
+                (
+                    "detail",
+                    models.CharField(blank=True, default="", max_length=200, verbose_name="detail"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="content type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-timestamp'],
-                'get_latest_by': 'timestamp',
-                'abstract': False,
-                'indexes': [models.Index(fields=['kind', 'timestamp'], name='audit_kind_time')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-timestamp"],
+                "get_latest_by": "timestamp",
+                "abstract": False,
+                "indexes": [models.Index(fields=["kind", "timestamp"], name="audit_kind_time")],
             },
         ),
     ]
