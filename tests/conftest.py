@@ -46,7 +46,7 @@ def _let_flush_empty_the_audit_trail() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test databases, and before they are dropped, every connection a test
     opened is closed: one opened in another thread or context (a live server's, Playwright's)
     would otherwise keep PostgreSQL from dropping the database at the end of the run."""
@@ -56,7 +56,8 @@ def django_db_setup(django_db_setup):
         opened.add(connection)
 
     connection_created.connect(remember, weak=False, dispatch_uid="tests-remember-connections")
-    _let_flush_empty_the_audit_trail()
+    with django_db_blocker.unblock():
+        _let_flush_empty_the_audit_trail()
     yield
     connection_created.disconnect(dispatch_uid="tests-remember-connections")
     for wrapper in list(opened):
