@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    # The audit trail's change logging; its entry model is volunteers.AuditEntry (below).
+    "auditlog",
     "volunteers",
     "requests",
     "matching",
@@ -154,6 +156,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The channel and user of the audit entries written while a request is served.
+    "volunteers.audit.AuditContextMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -423,6 +427,23 @@ LOTSE_ESCALATE_HOURS = env_int("LOTSE_ESCALATE_HOURS", 48, minimum=1)
 # Days after an appointment after which its free text (address, note), its offers' link
 # digests and the log of notices sent for it are removed (docs/decisions.md, "Retention").
 LOTSE_RETENTION_DAYS = env_int("LOTSE_RETENTION_DAYS", 90, minimum=1)
+# Days an audit entry is kept (docs/privacy.md); the retention task deletes older ones, and the
+# database refuses to delete younger ones.
+LOTSE_AUDIT_RETENTION_DAYS = env_int("LOTSE_AUDIT_RETENTION_DAYS", 730, minimum=30)
+# The key of the pseudonyms an erased volunteer gets in the audit trail (HMAC-SHA256). Set it to
+# keep pseudonyms stable across a change of SECRET_KEY; by default it is derived from that.
+LOTSE_AUDIT_PSEUDONYM_KEY = os.environ.get("LOTSE_AUDIT_PSEUDONYM_KEY", "").strip() or SECRET_KEY
+
+# django-auditlog writes its change entries into Lotse's audit trail, masking personal values.
+AUDITLOG_LOGENTRY_MODEL = "volunteers.AuditEntry"
+# Its own migrations would create the table of its default entry model, unused (and in the way of
+# flushing the user table) once the model is swapped; without them no table is made for it.
+MIGRATION_MODULES = {"auditlog": None}
+AUDITLOG_MASK_CALLABLE = "volunteers.audit.mask"
+AUDITLOG_STORE_JSON_CHANGES = True
+# The client address is personal data the trail does not need (django-axes keeps the login
+# attempts' addresses for the lockout, for as long as it needs them).
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Redis hands an unacknowledged message to another worker after the visibility timeout;

@@ -30,6 +30,69 @@ class RequestsConfig(AppConfig):
 
         appointments.register(pages.upcoming_appointments)
 
+        _register_audit()
+
+
+def _register_audit() -> None:
+    """Changes of offices, staff memberships, requests and offers go into the audit trail, each
+    entry scoped to the office it concerns (office staff see their own office's entries)."""
+    from auditlog.registry import auditlog
+
+    from requests.models import Offer, Office, Request, StaffMember
+    from volunteers import audit
+
+    auditlog.register(Office, exclude_fields=["updated_at"])
+    auditlog.register(StaffMember, m2m_fields={"offices"})
+    # A request's free text is masked: retention removes it after LOTSE_RETENTION_DAYS, and the
+    # trail, kept longer, must not keep a copy.
+    auditlog.register(
+        Request,
+        exclude_fields=["updated_at", "lat", "lon", "offer_problem_at"],
+        mask_fields=["note", "address", "offer_problem"],
+    )
+    auditlog.register(
+        Offer,
+        exclude_fields=["features", "score", "attempted_at", "token_digest", "token_expires_at"],
+    )
+    audit.register_scope(
+        Office, lambda o: {"office_id": o.pk, "office_name": o.name, "repr": o.name}
+    )
+    audit.register_scope(StaffMember, lambda m: {"repr": m.user.get_username()})
+    audit.register_scope(
+        Request,
+        lambda r: {
+            "office_id": r.office_id,
+            "office_name": r.office.name,
+            "request_id": r.pk,
+            "repr": f"request #{r.pk}",
+        },
+    )
+    audit.register_scope(
+        Offer,
+        lambda o: {
+            "office_id": o.request.office_id,
+            "office_name": o.request.office.name,
+            "request_id": o.request_id,
+            "volunteer_id": o.volunteer_id,
+            "repr": f"offer #{o.pk} (request #{o.request_id}, volunteer #{o.volunteer_id})",
+        },
+    )
+    audit.register_offices_of(_offices_of)
+
+
+def _offices_of(user: object) -> tuple[int | None, str]:
+    from requests.models import StaffMember
+
+    member = StaffMember.of(user)  # type: ignore[arg-type]
+    if member is None:
+        return None, ""
+    if member.is_coordinator:
+        return None, ""
+    offices = sorted(member.offices.all(), key=lambda o: (o.name, o.pk))
+    if not offices:
+        return None, ""
+    return offices[0].pk, ", ".join(o.name for o in offices)
+
 
 def _release_offers(sender: object, volunteer: object, at: object, **kwargs: object) -> None:
     from requests import offers

@@ -63,6 +63,13 @@ def place_text(request: Request) -> str:
     return ", ".join(parts)
 
 
+def area_text(request: Request) -> str:
+    """The area without the address: postcode and district, or phone/video."""
+    if request.remote:
+        return _("Phone/video")
+    return " ".join(part for part in (request.postcode, request.district) if part)
+
+
 def event_uid(offer: Offer) -> str:
     """Stable per offer, so a calendar replaces the entry instead of adding a second one."""
     host = urlsplit(settings.SITE_URL).hostname

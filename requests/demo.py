@@ -6,15 +6,20 @@ The people are invented; the offices carry their public addresses only.
 """
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from requests.demo_history import seed_history
 from requests.models import Office, StaffMember
 from requests.staff import save_staff_account
+from volunteers import audit
 from volunteers.demo import seed_volunteers
+from volunteers.models import Volunteer
 
 OFFICES_FILE = Path(__file__).parent / "data" / "demo_offices.csv"
 DEMO_PASSWORD = "lotse-demo"  # noqa: S105 - printed for everyone to use; refused in production
@@ -78,5 +83,46 @@ def seed_demo() -> DemoNetwork:
             check_password=False,
         )
     volunteers = seed_volunteers()
+    seed_profile_reads()
     # A year of requests for the dashboard and statistics; only into an empty database.
     return DemoNetwork(logins=DEMO_LOGINS, volunteers=volunteers, requests=seed_history())
+
+
+# The person the README's privacy walk-through asks about, and who looked at her profile.
+DEMO_PERSON = "Neda Karimi"
+DEMO_READS = [("mengede", 1), ("eving", 3), ("mengede", 12), ("brackel", 40)]
+
+
+def seed_profile_reads() -> None:
+    """Give one Persian-speaking demo volunteer the name the docs use, and a few profile reads
+    by office staff (this month and last), so that "who saw Neda Karimi's profile this month"
+    has an answer on /audit/. Only once: a database that has her reads keeps them."""
+    neda = Volunteer.objects.filter(name=DEMO_PERSON).order_by("pk").first()
+    if neda is None:
+        neda = (
+            Volunteer.objects.filter(
+                email__endswith="@demo.lotse.example",
+                languages__code="fa",
+                languages__level="native",
+            )
+            .order_by("pk")
+            .first()
+        )
+        if neda is None:
+            return
+        Volunteer.objects.filter(pk=neda.pk).update(name=DEMO_PERSON)
+    if audit.AuditEntry.objects.filter(volunteer_id=neda.pk, kind=audit.Kind.READ).exists():
+        return
+    users = get_user_model().objects.in_bulk(
+        [name for name, _days in DEMO_READS], field_name="username"
+    )
+    now = timezone.now()
+    for username, days in DEMO_READS:
+        audit.record(
+            kind=audit.Kind.READ,
+            event=audit.Event.PROFILE_VIEWED,
+            volunteer_id=neda.pk,
+            actor=users[username],
+            channel=audit.Channel.PAGE,
+            at=now - dt.timedelta(days=days, hours=days),
+        )

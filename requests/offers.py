@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from requests import events, lifecycle
 from requests.errors import OfferError
 from requests.models import Offer, OfferLink, Request
-from volunteers import tokens
+from volunteers import audit, tokens
 from volunteers.models import Volunteer
 
 
@@ -114,6 +114,19 @@ def overlapping_accepted(*, volunteer_id: int, request: Request) -> Offer | None
     )
 
 
+def _record(event: str, offer: Offer, office_id: int, *, at: dt.datetime) -> None:
+    """The volunteer's answer in the audit trail, with the channel it came through."""
+    audit.record(
+        kind=audit.Kind.VOLUNTEER,
+        event=event,
+        volunteer_id=offer.volunteer_id,
+        request_id=offer.request_id,
+        office_id=office_id,
+        actor=None,
+        at=at,
+    )
+
+
 def accept(*, offer: Offer, now: dt.datetime | None = None) -> Offer:
     """The volunteer takes a place. Raises OfferError saying why not (e.g. "filled").
 
@@ -155,6 +168,7 @@ def accept(*, offer: Offer, now: dt.datetime | None = None) -> Offer:
             # Withdrawn between our read and now; raising rolls the place back.
             raise OfferError("withdrawn", _refusal("withdrawn"))
         request.refresh_from_db(fields=["accepted_count", "volunteers_needed", "status"])
+        _record(audit.Event.OFFER_ACCEPTED, current, request.office_id, at=now)
         events.publish("offer_accepted", offer_id=current.pk)
         if request.accepted_count >= request.volunteers_needed:
             # Filled: no next wave, and a request the search had given up on is open no more.
@@ -198,6 +212,7 @@ def decline(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -
         )
         if not answered:
             raise OfferError("withdrawn", _refusal("withdrawn"))
+        _record(audit.Event.OFFER_DECLINED, current, current.request.office_id, at=now)
         events.publish("offer_declined", offer_id=current.pk)
     current.status, current.responded_at, current.decline_reason = (
         Offer.Status.DECLINED,
@@ -237,6 +252,7 @@ def release(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -
             # that beat starts the wave even if the task that would have is lost.
             **({"next_wave_at": now} if replace else {}),
         )
+        _record(audit.Event.OFFER_RELEASED, offer, request.office_id, at=now)
         if request.status == Request.Status.FILLED:
             lifecycle.transition(request=request, to=Request.Status.OFFERING, filled_at=None)
         if request.status != Request.Status.CANCELLED:  # nobody to tell about a cancelled task

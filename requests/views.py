@@ -40,6 +40,7 @@ from requests.serializers import (
     TokenLoginSerializer,
     TokenSerializer,
 )
+from volunteers import audit
 
 
 class OfficeList(generics.ListAPIView):
@@ -85,7 +86,11 @@ class TokenLogin(APIView):
                 # DRF's request; its middleware answers 429 when Django's request carries it.
                 request._request.axes_locked_out = True
             raise ValidationError(serializer.errors)
-        instance, token = AuthToken.objects.create(serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        instance, token = AuthToken.objects.create(user)
+        audit.record(
+            kind=audit.Kind.SECURITY, event=audit.Event.LOGGED_IN, actor=user, detail="API token"
+        )
         return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)
 
 

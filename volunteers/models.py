@@ -323,3 +323,7 @@ class PersonalToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} link of volunteer {self.volunteer_id}"
+
+
+# The audit trail's tables belong to this app, the lowest, so that every layer can write to it.
+from volunteers.audit import AuditEntry, AuditRetention  # noqa: E402, F401

@@ -32,7 +32,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from volunteers import consent, profiles, tasks, tokens
+from volunteers import audit, consent, profiles, tasks, tokens
 from volunteers.models import PersonalToken, Volunteer
 
 # A registration nobody confirms within this time is deleted with everything it stored.
@@ -90,6 +90,12 @@ def register(*, data: Mapping[str, Any], language: str) -> None:
             # unique index on Lower(email) refuses this row and the transaction stays usable.
             with transaction.atomic():
                 volunteer = _create_pending(data=data, language=language)
+                audit.record(
+                    kind=audit.Kind.VOLUNTEER,
+                    event=audit.Event.CONSENTED,
+                    volunteer_id=volunteer.pk,
+                    detail=f"{volunteer.consent_version} ({volunteer.consent_language})",
+                )
                 _enqueue_link(volunteer.pk, CONFIRM, REGISTERED)
             return
         except IntegrityError:

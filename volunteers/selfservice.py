@@ -49,6 +49,7 @@ from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from volunteers import audit
 from volunteers.models import PersonalToken, Volunteer
 from volunteers.signals import volunteer_erasing
 
@@ -109,8 +110,14 @@ def pause(*, volunteer: Volunteer, until: dt.date, today: dt.date | None = None)
     row.status = Volunteer.Status.PAUSED
     row.paused_until = until
     row.save(update_fields=["status", "paused_until", "updated_at"])
+    _record(audit.Event.PAUSED, row, detail=until.isoformat())
     volunteer.status, volunteer.paused_until = row.status, row.paused_until
     return row
+
+
+def _record(event: str, volunteer: Volunteer, *, detail: str = "") -> None:
+    """The volunteer's own action in the audit trail (a staff member's, on their behalf)."""
+    audit.record(kind=audit.Kind.VOLUNTEER, event=event, volunteer_id=volunteer.pk, detail=detail)
 
 
 @transaction.atomic
@@ -122,6 +129,7 @@ def resume(*, volunteer: Volunteer) -> Volunteer:
         row.status = Volunteer.Status.ACTIVE
         row.paused_until = None
         row.save(update_fields=["status", "paused_until", "updated_at"])
+        _record(audit.Event.RESUMED, row)
     volunteer.status, volunteer.paused_until = row.status, row.paused_until
     return row
 
@@ -212,6 +220,7 @@ def export_data(*, volunteer: Volunteer, at: dt.datetime | None = None) -> dict[
     links show purpose and dates, never the digest.
     """
     row = Volunteer.objects.get(pk=volunteer.pk)
+    _record(audit.Event.DATA_EXPORTED, row)
     data: dict[str, Any] = {
         "format": "lotse-volunteer-export/1",
         "exported_at": _json_value(at or timezone.now()),
@@ -227,6 +236,8 @@ def export_data(*, volunteer: Volunteer, at: dt.datetime | None = None) -> dict[
     for rel in Volunteer._meta.related_objects:
         key = rel.get_accessor_name() or rel.related_model._meta.label_lower
         data[_EXPORT_KEYS.get(key, key)] = _related_rows(rel, row)
+    # Who opened the profile: the staff member's office and the time, not their name.
+    data["profile_reads"] = audit.profile_reads(volunteer_id=row.pk)
     return data
 
 
@@ -284,5 +295,8 @@ def erase(*, volunteer: Volunteer, at: dt.datetime | None = None) -> Volunteer:
     row.availability.all().delete()
     row.absences.all().delete()
     PersonalToken.objects.filter(volunteer=row).delete()
+    _record(audit.Event.ERASED, row)
+    # Last: every entry about the person, this one included, names a pseudonym from now on.
+    audit.pseudonymise(volunteer_id=row.pk)
     volunteer.refresh_from_db()
     return row

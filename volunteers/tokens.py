@@ -20,6 +20,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from volunteers import audit
 from volunteers.models import PersonalToken, Volunteer
 
 LIFETIMES = {
@@ -59,6 +60,13 @@ def issue(*, volunteer: Volunteer, purpose: str, now: dt.datetime | None = None)
         created_at=now,
         expires_at=now + LIFETIMES[PersonalToken.Purpose(purpose)],
     )
+    audit.record(
+        kind=audit.Kind.SECURITY,
+        event=audit.Event.TOKEN_CREATED,
+        volunteer_id=volunteer.pk,
+        detail=str(purpose),
+        at=now,
+    )
     return raw
 
 
@@ -78,6 +86,12 @@ def resolve(raw: str, *, purpose: str, now: dt.datetime | None = None) -> Person
         # that this link never opens it, expired or not.
         raise InvalidToken("elsewhere", purpose=token.purpose)
     if token.used_at is not None or token.expires_at <= now:
+        audit.record(
+            kind=audit.Kind.SECURITY,
+            event=audit.Event.TOKEN_EXPIRED,
+            volunteer_id=token.volunteer_id,
+            detail=token.purpose,
+        )
         raise InvalidToken("expired")
     return token
 

@@ -51,13 +51,20 @@ def subject_of(request: Request) -> str:
     return " – ".join(part for part in (what, when, where) if part)
 
 
-def appointment(request: Request) -> dict[str, Any]:
-    """What every email says of the task; call inside the reader's language."""
+def appointment(request: Request, *, full: bool = False) -> dict[str, Any]:
+    """What every email says of the task; call inside the reader's language.
+
+    The address and the note (`full`) go only to the volunteer who accepted the task: everyone
+    else learns the area (postcode and district), and those asked read the rest on the offer's
+    page, behind their personal link. Emails are copied, forwarded and kept in mailboxes Lotse
+    cannot reach; what a refugee's appointment is about should not be in them
+    (tests/audit/test_minimisation.py).
+    """
     return {
         "title": calendar.title(request),
         "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
-        "place": calendar.place_text(request),
-        "note": request.note,
+        "place": calendar.place_text(request) if full else calendar.area_text(request),
+        "note": request.note if full else "",
         "office": request.office,
     }
 
@@ -106,11 +113,18 @@ def _to_volunteer(
     template: str,
     subject: str,
     extra: dict[str, Any] | None = None,
+    full: bool = False,
 ) -> EmailMultiAlternatives:
-    """An email to the offer's volunteer about its request; call inside their language."""
+    """An email to the offer's volunteer about its request; call inside their language.
+    `full`: with the address and the note (for the volunteer who accepted only)."""
     volunteer = offer.volunteer
     links = personal_links(volunteer)
-    context = {**appointment(offer.request), **links, "name": volunteer.name, **(extra or {})}
+    context = {
+        **appointment(offer.request, full=full),
+        **links,
+        "name": volunteer.name,
+        **(extra or {}),
+    }
     return _compose(
         template=template,
         context=context,
@@ -142,6 +156,7 @@ def offer_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
                 # Told "already taken" for this request before: the place came free again.
                 "free_again": offer.notices.filter(kind=Notice.Kind.CLOSED).exists(),
                 "stretch": stretch_note(offer),
+                "details_on_page": bool(offer.request.address or offer.request.note),
             },
         )
 
@@ -182,6 +197,7 @@ def confirmation_email(offer: Offer, *, raw_token: str) -> EmailMultiAlternative
         message = _to_volunteer(
             offer,
             template="confirmation",
+            full=True,
             subject=_("Confirmed: %(subject)s") % {"subject": subject_of(offer.request)},
             extra={
                 "link": link,
@@ -217,6 +233,7 @@ def calendar_cancel_email(offer: Offer, *, released: bool) -> EmailMultiAlternat
         message = _to_volunteer(
             offer,
             template="calendar_cancel",
+            full=True,
             subject=prefix % {"subject": subject_of(offer.request)},
             extra={"released": released},
         )
@@ -230,6 +247,7 @@ def reminder_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
         return _to_volunteer(
             offer,
             template="reminder",
+            full=True,
             subject=_("Tomorrow: %(subject)s") % {"subject": subject_of(offer.request)},
             extra={"release_url": f"{offer_link(raw_token)}?signoff=1#release"},
         )

@@ -12,6 +12,9 @@ LOTSE_RETENTION_DAYS (default 90) after an appointment ended:
 - in the embedded default, the development mailbox's copies of emails older than that go too
   (they hold names and addresses, and a laptop keeps them forever otherwise).
 
+Audit entries (volunteers/audit.py) are kept LOTSE_AUDIT_RETENTION_DAYS (default 730), then deleted
+here; the database refuses to delete younger ones.
+
 Kept, because the network's statistics and the acceptance model need them and they name no
 client: the request's office, skill, languages, times, postcode and district, counts and status,
 and each offer's volunteer, wave, status, times, score, features, decline reason and hours. A
@@ -29,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from requests.models import Offer, Request
+from volunteers import audit
 from workers import mailbox
 from workers.models import Notice
 
@@ -53,4 +57,11 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
     )
     notices, _per_model = Notice.objects.filter(request__ends_at__lt=before).delete()
     mails = mailbox.delete_older_than(before) if mailbox.in_use() else 0
-    return {"request_texts": texts, "offer_links": links, "notices": notices, "mails": mails}
+    trail = audit.delete_expired(now=now)
+    return {
+        "request_texts": texts,
+        "offer_links": links,
+        "notices": notices,
+        "mails": mails,
+        "audit_entries": trail,
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from requests.web import dashboard, request_pages, statistics_pages, volunteer_pages
+from requests.web import audit_pages, dashboard, request_pages, statistics_pages, volunteer_pages
 
 page_patterns = [
     path("", dashboard.dashboard, name="home"),
@@ -31,6 +31,8 @@ page_patterns = [
     path("directory/", volunteer_pages.volunteer_directory, name="staff-volunteers"),
     path("directory/<int:pk>/", volunteer_pages.volunteer_profile, name="staff-volunteer"),
     path("directory/<int:pk>/ask/", volunteer_pages.volunteer_ask, name="staff-volunteer-ask"),
+    path("audit/", audit_pages.audit_trail, name="staff-audit"),
+    path("audit.csv", audit_pages.audit_trail_csv, name="staff-audit-csv"),
     path("statistics/", statistics_pages.statistics_page, name="staff-statistics"),
     path(
         "statistics/<slug:table>.csv",

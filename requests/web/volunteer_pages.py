@@ -31,7 +31,7 @@ from requests.web import display
 from requests.web.forms import berlin_moment, language_choices
 from requests.web.guards import requests_of, scoped_request, staff_page
 from requests.web.request_pages import SeeOther, ask_by_hand
-from volunteers import directory, languages, places
+from volunteers import audit, directory, languages, places
 from volunteers.filters import VolunteerFilter
 from volunteers.models import Level, Skill, Volunteer
 from volunteers.translation import active_language
@@ -156,6 +156,13 @@ def _place(volunteer: Volunteer) -> str:
     return place.district if place is not None else ""
 
 
+def _search_terms(query: Any) -> str:
+    """The filters of a search as `key=value` pairs, without the page number."""
+    return " ".join(
+        f"{key}={value}" for key, value in sorted(query.items()) if key != "page" and value
+    )
+
+
 @require_GET
 @staff_page
 def volunteer_directory(request: HttpRequest) -> HttpResponse:
@@ -174,6 +181,8 @@ def volunteer_directory(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         volunteers = volunteers.none()
     page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A search is a read of personal data: what was searched for (never the names shown).
+    audit.record_read(event=audit.Event.DIRECTORY_SEARCHED, detail=_search_terms(request.GET))
     today = directory.local_today()
     query = request.GET.copy()
     query.pop("page", None)
@@ -224,6 +233,7 @@ class Task:
 @staff_page
 def volunteer_profile(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = get_object_or_404(directory.directory_queryset(), pk=pk)
+    audit.record_read(event=audit.Event.PROFILE_VIEWED, volunteer_ids=[volunteer.pk])
     now = timezone.now()
     today = directory.local_today()
     everything = Offer.objects.filter(volunteer=volunteer)

@@ -80,8 +80,11 @@ def test_it_writes_the_offer_in_german(request_on_dst_day):
     assert body.startswith("Hallo Neda Karimi,")
     assert "lokal willkommen Huckarde sucht Unterstützung und denkt dabei an Sie:" in body
     assert "Sonntag, 25. Oktober 2026, 10:00–11:30" in body
-    assert "Bezirksverwaltungsstelle, Urbanusstraße 5, 44369" in body
-    assert "Termin beim Sozialamt" in body
+    # The area only: the address and the note are on the offer's page, and in the confirmation
+    # to whoever accepts (tests/audit/test_minimisation.py).
+    assert "44369 Huckarde" in body
+    assert "Urbanusstraße" not in body and "Termin beim Sozialamt" not in body
+    assert "Die Adresse und die Hinweise stehen auf der Seite des Angebots" in body
     assert "Ja, ich übernehme das: http://testserver/offers/tok123/#accept" in body or (
         "/offers/tok123/#accept" in body
     )

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.clients import ScopedRateThrottle
-from volunteers import directory
+from volunteers import audit, directory
 from volunteers.filters import VolunteerFilter
 from volunteers.models import Volunteer
 from volunteers.serializers import VolunteerChangeSerializer, VolunteerSerializer
@@ -36,6 +36,16 @@ class VolunteerList(generics.ListAPIView):
         # No office scoping: volunteers serve the whole network (see the module docstring).
         return directory.directory_queryset()
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        # Each person on the page was read: one entry per volunteer returned.
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
+        audit.record_read(
+            event=audit.Event.VOLUNTEERS_LISTED,
+            volunteer_ids=[row["id"] for row in rows if "id" in row],
+        )
+        return response
+
 
 class VolunteerDetail(generics.RetrieveAPIView):
     """One volunteer; PATCH changes the profile, the status or the pause."""
@@ -45,6 +55,11 @@ class VolunteerDetail(generics.RetrieveAPIView):
 
     def get_queryset(self) -> QuerySet[Volunteer]:
         return directory.directory_queryset()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        audit.record_read(event=audit.Event.VOLUNTEER_READ, volunteer_ids=[response.data["id"]])
+        return response
 
     @extend_schema(request=VolunteerChangeSerializer, responses={200: VolunteerSerializer})
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
