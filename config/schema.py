@@ -72,6 +72,12 @@ class AutoSchema(openapi.AutoSchema):
             responses[status] = self._get_response_for_code(
                 OpenApiResponse(component.ref, description=description), status
             )
+        if direction == "response":
+            # The HTTP server in front (gunicorn, runserver) refuses an overlong request line
+            # before the application sees it, with its own small HTML page.
+            responses.setdefault(
+                "414", {"description": "The address is longer than the server takes (4 KB)."}
+            )
         return responses
 
     def _map_serializer_field(
