@@ -1,0 +1,1 @@
+"""Offers by SMS: the provider boundary (`base`), the adapters, and the channel's domain."""
