@@ -23,7 +23,7 @@ from requests import events
 from requests.calendar import BERLIN
 from requests.errors import RequestError
 from requests.models import AppointmentKind, Offer, Office, Request, RequestLanguage
-from volunteers import languages, places, profiles
+from volunteers import audit, languages, places, profiles
 from volunteers.models import Level, Skill
 from volunteers.translation import active_language
 
@@ -67,8 +67,11 @@ def transition(*, request: Request, to: str, **changes: Any) -> bool:
     Returns False, changing nothing, when another process moved it first or the move is not
     allowed from the stored status.
     """
-    moved = Request.objects.filter(pk=request.pk, status__in=sources_of(to)).update(
-        status=to, updated_at=timezone.now(), **changes
+    moved = audit.update(
+        Request.objects.filter(pk=request.pk, status__in=sources_of(to)),
+        status=to,
+        updated_at=timezone.now(),
+        **changes,
     )
     if moved:
         request.status = to
@@ -497,8 +500,10 @@ def mark_unfilled(*, request: Request, now: dt.datetime | None = None) -> bool:
 def _withdraw_open_offers(request: Request, *, now: dt.datetime) -> list[int]:
     ids = list(request.offers.filter(status__in=Offer.OPEN).values_list("pk", flat=True))
     if ids:
-        Offer.objects.filter(pk__in=ids, status__in=Offer.OPEN).update(
-            status=Offer.Status.WITHDRAWN, responded_at=now
+        audit.update(
+            Offer.objects.filter(pk__in=ids, status__in=Offer.OPEN),
+            status=Offer.Status.WITHDRAWN,
+            responded_at=now,
         )
     return ids
 

@@ -154,15 +154,21 @@ def accept(*, offer: Offer, now: dt.datetime | None = None) -> Offer:
                 _("You have already accepted an appointment at that time (%(when)s).")
                 % {"when": timezone.localtime(clash.request.starts_at).strftime("%d.%m. %H:%M")},
             )
-        took_place = Request.objects.filter(
-            pk=request.pk,
-            accepted_count__lt=F("volunteers_needed"),
-            status__in=[Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED],
-        ).update(accepted_count=F("accepted_count") + 1, updated_at=now)
+        took_place = audit.update(
+            Request.objects.filter(
+                pk=request.pk,
+                accepted_count__lt=F("volunteers_needed"),
+                status__in=[Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED],
+            ),
+            accepted_count=F("accepted_count") + 1,
+            updated_at=now,
+        )
         if not took_place:
             raise OfferError("filled", _refusal("filled"))
-        answered = Offer.objects.filter(pk=current.pk, status=Offer.Status.SENT).update(
-            status=Offer.Status.ACCEPTED, responded_at=now
+        answered = audit.update(
+            Offer.objects.filter(pk=current.pk, status=Offer.Status.SENT),
+            status=Offer.Status.ACCEPTED,
+            responded_at=now,
         )
         if not answered:
             # Withdrawn between our read and now; raising rolls the place back.
@@ -204,7 +210,8 @@ def decline(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -
         if page != "open":
             raise OfferError(page, _refusal(page))
         outside = current.outside_times or reason == Offer.DeclineReason.NOT_USUAL_TIME
-        answered = Offer.objects.filter(pk=current.pk, status__in=Offer.OPEN).update(
+        answered = audit.update(
+            Offer.objects.filter(pk=current.pk, status__in=Offer.OPEN),
             status=Offer.Status.DECLINED,
             responded_at=now,
             decline_reason=reason,
@@ -235,8 +242,12 @@ def release(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -
     reason = " ".join(reason.split())[:RELEASE_REASON_MAX]
     with transaction.atomic():
         request = Request.objects.select_for_update().get(pk=offer.request_id)
-        released = Offer.objects.filter(pk=offer.pk, status=Offer.Status.ACCEPTED).update(
-            status=Offer.Status.WITHDRAWN, responded_at=now, released_at=now, release_reason=reason
+        released = audit.update(
+            Offer.objects.filter(pk=offer.pk, status=Offer.Status.ACCEPTED),
+            status=Offer.Status.WITHDRAWN,
+            responded_at=now,
+            released_at=now,
+            release_reason=reason,
         )
         if not released:
             return False
@@ -245,7 +256,8 @@ def release(*, offer: Offer, reason: str = "", now: dt.datetime | None = None) -
             and request.starts_at > now
             and (request.auto_offer or request.waves_sent > 0)
         )
-        Request.objects.filter(pk=request.pk).update(
+        audit.update(
+            Request.objects.filter(pk=request.pk),
             accepted_count=F("accepted_count") - 1,
             updated_at=now,
             # A request that offers by itself asks for a replacement now: kept in the row, so
@@ -404,8 +416,10 @@ def fail(*, offer_id: int, now: dt.datetime | None = None) -> bool:
     told. False if the offer was no longer queued (sent meanwhile, withdrawn, ...)."""
     now = now or timezone.now()
     with transaction.atomic():
-        failed = Offer.objects.filter(pk=offer_id, status=Offer.Status.QUEUED).update(
-            status=Offer.Status.FAILED, responded_at=now
+        failed = audit.update(
+            Offer.objects.filter(pk=offer_id, status=Offer.Status.QUEUED),
+            status=Offer.Status.FAILED,
+            responded_at=now,
         )
         if failed:
             events.publish("offer_failed", offer_id=offer_id)
@@ -420,8 +434,9 @@ def expire_started(*, now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        expired = Offer.objects.filter(status__in=Offer.OPEN, request__starts_at__lte=now).update(
-            status=Offer.Status.EXPIRED
+        expired = audit.update(
+            Offer.objects.filter(status__in=Offer.OPEN, request__starts_at__lte=now),
+            status=Offer.Status.EXPIRED,
         )
         Request.objects.filter(next_wave_at__isnull=False, starts_at__lte=now).update(
             next_wave_at=None, updated_at=now
@@ -436,8 +451,10 @@ def release_for_erasure(*, volunteer: Volunteer, at: dt.datetime) -> None:
     ).order_by("pk")
     for offer in future:
         release(offer=offer, now=at)
-    Offer.objects.filter(volunteer=volunteer, status__in=Offer.OPEN).update(
-        status=Offer.Status.WITHDRAWN, responded_at=at
+    audit.update(
+        Offer.objects.filter(volunteer=volunteer, status__in=Offer.OPEN),
+        status=Offer.Status.WITHDRAWN,
+        responded_at=at,
     )
 
 

@@ -306,6 +306,64 @@ def record(**fields: Any) -> AuditEntry:
     return entry
 
 
+def update(queryset: models.QuerySet[Any], **values: Any) -> int:
+    """`queryset.update(**values)`, with one change entry per row it changed.
+
+    django-auditlog sees `save()` only; the domain's transitions are conditional UPDATEs (never
+    more than needed), so they log here, with the fields that changed as `[before, after]`
+    (masked and excluded as the model was registered). The rows are locked between reading the
+    old values and writing the new ones, so the entry says what the UPDATE really changed; the
+    UPDATE keeps the queryset's conditions. Models not in the trail just update.
+    """
+    from auditlog.registry import auditlog
+
+    model = queryset.model
+    if not auditlog.contains(model):
+        return queryset.update(**values)
+    options = auditlog.get_model_fields(model)
+    names = [
+        name
+        for name in values
+        if name not in options["exclude_fields"]
+        and (not options["include_fields"] or name in options["include_fields"])
+    ]
+    if not names:
+        return queryset.update(**values)
+    fields = {name: model._meta.get_field(name).attname for name in names}
+    with transaction.atomic(using=queryset.db):
+        before = {
+            row["pk"]: row
+            for row in queryset.select_for_update(of=("self",)).values("pk", *fields.values())
+        }
+        if not before:
+            return 0
+        changed = queryset.filter(pk__in=list(before)).update(**values)
+        for pk, instance in model._default_manager.filter(pk__in=list(before)).in_bulk().items():
+            diff = {}
+            for name, attname in fields.items():
+                old, new = before[pk][attname], getattr(instance, attname)
+                if old == new:
+                    continue
+                if name in options["mask_fields"]:
+                    diff[name] = [mask(old), mask(new)]
+                else:
+                    diff[name] = [_plain(old), _plain(new)]
+            if diff:
+                AuditEntry.objects.log_create(
+                    instance, action=AbstractLogEntry.Action.UPDATE, changes=diff
+                )
+    return changed
+
+
+def _plain(value: Any) -> Any:
+    """A value as django-auditlog writes it into `changes` (AUDITLOG_STORE_JSON_CHANGES)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dt.datetime):
+        return timezone.make_naive(value, dt.UTC).isoformat(sep=" ")
+    return str(value)
+
+
 def record_read(*, event: str, volunteer_ids: list[int] | None = None, detail: str = "") -> None:
     """A staff member read personal data: one entry per volunteer read (in one INSERT), or one
     entry for a search."""

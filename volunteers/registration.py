@@ -131,9 +131,14 @@ def confirm(*, raw_token: str, now: dt.datetime | None = None) -> Volunteer:
             token = tokens.use_once(raw_token, purpose=CONFIRM, now=now)
             # Only from pending: a second link of the same person, or a parallel click, finds
             # the volunteer active already and changes nothing (the token use rolls back too).
-            activated = Volunteer.objects.filter(
-                pk=token.volunteer_id, status=Volunteer.Status.PENDING, erased_at__isnull=True
-            ).update(status=Volunteer.Status.ACTIVE, confirmed_at=now, updated_at=now)
+            activated = audit.update(
+                Volunteer.objects.filter(
+                    pk=token.volunteer_id, status=Volunteer.Status.PENDING, erased_at__isnull=True
+                ),
+                status=Volunteer.Status.ACTIVE,
+                confirmed_at=now,
+                updated_at=now,
+            )
             if not activated:
                 raise AlreadyConfirmed(token.volunteer)
             _enqueue_link(token.volunteer_id, MANAGE, WELCOME)

@@ -140,9 +140,14 @@ def end_elapsed_pauses(*, today: dt.date | None = None) -> int:
     One conditional update, so a volunteer who changed the pause meanwhile is not touched.
     """
     today = today or timezone.localdate()
-    return Volunteer.objects.filter(
-        status=Volunteer.Status.PAUSED, paused_until__lt=today, erased_at__isnull=True
-    ).update(status=Volunteer.Status.ACTIVE, paused_until=None, updated_at=timezone.now())
+    return audit.update(
+        Volunteer.objects.filter(
+            status=Volunteer.Status.PAUSED, paused_until__lt=today, erased_at__isnull=True
+        ),
+        status=Volunteer.Status.ACTIVE,
+        paused_until=None,
+        updated_at=timezone.now(),
+    )
 
 
 # --- Export --------------------------------------------------------------------------------

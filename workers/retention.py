@@ -47,10 +47,11 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Forget what is past retention (see the module docstring); counts per kind of data."""
     now = now or timezone.now()
     before = cutoff(now=now)
-    texts = (
-        Request.objects.filter(ends_at__lt=before)
-        .exclude(Q(address="") & Q(note=""))
-        .update(address="", note="", updated_at=now)
+    texts = audit.update(
+        Request.objects.filter(ends_at__lt=before).exclude(Q(address="") & Q(note="")),
+        address="",
+        note="",
+        updated_at=now,
     )
     links = Offer.objects.filter(request__ends_at__lt=before, token_digest__isnull=False).update(
         token_digest=None, token_expires_at=None

@@ -53,7 +53,9 @@ class BrokerWatch:
 
     def __init__(self) -> None:
         self.commands: list[str] = []
-        self._client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        # No read timeout: MONITOR is quiet while the worker starts, which takes longer than
+        # redis-py's default timeout on a busy machine, and a timeout ends the watch.
+        self._client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=None)
         self._monitor = self._client.monitor()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._stop = False

@@ -301,3 +301,68 @@ def test_the_command_answers_access_and_erasure_requests(capsys):
     volunteer.refresh_from_db()
     assert volunteer.erased_at is not None and volunteer.name == ""
     assert AuditEntry.objects.filter(event=Event.ERASED, channel="system").exists()
+
+
+def change_entries(model: str, pk: int) -> list[dict]:
+    return list(
+        AuditEntry.objects.filter(
+            kind=Kind.CHANGE, content_type__model=model, object_pk=str(pk), event=Event.CHANGED
+        )
+        .order_by("pk")
+        .values_list("changes", flat=True)
+    )
+
+
+def test_status_moves_made_by_conditional_updates_are_change_entries(api_a, staff_a, office_a):
+    """Filling, cancelling and withdrawing are single UPDATEs, not saves: each still leaves a
+    change entry with the fields it changed, under the office, by the channel it came through."""
+    need = RequestFactory(office=office_a, volunteers_needed=1)
+    volunteer, other = farsi_mediator(), farsi_mediator()
+    offer, _raw = sent_offer(need, volunteer)
+    waiting, _other_raw = sent_offer(need, other)
+    offers.accept(offer=offer)
+
+    assert {"status": ["sent", "accepted"]}.items() <= change_entries("offer", offer.pk)[-1].items()
+    request_changes = change_entries("request", need.pk)
+    assert any(c.get("status", [None, None])[1] == "filled" for c in request_changes)
+    assert any(c.get("accepted_count") == [0, 1] for c in request_changes)
+    # The other open offer was withdrawn by the same fill: its entry says so.
+    assert change_entries("offer", waiting.pk)[-1]["status"] == ["sent", "withdrawn"]
+    entry = AuditEntry.objects.filter(content_type__model="request", object_pk=str(need.pk)).latest(
+        "pk"
+    )
+    assert (entry.office_id, entry.request_id, entry.channel) == (office_a.pk, need.pk, "system")
+
+    later = RequestFactory(office=office_a)
+    response = api_a.post(f"/api/requests/{later.pk}/cancel/")
+    assert response.status_code == 200, response.content
+    cancelled = AuditEntry.objects.filter(
+        content_type__model="request", object_pk=str(later.pk), event=Event.CHANGED
+    ).latest("pk")
+    assert cancelled.changes["status"][1] == "cancelled"
+    assert (cancelled.channel, cancelled.actor_name) == ("api", staff_a.user.username)
+
+
+def test_a_refused_transition_leaves_no_entry(office_a):
+    """A move the status does not allow changes nothing, and the trail says nothing happened."""
+    from requests import lifecycle
+    from requests.models import Request
+
+    need = RequestFactory(office=office_a)
+    assert lifecycle.cancel_request(request=need)
+    before = len(change_entries("request", need.pk))
+    assert not lifecycle.transition(request=need, to=Request.Status.FILLED)
+    assert len(change_entries("request", need.pk)) == before
+
+
+def test_retention_logs_that_free_text_went_without_keeping_it(office_a):
+    from workers import retention
+
+    need = RequestFactory(office=office_a, note="Termin wegen Wohnung")
+    Request = type(need)
+    past = timezone.now() - dt.timedelta(days=400)
+    Request.objects.filter(pk=need.pk).update(starts_at=past, ends_at=past + dt.timedelta(hours=1))
+    assert retention.apply_retention()["request_texts"] == 1
+    entry = change_entries("request", need.pk)[-1]
+    assert entry["note"] == [audit.MASK, audit.MASK]
+    assert "Wohnung" not in str(list(AuditEntry.objects.values_list("changes", flat=True)))
