@@ -249,7 +249,11 @@ def reminder_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
             template="reminder",
             full=True,
             subject=_("Tomorrow: %(subject)s") % {"subject": subject_of(offer.request)},
-            extra={"release_url": f"{offer_link(raw_token)}?signoff=1#release"},
+            extra={
+                "release_url": f"{offer_link(raw_token)}?signoff=1#release",
+                # Reminders go to accepted volunteers only: they may have the connection.
+                "connection": offer.request.connection,
+            },
         )
 
 

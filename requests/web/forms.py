@@ -305,6 +305,42 @@ class MatchingForm(forms.Form):
         }
 
 
+class DetailsForm(forms.Form):
+    """What a saved request tells the volunteers and the dashboard, which may change at any time
+    before it is over: the kind, how to connect, where to meet and the note. (Time, place and
+    languages are binding once someone accepted: they change through cancel and re-create.)"""
+
+    kind = RequestForm.base_fields["kind"]
+    connection = RequestForm.base_fields["connection"]
+    address = RequestForm.base_fields["address"]
+    note = RequestForm.base_fields["note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def of(cls, request: Request) -> DetailsForm:
+        return cls(
+            initial={
+                "kind": request.kind.code if request.kind else "",
+                "connection": request.connection,
+                "address": request.address,
+                "note": request.note,
+            }
+        )
+
+    def changes(self) -> dict[str, Any]:
+        """The data of `lifecycle.update_request` (after `is_valid()`)."""
+        data = self.cleaned_data
+        return {
+            "kind": data.get("kind"),
+            "connection": data.get("connection") or "",
+            "address": data.get("address") or "",
+            "note": data.get("note") or "",
+        }
+
+
 class HoursForm(forms.Form):
     """The hours each volunteer who accepted worked; one field per person."""
 

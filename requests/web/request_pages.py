@@ -26,7 +26,7 @@ from requests import calendar, fitting, lifecycle
 from requests.errors import RequestError
 from requests.models import Offer, Request
 from requests.web import display, live
-from requests.web.forms import HoursForm, MatchingForm, default_hours
+from requests.web.forms import DetailsForm, HoursForm, MatchingForm, default_hours
 from requests.web.guards import scoped_request, staff_page
 from volunteers.models import Volunteer
 
@@ -57,6 +57,7 @@ class Actions:
     ask: bool  # who is asked, and the candidates to ask by hand
     cancel: bool
     complete: bool
+    edit: bool  # kind, connection, address, note
 
 
 def waves_of(request: Request, *, now: dt.datetime) -> list[Wave]:
@@ -78,6 +79,8 @@ def actions_for(request: Request, *, now: dt.datetime) -> Actions:
         cancel=request.status not in {Request.Status.COMPLETED, Request.Status.CANCELLED}
         and (request.starts_at > now or request.status != Request.Status.FILLED),
         complete=request.status == Request.Status.FILLED and request.starts_at <= now,
+        edit=request.status not in {Request.Status.COMPLETED, Request.Status.CANCELLED}
+        and request.ends_at > now,
     )
 
 
@@ -163,6 +166,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "created_at": display.moment_text(need.created_at, now=now),
             "actions": actions_for(need, now=now),
             "matching_form": MatchingForm.of(need),
+            "details_form": DetailsForm.of(need),
             "live": _detail_region(request, need),
         },
     )
@@ -269,6 +273,29 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Saved: the next offers ask accordingly."))
+    return _back(pk)
+
+
+@require_POST
+@staff_page
+def request_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """The kind, how to connect, the address and the note of a request not yet over."""
+    need = scoped_request(request.user, pk)
+    if not actions_for(need, now=timezone.now()).edit:
+        messages.error(request, _("This request is closed and can no longer be changed."))
+        return _back(pk)
+    form = DetailsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return _back(pk)
+    try:
+        lifecycle.update_request(request=need, data=form.changes())
+    except RequestError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.success(request, _("Saved."))
     return _back(pk)
 
 

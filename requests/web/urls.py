@@ -22,6 +22,11 @@ page_patterns = [
         request_pages.request_matching,
         name="staff-request-matching",
     ),
+    path(
+        "requests/<int:pk>/details/",
+        request_pages.request_details,
+        name="staff-request-details",
+    ),
     path("requests/<int:pk>/cancel/", request_pages.request_cancel, name="staff-request-cancel"),
     path(
         "requests/<int:pk>/complete/",

@@ -120,3 +120,15 @@ def test_the_accepted_volunteer_sees_the_connection_on_the_page_and_in_the_confi
     assert again.status_code == 200
     assert "video.example.org/raum/4711" in again.content.decode()
     assert Client().get(sent.path).status_code == 200  # the first link still works
+
+
+def test_the_reminder_carries_the_connection_for_the_accepted_volunteer():
+    """A link added after the confirmation went out still reaches the volunteer the day
+    before: the reminder, which only accepted volunteers get, says how to connect."""
+    _request, [sent] = offered(remote=True, connection="")
+    offers.accept(offer=sent.offer)
+    Request.objects.filter(pk=sent.offer.request_id).update(connection=VIDEO)
+    assert sending.send_reminder(offer_id=sent.offer.pk) == "sent"
+    (reminder,) = mail.outbox
+    assert VIDEO in reminder.body
+    assert VIDEO in reminder.alternatives[0][0]

@@ -232,3 +232,46 @@ def test_it_refuses_to_complete_before_the_appointment(staff_a, office_a):
     assert "has not started yet" in response.content.decode()
     assert Request.objects.get(pk=need.pk).status == Request.Status.FILLED
     assert need.starts_at > timezone.now()
+
+
+def test_staff_add_the_video_link_after_someone_accepted_and_only_they_see_it(staff_a, office_a):
+    """The link for a video appointment often comes later: staff add it on the request page,
+    the accepted volunteer finds it on their offer page, and a wrong kind is refused."""
+    need = make_request(office=office_a)
+    offer = accepted_offer(need, farsi_mediator())
+    raw = offers.issue_link(offer=offer)
+    client = signed_in(staff_a)
+    page = client.get(reverse("staff-request", args=[need.pk])).content.decode()
+    assert "Change kind, connection, address or note" in page
+
+    link = "https://meet.example.org/termin-4821"
+    response = client.post(
+        reverse("staff-request-details", args=[need.pk]),
+        {"kind": "jobcenter", "connection": link, "address": "Raum 3.12", "note": "Bescheid"},
+        follow=True,
+    )
+    assert "Saved." in response.content.decode()
+    need.refresh_from_db()
+    assert (need.kind.code, need.connection, need.address) == ("jobcenter", link, "Raum 3.12")
+    assert link in client.get(f"/offers/{raw}/").content.decode()
+
+    response = client.post(
+        reverse("staff-request-details", args=[need.pk]),
+        {"kind": "no-such-kind", "connection": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    need.refresh_from_db()
+    assert need.connection == link  # nothing changed by the refused form
+
+
+def test_a_closed_request_offers_no_details_to_change(staff_a, office_a):
+    need = make_request(office=office_a)
+    offers_client = signed_in(staff_a)
+    offers_client.post(reverse("staff-request-cancel", args=[need.pk]))
+    page = offers_client.get(reverse("staff-request", args=[need.pk])).content.decode()
+    assert "Change kind, connection, address or note" not in page
+    response = offers_client.post(
+        reverse("staff-request-details", args=[need.pk]), {"note": "x"}, follow=True
+    )
+    assert "can no longer be changed" in response.content.decode()
