@@ -3,6 +3,8 @@ to this machine, and no secret in any message or repr."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -68,3 +70,25 @@ def test_plain_http_to_another_host_is_refused_without_showing_the_secret(url, h
 def test_an_incomplete_sms_url_stops_with_what_is_missing(url, needs):
     with pytest.raises(ImproperlyConfigured, match=needs):
         build(url)
+
+
+def test_sending_logs_no_secret_number_or_text_even_at_debug_level(
+    twilio_gateway, seven_gateway, caplog
+):
+    """httpx and httpcore log each request; what they log holds none of these."""
+    caplog.set_level(logging.DEBUG)
+    twilio = build(twilio_gateway.sms_url())
+    seven = build(seven_gateway.sms_url())
+
+    twilio.send(to="+491701234567", body="Geheimer Text", status_url=None)
+    seven.send(to="+491701234567", body="Geheimer Text", status_url=None)
+
+    assert "POST" in caplog.text  # the requests were logged
+    for secret in (
+        twilio_gateway.auth_token,
+        seven_gateway.api_key,
+        seven_gateway.signing_secret,
+        "1701234567",
+        "Geheimer",
+    ):
+        assert secret not in caplog.text
