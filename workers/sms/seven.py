@@ -197,6 +197,8 @@ def _code(value: object) -> int | None:
 def _fail(code: int | None) -> NoReturn:
     if code in REFUSED:
         raise PermanentFailure(f"seven refused the message (code {code}: {REFUSED[code]})")
+    if code is None:
+        raise TemporaryFailure("seven's answer has no return code")
     what = f"code {code}: {RETRIED[code]}" if code in RETRIED else f"code {code}"
     raise TemporaryFailure(f"seven did not send the message ({what})")
 
