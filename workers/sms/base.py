@@ -82,7 +82,12 @@ class Provider(Protocol):
 
 
 # scheme of SMS_URL -> "module:factory"; the factory takes the parsed URL (urllib SplitResult).
-SCHEMES: dict[str, str] = {}
+SCHEMES: dict[str, str] = {
+    "twilio": "workers.sms.twilio:from_url",
+    "twilio+http": "workers.sms.twilio:from_url",
+    "seven": "workers.sms.seven:from_url",
+    "seven+http": "workers.sms.seven:from_url",
+}
 
 _inbound: list[Callable[[Inbound], None]] = []
 _status: list[Callable[[StatusUpdate], None]] = []
