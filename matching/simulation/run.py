@@ -272,10 +272,16 @@ class Run:
         positions = self.still_eligible(request, now)
         if len(positions) == 0:
             return
-        for volunteer, ranked_on in self.policy.choose(self, request, now, positions):
+        sent = [
             self._send(request, volunteer, now, ranked_on)
+            for volunteer, ranked_on in self.policy.choose(self, request, now, positions)
+        ]
         if self.policy.repeats:
-            wait = waves.wave_timeout(now=moment(now), starts_at=moment(request.starts))
+            # Every offer of the wave went out by SMS now (none held back by quiet hours).
+            by_sms = self.policy.knows_channels and all(o.sms_at == now for o in sent)
+            wait = waves.wave_timeout(
+                now=moment(now), starts_at=moment(request.starts), by_sms=by_sms
+            )
             self._push(now + wait.total_seconds() / 3600, WAVE, request)
 
     def chance(self, request: SimRequest, volunteer: int, now: float) -> float:
@@ -318,7 +324,7 @@ class Run:
             chance = b.free_outside
         return bool(self.world.u_free[request.index, volunteer] < chance)
 
-    def _send(self, request: SimRequest, volunteer: int, now: float, ranked_on: dict) -> None:
+    def _send(self, request: SimRequest, volunteer: int, now: float, ranked_on: dict) -> SimOffer:
         world = self.world
         p = int(np.searchsorted(request.candidates, volunteer))
         outside = not request.in_times[p] and not request.no_times[p]
@@ -339,10 +345,11 @@ class Run:
             if outside and not free:
                 offer.reason = NOT_USUAL_TIME
         else:
-            return  # never answered: expires when the appointment starts
+            return offer  # never answered: expires when the appointment starts
         at = self.answered_at(request, offer, now)
         if at < request.starts:
             self._push(at, ANSWER, offer)
+        return offer
 
     def _channels(self, request: SimRequest, offer: SimOffer, now: float) -> None:
         """By the volunteer's channel: email at once; an SMS at once, or in the quiet hours
