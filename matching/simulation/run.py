@@ -329,7 +329,7 @@ class Run:
         p = int(np.searchsorted(request.candidates, volunteer))
         outside = not request.in_times[p] and not request.no_times[p]
         offer = SimOffer(request.index, volunteer, now, ranked_on, outside=outside)
-        self._channels(request, offer, now)
+        self.route(request, offer, now)
         free = self.free(request, volunteer)
         chance = self.chance(request, volunteer, now) if free else 0.0
         self.offers.append(offer)
@@ -351,7 +351,7 @@ class Run:
             self._push(at, ANSWER, offer)
         return offer
 
-    def _channels(self, request: SimRequest, offer: SimOffer, now: float) -> None:
+    def route(self, request: SimRequest, offer: SimOffer, now: float) -> None:
         """By the volunteer's channel: email at once; an SMS at once, or in the quiet hours
         at QUIET_UNTIL unless the appointment is urgent and they allow urgent SMS at night."""
         v = self.world.volunteers
