@@ -11,7 +11,9 @@ Waves follow the tiers of the ranking (`matching.features.tiers`): a wave asks o
 the best tier still left, so nobody is asked outside their usual times while someone who said
 they are free then has not been asked. An appointment within MATCHING_URGENT_HOURS is urgent:
 its waves take every tier at once, aim at MATCHING_URGENT_WAVE_TARGET, may be twice as large,
-and wait half as long.
+and wait half as long. A wave whose every offer went out by SMS at once waits at most
+SMS_WAVE_TIMEOUT: SMS answers come within minutes, and waiting hours for them only delays the
+next wave.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 from matching.conf import matching_settings
+
+# The longest wait for a wave that reached everyone by SMS at once: most answers to an SMS that
+# come at all come within the hour (in the simulation's world, a median of a quarter of an hour).
+# Someone who answers later can still accept while the request is open, so a short wait costs at
+# most a few more offers, not a fill.
+SMS_WAVE_TIMEOUT = dt.timedelta(hours=1)
 
 
 class HasChance(Protocol):
@@ -114,12 +122,13 @@ def wave_ceiling(
     return max(maximum, minimum, needed, 1)
 
 
-def wave_timeout(*, now: dt.datetime, starts_at: dt.datetime) -> dt.timedelta:
+def wave_timeout(*, now: dt.datetime, starts_at: dt.datetime, by_sms: bool = False) -> dt.timedelta:
     """How long to wait for answers to a wave before asking the next candidates.
 
     MATCHING_WAVE_TIMEOUT_SHARE of the time left until the appointment (half of it when
     urgent), at least MATCHING_WAVE_TIMEOUT_MIN_MINUTES and at most
-    MATCHING_WAVE_TIMEOUT_MAX_HOURS; never past the appointment's start.
+    MATCHING_WAVE_TIMEOUT_MAX_HOURS (SMS_WAVE_TIMEOUT when every offer of the wave went out
+    `by_sms` now, not held back by quiet hours); never past the appointment's start.
     """
     left = starts_at - now
     if left <= dt.timedelta(0):
@@ -128,4 +137,5 @@ def wave_timeout(*, now: dt.datetime, starts_at: dt.datetime) -> dt.timedelta:
     wait = left * knobs.wave_timeout_share
     if is_urgent(now=now, starts_at=starts_at):
         wait /= 2
-    return min(max(wait, knobs.wave_timeout_min), knobs.wave_timeout_max, left)
+    longest = min(knobs.wave_timeout_max, SMS_WAVE_TIMEOUT) if by_sms else knobs.wave_timeout_max
+    return min(max(wait, knobs.wave_timeout_min), longest, left)

@@ -25,8 +25,11 @@ The volunteers' behaviour (hidden from Lotse; the same for every policy)
     with a personal propensity ~ N(0, 1) nobody sees; someone not free never accepts. Whoever
     does not accept declines ("not my usual time" when asked outside their times and not free)
     or, with a personal probability, never answers (the offer expires when the appointment
-    starts). Answers come after a personal, log-normal delay (eager people answer sooner); none
-    at night (23:00–07:00: the answer waits for the morning). A volunteer who would accept but
+    starts). Answers come after a personal, log-normal delay (eager people answer sooner): hours
+    to an email, minutes to an SMS; none at night (23:00–07:00: the answer waits for the
+    morning). A share of people get offers by SMS (some by email too); no SMS goes out in the
+    quiet hours (21:00–08:00: it waits for the morning) unless the appointment is urgent and
+    the person allows urgent SMS at night. A volunteer who would accept but
     has since taken an overlapping task or reached their monthly cap declines. Random draws are
     shared between policies (common random numbers per request and volunteer), so the policies
     differ by what they do, not by luck.
@@ -35,7 +38,8 @@ The policies (all on the same requests; the in-memory eligibility mirrors every 
 of `matching.eligibility.eligible`, evaluated at the moment of each wave)
     - lotse: the real ranking (`features.matrix` → `scoring.rank`, tier by tier, with the prior
       or a learned model), the real `waves.plan_wave` (urgent when `waves.is_urgent`) and
-      `waves.wave_timeout`, until filled, nobody is left or the appointment starts;
+      `waves.wave_timeout` (shorter when the whole wave went out by SMS), until filled, nobody
+      is left or the appointment starts;
     - lotse_strict: the same over the exact tier only (today's reach before the tiers);
     - broadcast: everyone who passes the hard constraints at once;
     - random_k / nearest_k: waves of k random / nearest of broadcast's pool with the same wave
@@ -57,12 +61,16 @@ from matching.simulation.policies import (
 )
 from matching.simulation.report import (
     POLICIES,
+    ChannelRun,
     Goal,
     Report,
     as_json,
+    channel_table,
+    channels,
     goals,
     markdown,
     simulate,
+    sms_goal,
     table,
     write_section,
 )
@@ -73,6 +81,7 @@ __all__ = [
     "POLICIES",
     "Behaviour",
     "Broadcast",
+    "ChannelRun",
     "Config",
     "Goal",
     "LotseWaves",
@@ -85,6 +94,8 @@ __all__ = [
     "World",
     "as_json",
     "baselines",
+    "channel_table",
+    "channels",
     "compare",
     "gini",
     "goals",
@@ -92,6 +103,7 @@ __all__ = [
     "markdown",
     "moment",
     "simulate",
+    "sms_goal",
     "table",
     "write_section",
 ]

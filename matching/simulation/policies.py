@@ -32,6 +32,9 @@ class Policy:
     repeats = True
     exact_only = False
     overrides: Mapping[str, object] = MappingProxyType({})
+    # Whether a wave that reached everyone by SMS at once waits less (`waves.wave_timeout`'s
+    # `by_sms`), as Lotse's waves do.
+    knows_channels = True
 
     def choose(
         self, run: Run, request: SimRequest, now: float, positions: np.ndarray
@@ -44,7 +47,8 @@ class Policy:
 class LotseWaves(Policy):
     """Lotse's ranking and wave sizing (tier by tier; every tier at once when urgent), with the
     prior or a learned model. `exact_only`: the same over the exact tier alone, which is all
-    that the matching reached before stated times and the limit became tiers."""
+    that the matching reached before stated times and the limit became tiers. `sms_wait`: a
+    wave that reached everyone by SMS waits less (as the real waves do)."""
 
     def __init__(
         self,
@@ -52,6 +56,7 @@ class LotseWaves(Policy):
         *,
         fair: bool = True,
         exact_only: bool = False,
+        sms_wait: bool = True,
     ) -> None:
         self.model = model
         self.exact_only = exact_only
@@ -61,6 +66,10 @@ class LotseWaves(Policy):
         if not fair:
             self.name += "_no_fairness"
             self.overrides = NO_FAIRNESS
+        if not sms_wait:
+            # Every wave waits as long as for email, to show what the shorter SMS wait does.
+            self.knows_channels = False
+            self.name += "_email_wait"
 
     def choose(
         self, run: Run, request: SimRequest, now: float, positions: np.ndarray

@@ -6,17 +6,25 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from matching import features, model
+from matching import features, model, waves
 from matching.conf import matching_settings
 from matching.model import Evaluation, NotEnoughHistory
 from matching.simulation.policies import LotseWaves, baselines
-from matching.simulation.run import Result, compare
-from matching.simulation.world import HOURS_PER_DAY, Behaviour, Config, World, moment
+from matching.simulation.run import SOON_HOURS, Result, compare
+from matching.simulation.world import (
+    HOURS_PER_DAY,
+    QUIET_FROM,
+    QUIET_UNTIL,
+    Behaviour,
+    Config,
+    World,
+    moment,
+)
 
 # --- Reporting -------------------------------------------------------------------------------
 
@@ -91,6 +99,16 @@ def write_section(path: Path, heading: str, body: str, *, within: str | None = N
 
 
 @dataclass(frozen=True)
+class ChannelRun:
+    """Lotse on the same world with `share` of the volunteers getting offers by SMS."""
+
+    share: float
+    result: Result
+    # The same without the shorter wait for waves that went out by SMS.
+    email_wait: Result
+
+
+@dataclass(frozen=True)
 class Report:
     config: Config
     results: list[Result]
@@ -100,6 +118,7 @@ class Report:
     evaluation: Evaluation | None
     shortage: str
     fresh: list[Result]
+    channels: list[ChannelRun] = field(default_factory=list)
 
     def result(self, policy: str) -> Result:
         return next(r for r in self.results if r.policy == policy)
@@ -109,10 +128,37 @@ class Report:
         return self.result("lotse")
 
 
-def simulate(config: Config, *, progress: Callable[[str], None] | None = None) -> Report:
+def channels(
+    config: Config,
+    shares: Sequence[float],
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> list[ChannelRun]:
+    """Lotse (with and without the shorter SMS wait) on the world of `config` with each share of
+    SMS volunteers: the same people, requests and draws; a larger share gives SMS to more of
+    the same people."""
+    out = []
+    for share in shares:
+        say = progress or (lambda _: None)
+        say(f"{share:.0%} of the volunteers by SMS ...")
+        world = World(replace(config, behaviour=replace(config.behaviour, sms_share=share)))
+        result, email_wait = compare(
+            world, [LotseWaves(), LotseWaves(sms_wait=False)], progress=progress
+        )[0]
+        out.append(ChannelRun(share=share, result=result, email_wait=email_wait))
+    return out
+
+
+def simulate(
+    config: Config,
+    *,
+    progress: Callable[[str], None] | None = None,
+    sms_shares: Sequence[float] = (),
+) -> Report:
     """Lotse, today's reach and the baselines on one world; the acceptance model trained on
     Lotse's history there (time-based hold-out against the prior); then Lotse with the prior
-    and with the model on a fresh stream of requests for the same people."""
+    and with the model on a fresh stream of requests for the same people; and Lotse with each
+    of `sms_shares` of the volunteers getting offers by SMS."""
     say = progress or (lambda _: None)
     say(
         f"Building a synthetic Dortmund: {config.volunteers:,} volunteers, "
@@ -150,6 +196,7 @@ def simulate(config: Config, *, progress: Callable[[str], None] | None = None) -
         evaluation=evaluation,
         shortage=shortage,
         fresh=fresh,
+        channels=channels(config, sms_shares, progress=say),
     )
 
 
@@ -232,6 +279,50 @@ def goals(report: Report) -> list[Goal]:
     return out
 
 
+# The goal of the SMS channel (issue 16), against email alone.
+SMS_GOAL_SHARE = 0.6
+SMS_GOAL_RATIO = 0.5
+
+
+def sms_goal(runs: Sequence[ChannelRun]) -> Goal | None:
+    """With 60 % SMS volunteers, requests within 48 hours of their appointment fill in half the
+    median time of email alone (the same requests at 0 %); None without both shares."""
+    by_share = {run.share: run.result for run in runs}
+    email, sms = by_share.get(0.0), by_share.get(SMS_GOAL_SHARE)
+    if email is None or sms is None:
+        return None
+    ratio = sms.median_hours_to_fill_soon / email.median_hours_to_fill_soon
+    met = math.isfinite(ratio) and ratio <= SMS_GOAL_RATIO
+    return Goal(
+        f"With {SMS_GOAL_SHARE:.0%} SMS volunteers, requests within {SOON_HOURS:.0f} hours "
+        f"fill in half the median time of email alone",
+        met,
+        f"{sms.median_hours_to_fill_soon:.2f} h against {email.median_hours_to_fill_soon:.2f} h "
+        f"({ratio:.2f} ×, {'under' if met else 'over'} the {SMS_GOAL_RATIO:.2f} × aimed at "
+        f"by {abs(SMS_GOAL_RATIO - ratio):.2f})",
+    )
+
+
+def channel_table(runs: Sequence[ChannelRun]) -> list[str]:
+    """Time to fill and fill rate by the share of SMS volunteers, as Markdown table lines."""
+    lines = [
+        "| SMS volunteers | Policy | Fill rate | Median time to fill | Within "
+        f"{SOON_HOURS:.0f} h: median time to fill | Within {SOON_HOURS:.0f} h: filled "
+        "| Offers | of them by SMS |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        shown = [run.result] if run.share == 0 else [run.result, run.email_wait]
+        for r in shown:
+            lines.append(
+                f"| {run.share:.0%} | {r.policy} | {r.fill_rate:.1%} "
+                f"| {r.median_hours_to_fill:.2f} h | {r.median_hours_to_fill_soon:.2f} h "
+                f"| {r.filled_soon} of {r.soon} | {r.offers:,} "
+                f"| {r.sms_offers / r.offers if r.offers else 0:.0%} |"
+            )
+    return lines
+
+
 def as_json(report: Report) -> dict[str, object]:
     """The run as `--json` writes it: the configuration (every Behaviour field) and, per
     policy, fill rate (a fraction), median hours to fill, emails per filled request, emails
@@ -272,6 +363,26 @@ def as_json(report: Report) -> dict[str, object]:
             else {"model": e.model.roc_auc, "prior": e.prior.roc_auc},
         },
         "goals": [{"goal": g.text, "met": g.met, "detail": g.detail} for g in goals(report)],
+        "channels": [
+            {
+                "sms_share": run.share,
+                "policy": r.policy,
+                "fill_rate": r.fill_rate,
+                "median_hours_to_fill": number(r.median_hours_to_fill),
+                "median_hours_to_fill_within_48h": number(r.median_hours_to_fill_soon),
+                "within_48h": r.soon,
+                "filled_within_48h": r.filled_soon,
+                "messages": r.offers,
+                "sms": r.sms_offers,
+            }
+            for run in report.channels
+            for r in (run.result, run.email_wait)
+        ],
+        "sms_goal": (
+            None
+            if (g := sms_goal(report.channels)) is None
+            else {"goal": g.text, "met": g.met, "detail": g.detail}
+        ),
     }
 
 
@@ -293,10 +404,43 @@ def behaviour_line(b: Behaviour) -> str:
         f"{b.no_times_share:.0%} state none, {b.strict_share:.0%} of the others are strict; "
         f"free outside their times {b.free_outside:.0%}, busy inside them {b.busy_inside:.0%}, "
         f"free without times {b.free_no_times:.0%}. Answers after a personal median of "
-        f"{b.delay_median_hours:g} h (log-normal, faster for eager people). Lotse sees none "
+        f"{b.delay_median_hours:g} h to an email, {b.sms_delay_median_minutes:g} min to an SMS "
+        f"(log-normal, faster for eager people). {b.sms_share:.0%} get offers by SMS "
+        f"({b.both_share:.0%} of them by email too; no SMS {QUIET_FROM}:00–{QUIET_UNTIL:02d}:00 "
+        f"except urgent ones to the {b.night_sms_share:.0%} who allow them). Lotse sees none "
         "of this directly: its features are the postcode distance, stated times, counts over "
         "30 days, its own acceptance history and the appointment's hour and lead time."
     )
+
+
+def channel_section(report: Report) -> list[str]:
+    """The SMS subsection's lines (none without channel runs)."""
+    if not report.channels:
+        return []
+    c = report.config
+    b = c.behaviour
+    lines = [
+        f"#### Offers by SMS ({c.volunteers:,} volunteers)",
+        "",
+        "Lotse on the same world with a share of the volunteers getting offers by SMS (the same "
+        "people at every share, plus more of them at a larger one): an SMS is answered after "
+        f"a personal median of {b.sms_delay_median_minutes:g} min instead of "
+        f"{b.delay_median_hours:g} h, waits for {QUIET_UNTIL:02d}:00 in the quiet hours "
+        f"({QUIET_FROM}:00–{QUIET_UNTIL:02d}:00) unless the appointment is urgent and the "
+        f"person allows night messages ({b.night_sms_share:.0%} of them), and "
+        f"{b.both_share:.0%} of them get the email too. `lotse` waits at most "
+        f"{waves.SMS_WAVE_TIMEOUT.total_seconds() / 3600:g} h for a wave that reached everyone "
+        "by SMS at once (`waves.wave_timeout`'s `by_sms`); `lotse_email_wait` waits as for "
+        f"email. Within {SOON_HOURS:.0f} h: requests made less than {SOON_HOURS:.0f} hours "
+        "before their appointment.",
+        "",
+        *channel_table(report.channels),
+        "",
+    ]
+    goal = sms_goal(report.channels)
+    if goal is not None:
+        lines += [f"- {'met' if goal.met else 'missed'}: {goal.text}: {goal.detail}.", ""]
+    return lines
 
 
 def markdown(report: Report, *, command: str, machine: str, seconds: float) -> str:
@@ -323,6 +467,7 @@ def markdown(report: Report, *, command: str, machine: str, seconds: float) -> s
         "",
         *[f"- {'met' if g.met else 'missed'}: {g.text}: {g.detail}." for g in goals(report)],
         "",
+        *channel_section(report),
         f"#### Learning from the simulated history ({c.volunteers:,} volunteers)",
         "",
     ]

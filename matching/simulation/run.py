@@ -18,6 +18,8 @@ from matching.features import LEVELS, Need, Pool
 from matching.simulation.policies import Policy
 from matching.simulation.world import (
     HOURS_PER_DAY,
+    QUIET_FROM,
+    QUIET_UNTIL,
     RECENT_HOURS,
     WEEK_HOURS,
     SimRequest,
@@ -36,6 +38,8 @@ SENT, ACCEPTED, DECLINED, EXPIRED, WITHDRAWN = (
     "expired",
     "withdrawn",
 )
+# Requests made less than this before their appointment are "soon" (their own median to fill).
+SOON_HOURS = 48.0
 # Event kinds, in the order they are handled at the same instant.
 CREATED, ANSWER, WAVE, STARTS = 0, 1, 2, 3
 
@@ -47,12 +51,14 @@ NOT_USUAL_TIME = "not_usual_time"
 class SimOffer:
     __slots__ = (
         "answer",
+        "by_email",
         "features",
         "outside",
         "reason",
         "request",
         "responded",
         "sent",
+        "sms_at",
         "status",
         "volunteer",
     )
@@ -67,6 +73,9 @@ class SimOffer:
         # Made outside their stated times (they stated some): as Offer.outside_times.
         self.outside = outside
         self.status = SENT
+        # When the offer's SMS went out (None: no SMS), and whether it went by email too.
+        self.sms_at: float | None = None
+        self.by_email = True
         self.responded: float | None = None
         self.answer = ""
         self.reason = ""
@@ -83,6 +92,13 @@ class Result:
     median_hours_to_fill: float
     gini: float
     without_candidates: int
+    # The same for requests made within SOON_HOURS of their appointment, and how many there were
+    # and were filled.
+    median_hours_to_fill_soon: float = math.nan
+    soon: int = 0
+    filled_soon: int = 0
+    # Offers with an SMS (the others went by email alone).
+    sms_offers: int = 0
 
     @property
     def fill_rate(self) -> float:
@@ -256,10 +272,16 @@ class Run:
         positions = self.still_eligible(request, now)
         if len(positions) == 0:
             return
-        for volunteer, ranked_on in self.policy.choose(self, request, now, positions):
+        sent = [
             self._send(request, volunteer, now, ranked_on)
+            for volunteer, ranked_on in self.policy.choose(self, request, now, positions)
+        ]
         if self.policy.repeats:
-            wait = waves.wave_timeout(now=moment(now), starts_at=moment(request.starts))
+            # Every offer of the wave went out by SMS now (none held back by quiet hours).
+            by_sms = self.policy.knows_channels and all(o.sms_at == now for o in sent)
+            wait = waves.wave_timeout(
+                now=moment(now), starts_at=moment(request.starts), by_sms=by_sms
+            )
             self._push(now + wait.total_seconds() / 3600, WAVE, request)
 
     def chance(self, request: SimRequest, volunteer: int, now: float) -> float:
@@ -302,11 +324,12 @@ class Run:
             chance = b.free_outside
         return bool(self.world.u_free[request.index, volunteer] < chance)
 
-    def _send(self, request: SimRequest, volunteer: int, now: float, ranked_on: dict) -> None:
+    def _send(self, request: SimRequest, volunteer: int, now: float, ranked_on: dict) -> SimOffer:
         world = self.world
         p = int(np.searchsorted(request.candidates, volunteer))
         outside = not request.in_times[p] and not request.no_times[p]
         offer = SimOffer(request.index, volunteer, now, ranked_on, outside=outside)
+        self.route(request, offer, now)
         free = self.free(request, volunteer)
         chance = self.chance(request, volunteer, now) if free else 0.0
         self.offers.append(offer)
@@ -322,13 +345,43 @@ class Run:
             if outside and not free:
                 offer.reason = NOT_USUAL_TIME
         else:
-            return  # never answered: expires when the appointment starts
-        delay = float(world.volunteers.delay_median[volunteer]) * math.exp(
-            world.behaviour.delay_answer_sd * float(world.z_delay[r, volunteer])
-        )
-        at = self._awake(now + min(max(delay, 0.05), 96.0), float(world.u_morning[r, volunteer]))
+            return offer  # never answered: expires when the appointment starts
+        at = self.answered_at(request, offer, now)
         if at < request.starts:
             self._push(at, ANSWER, offer)
+        return offer
+
+    def route(self, request: SimRequest, offer: SimOffer, now: float) -> None:
+        """By the volunteer's channel: email at once; an SMS at once, or in the quiet hours
+        at QUIET_UNTIL unless the appointment is urgent and they allow urgent SMS at night."""
+        v = self.world.volunteers
+        person = offer.volunteer
+        offer.by_email = bool(v.by_email[person])
+        if not v.by_sms[person]:
+            return
+        offer.sms_at = now
+        if quiet(now) and not (
+            v.night_sms[person]
+            and waves.is_urgent(now=moment(now), starts_at=moment(request.starts))
+        ):
+            offer.sms_at = after_quiet_hours(now)
+
+    def answered_at(self, request: SimRequest, offer: SimOffer, now: float) -> float:
+        """When the answer comes: the personal delay of the channel it is read on (the faster
+        one for both), drawn once per request and person, after the message arrives; never at
+        night."""
+        world = self.world
+        r, person = request.index, offer.volunteer
+        spread = math.exp(world.behaviour.delay_answer_sd * float(world.z_delay[r, person]))
+        u = float(world.u_morning[r, person])
+        times = []
+        if offer.by_email:
+            delay = float(world.volunteers.delay_median[person]) * spread
+            times.append(self._awake(now + min(max(delay, 0.05), 96.0), u))
+        if offer.sms_at is not None:
+            delay = float(world.volunteers.sms_delay_median[person]) * spread
+            times.append(self._awake(offer.sms_at + min(max(delay, 0.05), 96.0), u))
+        return min(times)
 
     @staticmethod
     def _awake(at: float, u: float) -> float:
@@ -389,6 +442,10 @@ class Run:
             for request, filled in zip(requests, self.filled_at, strict=True)
             if filled is not None
         ]
+        soon = [r for r in requests if r.starts - r.created < SOON_HOURS]
+        soon_hours = [
+            filled - r.created for r in soon if (filled := self.filled_at[r.index]) is not None
+        ]
         return Result(
             policy=self.policy.name,
             requests=len(requests),
@@ -397,6 +454,10 @@ class Run:
             median_hours_to_fill=statistics.median(hours) if hours else math.nan,
             gini=gini(self.offers_total[self.world_eligible()]),
             without_candidates=self.without_candidates,
+            median_hours_to_fill_soon=statistics.median(soon_hours) if soon_hours else math.nan,
+            soon=len(soon),
+            filled_soon=len(soon_hours),
+            sms_offers=sum(1 for offer in self.offers if offer.sms_at is not None),
         )
 
     def world_eligible(self) -> np.ndarray:
@@ -414,6 +475,23 @@ class Run:
                 outcomes.append(1 if offer.status == ACCEPTED else 0)
                 times.append(moment(offer.sent))
         return rows, np.array(outcomes, dtype=int), times
+
+
+def quiet(at: float) -> bool:
+    """Within the quiet hours (Berlin time), when no SMS goes out."""
+    hour = local(at).hour
+    return hour >= QUIET_FROM or hour < QUIET_UNTIL
+
+
+def after_quiet_hours(at: float) -> float:
+    """The end of the quiet hours `at` is in."""
+    clock = local(at)
+    morning = clock.replace(hour=QUIET_UNTIL, minute=0, second=0, microsecond=0)
+    if clock.hour >= QUIET_FROM:
+        morning = (clock + dt.timedelta(days=1)).replace(
+            hour=QUIET_UNTIL, minute=0, second=0, microsecond=0
+        )
+    return hours_at(morning)
 
 
 def gini(counts: np.ndarray) -> float:

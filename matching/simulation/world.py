@@ -75,6 +75,11 @@ AFTERNOON_HOURS: Mapping[str, float] = {
 # Requests come from where newcomers live (volunteers.demo's newcomer weights).
 REQUEST_DISTRICT_WEIGHT = demo.NEWCOMER_DISTRICT_WEIGHT
 HOME_JITTER_KM = 1.0
+# No SMS between these Berlin hours (the product's quiet hours), except an urgent offer to someone
+# who allows that at night.
+QUIET_FROM, QUIET_UNTIL = 21, 8
+# The channels an offer can go by (a volunteer's `offer_channel`).
+EMAIL, SMS, BOTH = "email", "sms", "both"
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,9 @@ class Behaviour:
     same_day: float = -1.0  # less than 24 hours ahead
     short_notice: float = -0.2  # 1–3 days ahead
     far_ahead: float = -0.3  # more than 10 days ahead (plans change)
-    # Median answer delay in hours (log-normal across people), and its spread per answer.
+    # Median answer delay to an offer email, in hours (log-normal across people), and its spread
+    # per answer: email is read a few times a day, between work and family, so the median person
+    # answers hours after the offer arrives (3 h, as before channels were simulated).
     delay_median_hours: float = 3.0
     delay_people_sd: float = 0.6
     delay_answer_sd: float = 0.9
@@ -123,6 +130,21 @@ class Behaviour:
     # Extra log-odds per unit of distance share above 1 (beyond their own limit): the limit is
     # a preference, but the way back gets longer and that is felt more steeply past it.
     beyond_limit: float = 2.0
+    # Channels. The share of people who get offers by SMS (channel "sms" or "both"); 0 keeps
+    # every offer an email, so the figures stay those of email alone.
+    sms_share: float = 0.0
+    # - of them, the share who chose "both" (SMS and email for every offer): a minority keeps
+    #   email as well, to have the offer's details at hand.
+    both_share: float = 0.3
+    # - the median minutes from an SMS's arrival to the answer (waking hours): an SMS shows on the
+    #   lock screen and is read within minutes; answering still needs a look at the calendar and,
+    #   for many, a free moment at work, so a quarter of an hour rather than one minute. The same
+    #   spread between people and between answers as email (a slow emailer is a slow texter).
+    sms_delay_median_minutes: float = 15.0
+    # - the share of them who allow urgent SMS at night (off by default in the product, so a
+    #   small minority: people on call anyway, or night-shift workers). Without it no SMS goes
+    #   out in the quiet hours (QUIET_FROM–QUIET_UNTIL); it waits for the morning.
+    night_sms_share: float = 0.1
 
     def hour_effect(self, hour: float) -> float:
         if hour < 9.5:  # early morning
@@ -245,11 +267,21 @@ class Volunteers:
         # Hidden traits.
         self.propensity = rng.normal(0, behaviour.propensity_sd, n)
         self.ignore = 1 / (1 + np.exp(-rng.normal(behaviour.ignore_mean, behaviour.ignore_sd, n)))
-        self.delay_median = np.exp(
-            math.log(behaviour.delay_median_hours)
-            + rng.normal(0, behaviour.delay_people_sd, n)
-            - behaviour.delay_eagerness * self.propensity
+        # The personal answer speed (log scale), the same for email and SMS.
+        speed = rng.normal(0, behaviour.delay_people_sd, n) - behaviour.delay_eagerness * (
+            self.propensity
         )
+        self.delay_median = np.exp(math.log(behaviour.delay_median_hours) + speed)
+        self.sms_delay_median = np.exp(math.log(behaviour.sms_delay_median_minutes / 60) + speed)
+        # The channel: one uniform number per person against the share (a larger share adds
+        # people and keeps the others), from its own stream so the other draws stay the same.
+        channel = np.random.default_rng([seed, 6])
+        texts = channel.random(n) < behaviour.sms_share
+        both = channel.random(n) < behaviour.both_share
+        self.channel = np.where(texts, np.where(both, BOTH, SMS), EMAIL).astype(object)
+        self.by_sms = texts
+        self.by_email = ~texts | both
+        self.night_sms = texts & (channel.random(n) < behaviour.night_sms_share)
 
     def level(self, code: str) -> np.ndarray:
         return self.levels.get(code, np.full(self.n, -1, dtype=np.int64))

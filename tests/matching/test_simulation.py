@@ -278,3 +278,10 @@ def test_the_command_writes_every_setting_and_policy_as_json(tmp_path: Path):
         }
         assert 0.0 <= measures["fill_rate"] <= 1.0
         assert isinstance(measures["messages"], int)
+    # Lotse at 0, 30 and 60 % SMS volunteers, with and without the shorter SMS wait.
+    assert [(c["sms_share"], c["policy"]) for c in data["channels"]] == [
+        (share, policy) for share in (0.0, 0.3, 0.6) for policy in ("lotse", "lotse_email_wait")
+    ]
+    assert all(c["sms"] == 0 for c in data["channels"] if c["sms_share"] == 0)
+    assert all(0 < c["sms"] <= c["messages"] for c in data["channels"] if c["sms_share"] > 0)
+    assert isinstance(data["sms_goal"]["met"], bool)

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.waves import chance_at_least, plan_wave, wave_ceiling, wave_timeout
+from matching.waves import (
+    SMS_WAVE_TIMEOUT,
+    chance_at_least,
+    plan_wave,
+    wave_ceiling,
+    wave_timeout,
+)
 
 UTC = dt.UTC
 
@@ -170,3 +176,18 @@ def test_an_urgent_appointment_waits_half_as_long(settings):
     soon = wave_timeout(now=now, starts_at=now + dt.timedelta(hours=20))
     settings.MATCHING_URGENT_HOURS = 0
     assert soon * 2 == wave_timeout(now=now, starts_at=now + dt.timedelta(hours=20))
+
+
+def test_a_wave_that_reached_everyone_by_sms_waits_at_most_an_hour(settings):
+    """SMS answers come in minutes: such a wave moves on within SMS_WAVE_TIMEOUT however far off
+    the appointment is; never later than an email wave, and the minimum and the start still
+    hold."""
+    settings.MATCHING_WAVE_TIMEOUT_MIN_MINUTES = 15
+    settings.MATCHING_WAVE_TIMEOUT_MAX_HOURS = 12
+    for lead in (dt.timedelta(minutes=m) for m in (5, 30, 90, 600, 1440, 4000, 20000)):
+        email = wave_timeout(now=NOW, starts_at=NOW + lead)
+        sms = wave_timeout(now=NOW, starts_at=NOW + lead, by_sms=True)
+        assert sms <= min(email, SMS_WAVE_TIMEOUT)
+        assert sms == min(max(email, dt.timedelta(minutes=15)), SMS_WAVE_TIMEOUT, lead)
+    week = wave_timeout(now=NOW, starts_at=NOW + dt.timedelta(days=7), by_sms=True)
+    assert week == SMS_WAVE_TIMEOUT < dt.timedelta(hours=12)

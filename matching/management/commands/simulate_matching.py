@@ -3,7 +3,8 @@
 Runs `matching.simulation` (in memory, no database) on one world, prints the table and the goals,
 and writes them to the world's size's subsection of "Matching simulation" in
 docs/benchmarks.md (`make bench-matching` runs 600 and 2,000 volunteers). `--behaviour KEY=VALUE`
-changes a field of the simulated behaviour; `--json PATH` writes the numbers for scripts.
+changes a field of the simulated behaviour; `--sms-shares` the shares of SMS volunteers Lotse is
+run with for the time-to-fill table by channel; `--json PATH` writes the numbers for scripts.
 """
 
 import dataclasses
@@ -77,8 +78,29 @@ def behaviour(pairs: list[str]) -> simulation.Behaviour:
         raise CommandError(f"--behaviour: {error}") from error
 
 
-def command_line(config: simulation.Config) -> str:
-    """The shortest command that reproduces `config`."""
+# The shares of SMS volunteers the channel table compares by default.
+SMS_SHARES = "0,0.3,0.6"
+
+
+def sms_shares(text: str) -> list[float]:
+    """The comma-separated shares (each 0–1, in the order given, no repeats); "" for none."""
+    shares: list[float] = []
+    for word in text.split(","):
+        if not word.strip():
+            continue
+        try:
+            share = float(word)
+        except ValueError:
+            share = math.nan
+        if not 0.0 <= share <= 1.0:
+            raise CommandError(f"--sms-shares: {word.strip()!r} is not a share from 0 to 1.")
+        if share not in shares:
+            shares.append(share)
+    return shares
+
+
+def command_line(config: simulation.Config, shares: str = SMS_SHARES) -> str:
+    """The shortest command that reproduces `config` (and the SMS shares)."""
     defaults = simulation.Config()
     words = ["python", "manage.py", "simulate_matching"]
     for name in ("volunteers", "requests", "days", "seed", "k"):
@@ -88,6 +110,8 @@ def command_line(config: simulation.Config) -> str:
         value = getattr(config.behaviour, field.name)
         if value != getattr(defaults.behaviour, field.name):
             words += ["--behaviour", f"{field.name}={value:g}"]
+    if sms_shares(shares) != sms_shares(SMS_SHARES):
+        words += ["--sms-shares", shares]
     return shlex.join(words)
 
 
@@ -117,6 +141,15 @@ class Command(BaseCommand):
             help=f"Change the simulated behaviour (repeatable). Keys: {fields}.",
         )
         parser.add_argument(
+            "--sms-shares",
+            default=SMS_SHARES,
+            metavar="SHARES",
+            help=(
+                "Shares of volunteers getting offers by SMS to run Lotse with, for the time to "
+                f'fill by channel (comma-separated, default {SMS_SHARES}; "" for none).'
+            ),
+        )
+        parser.add_argument(
             "--json", type=Path, metavar="PATH", help="Also write the numbers as JSON to PATH."
         )
         parser.add_argument(
@@ -135,11 +168,17 @@ class Command(BaseCommand):
             k=options["k"],
             behaviour=behaviour(options["behaviour"]),
         )
+        shares = sms_shares(options["sms_shares"])
         started = time.perf_counter()
-        report = simulation.simulate(config, progress=lambda line: self.stdout.write(f"  {line}"))
+        report = simulation.simulate(
+            config, progress=lambda line: self.stdout.write(f"  {line}"), sms_shares=shares
+        )
         seconds = time.perf_counter() - started
         body = simulation.markdown(
-            report, command=command_line(config), machine=machine(), seconds=seconds
+            report,
+            command=command_line(config, options["sms_shares"]),
+            machine=machine(),
+            seconds=seconds,
         )
         heading = subheading(config.volunteers)
         self.stdout.write("")
