@@ -56,6 +56,7 @@ DATABASE_PREFIX = "lotse_bench"
 BENCH_NOTE = "benchmarked"
 SECTION = "## rank() at scale"
 SIZES = (1_000, 10_000, 100_000)
+TARGET_SIZE = 100_000
 TARGET_P95_MS = 100.0
 # The same target judged on the machine at hand: p95 at 100k over the time LogisticRegression
 # takes to score 100k rows there (`reference_ms`).
@@ -761,18 +762,21 @@ def section(
     ]
     if results:
         biggest = results[-1]
-        met = "met" if biggest.p95 <= TARGET_P95_MS else "missed"
+        # The target is set at 100,000 volunteers; larger runs (a whole country's volunteers in
+        # one city, far denser than any real pool) are recorded, not judged.
+        judged_at = next((r for r in results if r.size == TARGET_SIZE), biggest)
+        met = "met" if judged_at.p95 <= TARGET_P95_MS else "missed"
         judged = ""
         if "reference_ms" in info:
-            ratio = biggest.p95 / float(info["reference_ms"])
+            ratio = judged_at.p95 / float(info["reference_ms"])
             judged = (
                 f" Against this machine's yardstick: p95 = {ratio:.1f}× the LogisticRegression "
                 f"time (target ≤ {TARGET_YARDSTICK_RATIO:.0f}×: "
                 f"{'met' if ratio <= TARGET_YARDSTICK_RATIO else 'missed'})."
             )
         lines += [
-            f"Target p95 ≤ {TARGET_P95_MS:.0f} ms at {biggest.size:,} volunteers: {met} "
-            f"({biggest.p95:.1f} ms).{judged} The number of queries does not grow with the "
+            f"Target p95 ≤ {TARGET_P95_MS:.0f} ms at {judged_at.size:,} volunteers: {met} "
+            f"({judged_at.p95:.1f} ms).{judged} The number of queries does not grow with the "
             "volunteers (none beyond the first two when nobody is eligible).",
             "",
             f"Data at {biggest.size:,}: {_rows_text(biggest.rows)}; a synthetic Dortmund "
@@ -781,6 +785,16 @@ def section(
             "caps, and a year of offers skewed towards a busy few.",
             "",
         ]
+        if biggest.size > TARGET_SIZE:
+            lines += [
+                f"At {biggest.size:,} every volunteer still lives in Dortmund: a pool "
+                f"{biggest.size // TARGET_SIZE}× denser than at {TARGET_SIZE:,}, so a request "
+                "finds that many times more candidates, and scoring and reasons grow with them. "
+                "A national network of that size spreads over the country, where a request's "
+                "pool is bounded by distance and stays near the city's; this row is the upper "
+                "bound, not a forecast.",
+                "",
+            ]
     if results:
         lines += [breakdown(results[-1], len(BENCH_REQUESTS)), ""]
     now = {r.size: r for r in results}

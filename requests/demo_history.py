@@ -124,6 +124,16 @@ DEMO_KINDS = {
     "accompaniment": ["jobcenter", "foreigners-office", "family-benefits", "housing"],
     "letters": ["jobcenter", "family-benefits", "housing", "bank"],
 }
+NOTE_OF_KIND = {
+    "jobcenter": "Termin beim Jobcenter, Eingang B",
+    "school": "Elterngespräch in der Grundschule",
+    "doctor": "Arzttermin, bitte 10 Minuten früher da sein",
+    "foreigners-office": "Ausländerbehörde, Wartebereich 2. Etage",
+    "social-welfare-office": "Sozialamt, Zimmer 114",
+    "family-benefits": "Familienkasse, Antrag auf Kindergeld",
+    "housing": "Wohnungsübergabe mit der Vermieterin",
+}
+KIND_OF_NOTE = {note: kind for kind, note in NOTE_OF_KIND.items()}
 DEMO_CONNECTIONS = [
     "Videosprechstunde: https://video.lotse.example/raum/{n}",
     "Telefonkonferenz: 0231 000 00{n}, PIN {n}4",
@@ -139,6 +149,9 @@ def _add_kinds_and_remote(needs: list[Request]) -> None:
         choices = [kinds[c] for c in DEMO_KINDS.get(need.skill.code, []) if c in kinds]
         if choices and rng.random() < 0.8:
             need.kind = rng.choice(choices)
+            # The note must not contradict the kind (a doctor's note on a Jobcenter card).
+            if need.note and KIND_OF_NOTE.get(need.note) != need.kind.code:
+                need.note = NOTE_OF_KIND.get(need.kind.code, "")
         if need.skill.code == "interpreting" and rng.random() < 0.1:
             need.remote = True
             need.postcode, need.address, need.district, need.lat, need.lon = "", "", "", None, None

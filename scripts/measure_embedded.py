@@ -371,7 +371,7 @@ Run with `make bench-embedded` (`python scripts/measure_embedded.py --record doc
 {how}, {dt.date.today():%Y-%m-%d}, on {machine()}.
 
 SQLite, the filesystem broker (the worker looks for messages every {broker} s), the dev mailbox,
-runserver, a worker with 2 processes and beat, as `make run` starts them. {len(samples)} requests
+runserver, a worker with 4 threads and beat, as `make run` starts them. {len(samples)} requests
 of the demo office Mengede/Huckarde (interpreting, one of six common languages with German,
 each on a weekday of its own), one after the other:
 

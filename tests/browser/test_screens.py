@@ -7,6 +7,7 @@ sees after `make run`; the screenshots in docs/screenshots/ are taken from it.
 from __future__ import annotations
 
 import pytest
+from django.db.models import Count
 
 from requests.demo import DEMO_PASSWORD, seed_demo
 from requests.models import Request
@@ -38,6 +39,23 @@ def test_it_shows_the_dashboard_and_the_statistics_of_the_demo(new_page, live_se
         ).count()
     )
     screenshot(page, "dashboard")
+
+    # The coming request with the most offers: its waves, who answered what, and only the
+    # actions its status allows.
+    busiest = (
+        Request.objects.filter(
+            office__name="lokal willkommen Mengede/Huckarde",
+            status__in=["offering", "filled"],
+        )
+        .annotate(asked=Count("offers"))
+        .order_by("-asked", "pk")
+        .first()
+    )
+    page.goto(f"/requests/{busiest.pk}/")
+    page.locator("[data-offer-status]").first.wait_for()
+    if busiest.status == "filled":
+        assert page.get_by_role("button", name="Angebote verschicken").count() == 0
+    screenshot(page, "request-offers")
 
     coordinator = new_page()
     log_in(coordinator, "koordination", DEMO_PASSWORD)
