@@ -10,6 +10,11 @@ class WorkersConfig(AppConfig):
 
     def ready(self) -> None:
         # The requests app announces what happened (after commit); the workers act on it.
+        from volunteers.signals import phone_to_confirm
         from workers import subscriptions
+        from workers.sms import base, numbers, outbox, replies
 
         subscriptions.subscribe()
+        # The SMS channel's domain: what a reply does, and what a delivery report changes.
+        base.connect(inbound=replies.handle, status=outbox.status)
+        phone_to_confirm.connect(numbers.ask_to_confirm, dispatch_uid="workers-confirm-phone")
