@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("dev/mail/", include(workers_urls.mailbox_patterns)),
+    path("dev/sms/", include(workers_urls.sms_box_patterns)),
     path("", include(volunteers_urls.page_patterns)),
     path("", include(requests_page_urls.page_patterns)),
     path("", include(unsubscribe.page_patterns)),
