@@ -144,5 +144,15 @@ def clear() -> int:
     return len(ids)
 
 
+def delete_older_than(cutoff: dt.datetime) -> int:
+    """Delete the box's messages written before `cutoff` (retention); returns how many."""
+    deleted = 0
+    for message in messages(limit=1_000_000):
+        if message.at < cutoff:
+            (_directory() / f"{message.id}.json").unlink(missing_ok=True)
+            deleted += 1
+    return deleted
+
+
 def in_use() -> bool:
     return (getattr(settings, "SMS_URL", "") or "dev://").startswith("dev:")
