@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from requests.demo import DEMO_PERSON
 from requests.models import Offer, Request
 from volunteers import phones
 from volunteers.models import Volunteer
@@ -45,14 +44,14 @@ def record_demo_emails() -> int:
     return len(Notice.objects.bulk_create(notices, ignore_conflicts=True))
 
 
-# How many demo volunteers take offers by SMS, Neda Karimi (the docs' demo person) first.
+# How many demo volunteers take offers by SMS.
 DEMO_SMS_PEOPLE = 3
 
 
-def choose_demo_sms(*, count: int = DEMO_SMS_PEOPLE) -> list[int]:
-    """A few Persian-speaking demo interpreters take offers by SMS with their number confirmed,
-    so that `make run` shows the SMS path in the dev SMS box (`/dev/sms/`). Only once: a
-    database where any volunteer ever chose SMS is left as it is. Returns their ids."""
+def choose_demo_sms(*, count: int = DEMO_SMS_PEOPLE) -> list[str]:
+    """A few Persian-speaking demo interpreters take offers by email and SMS with their number
+    confirmed, so that `make run` shows the SMS path in the dev SMS box (`/dev/sms/`). Only
+    once: a database where any volunteer ever chose SMS is left as it is. Returns their names."""
     if Volunteer.objects.exclude(offer_channel=Volunteer.OfferChannel.EMAIL).exists() or (
         Volunteer.objects.filter(
             Q(phone_confirmed_at__isnull=False) | Q(sms_stopped_at__isnull=False)
@@ -69,7 +68,7 @@ def choose_demo_sms(*, count: int = DEMO_SMS_PEOPLE) -> list[int]:
         .order_by("pk")
         .distinct()
     )
-    people = sorted(interpreters[:50], key=lambda v: (v.name != DEMO_PERSON, v.pk))[:count]
+    people = list(interpreters[:count])
     now = timezone.now()
     chosen = []
     for person in people:
@@ -80,5 +79,5 @@ def choose_demo_sms(*, count: int = DEMO_SMS_PEOPLE) -> list[int]:
             phone_confirmed_at=now,
             updated_at=now,
         )
-        chosen.append(person.pk)
+        chosen.append(person.name)
     return chosen

@@ -48,6 +48,6 @@ class Command(BaseCommand):
             )
         if by_sms:
             self.stdout.write(
-                f"  {len(by_sms)} of them take offers by email and SMS (Neda Karimi first); "
+                f"  {', '.join(by_sms)} take offers by email and SMS; "
                 "their SMS go to the dev SMS box, /dev/sms/"
             )
