@@ -27,6 +27,11 @@ WORKING_LANGUAGE = "de"
 ELLIPSIS = "..."
 
 
+def _prefix(code: str) -> str:
+    """ "Lotse #4821: " for a message about an offer with a reply code, else "Lotse: "."""
+    return f"Lotse #{code}: " if code else "Lotse: "
+
+
 def short_link(raw_token: str) -> str:
     return settings.SITE_URL + reverse("offer-short", args=[raw_token])
 
@@ -89,7 +94,7 @@ def offer(*, request: Request, code: str, raw_token: str) -> str:
 
 def confirmation(*, request: Request, code: str, raw_token: str) -> str:
     """After an accept: thanks, the time, and the page with the address (and "I can't come")."""
-    prefix = f"Lotse #{code}: " if code else "Lotse: "
+    prefix = _prefix(code)
     return prefix + (
         _("You are booked for %(what)s, %(when)s. Address and details: %(link)s")
         % {
@@ -102,7 +107,7 @@ def confirmation(*, request: Request, code: str, raw_token: str) -> str:
 
 def closed(*, request: Request, code: str) -> str:
     """The places went to others (or the office cancelled) before this volunteer answered."""
-    prefix = f"Lotse #{code}: " if code else "Lotse: "
+    prefix = _prefix(code)
     if request.status == Request.Status.CANCELLED:
         return prefix + _("The appointment %(when)s was cancelled. Thank you!") % {
             "when": when(request)
@@ -113,7 +118,7 @@ def closed(*, request: Request, code: str) -> str:
 
 
 def calendar_cancel(*, request: Request, code: str, released: bool) -> str:
-    prefix = f"Lotse #{code}: " if code else "Lotse: "
+    prefix = _prefix(code)
     if released:
         return prefix + _("You are signed off from %(when)s. Thank you for telling us.") % {
             "when": when(request)
@@ -124,7 +129,7 @@ def calendar_cancel(*, request: Request, code: str, released: bool) -> str:
 
 
 def reminder(*, request: Request, code: str, raw_token: str) -> str:
-    prefix = f"Lotse #{code}: " if code else "Lotse: "
+    prefix = _prefix(code)
     return prefix + _("Tomorrow %(when)s: %(what)s. Address, or if you cannot come: %(link)s") % {
         "when": when(request),
         "what": _clean(what(request), keep_script=_("Tomorrow")),
@@ -176,9 +181,9 @@ def unknown_code(code: str) -> str:
 
 
 def declined(code: str) -> str:
-    return f"Lotse #{code}: " + _("You declined. Thank you for answering!")
+    return _prefix(code) + _("You declined. Thank you for answering!")
 
 
 def refused(code: str, message: str) -> str:
     """An answer that could not be taken, with the reason the offer's page would show."""
-    return f"Lotse #{code}: {message}"
+    return _prefix(code) + message
