@@ -37,6 +37,7 @@ run: demo
 	@echo "    Staff login:   http://$(HOST):$(PORT)/login/"
 	@echo "    API docs:      http://$(HOST):$(PORT)/api/docs/"
 	@echo "    Dev mailbox:   http://$(HOST):$(PORT)/dev/mail/"
+	@echo "    Dev SMS box:   http://$(HOST):$(PORT)/dev/sms/"
 	@echo "    Health:        http://$(HOST):$(PORT)/healthz"
 	@echo "    Admin:         http://$(HOST):$(PORT)/admin/ (as koordination)"
 	@echo ""

@@ -8,6 +8,7 @@ falls back silently to a default.
 
 import os
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -445,6 +446,29 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # attempts' addresses for the lockout, for as long as it needs them).
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 
+# --- SMS ------------------------------------------------------------------------------------
+
+# The SMS provider (workers.sms.base.provider): empty or dev:// is the development SMS box
+# (messages written to SMS_DEV_DIR, shown at /dev/sms/ beside the dev mailbox).
+SMS_URL = os.environ.get("SMS_URL", "").strip()
+SMS_DEV_DIR = VAR_DIR / "sms"
+# What one SMS segment costs (the statistics count segments per office and month).
+try:
+    SMS_PRICE_PER_SEGMENT = Decimal(os.environ.get("SMS_PRICE_PER_SEGMENT", "0.08").strip())
+except InvalidOperation:
+    raise ImproperlyConfigured("SMS_PRICE_PER_SEGMENT must be a number, e.g. 0.075.") from None
+SMS_CURRENCY = os.environ.get("SMS_CURRENCY", "EUR").strip() or "EUR"
+# No SMS in these hours (Europe/Berlin), except answers to the volunteer's own SMS and urgent
+# offers to those who allow them at night.
+SMS_QUIET_HOURS = os.environ.get("SMS_QUIET_HOURS", "21:00-08:00").strip()
+_quiet = SMS_QUIET_HOURS.split("-")
+if len(_quiet) != 2 or not all(
+    len(t.split(":")) == 2 and all(p.isdigit() for p in t.split(":")) for t in _quiet
+):
+    raise ImproperlyConfigured("SMS_QUIET_HOURS must look like 21:00-08:00.")
+# Retries after a temporary provider failure (5xx, 429, timeouts), waiting as for mail.
+LOTSE_SMS_RETRIES = env_int("LOTSE_SMS_RETRIES", 8, minimum=0)
+
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Redis hands an unacknowledged message to another worker after the visibility timeout;
     # a retry's countdown sits unacknowledged in a worker that long, so it must be shorter.
@@ -458,6 +482,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 CELERY_BEAT_SCHEDULE = {
     "start-due-waves": {
         "task": "workers.tasks.start_due_waves",
+        "schedule": timedelta(seconds=LOTSE_WAVES_EVERY_SECONDS),
+    },
+    "send-held-sms": {
+        "task": "workers.tasks.send_held_sms",
         "schedule": timedelta(seconds=LOTSE_WAVES_EVERY_SECONDS),
     },
     "sweep-stuck-offers": {

@@ -38,6 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dev/mail/", include(workers_urls.mailbox_patterns)),
     path("sms/", include("workers.sms.urls")),
+    path("dev/sms/", include(workers_urls.sms_box_patterns)),
     path("", include(volunteers_urls.page_patterns)),
     path("", include(requests_page_urls.page_patterns)),
     path("", include(unsubscribe.page_patterns)),

@@ -28,26 +28,31 @@ from volunteers import audit, tokens
 from volunteers.models import Volunteer
 
 
-def issue_link(*, offer: Offer) -> str:
+def issue_link(*, offer: Offer, nbytes: int = 32) -> str:
     """A new raw link token for `offer` (replacing any earlier one); only its digest is kept.
 
     Called by the sender while it holds the offer's row lock. The link works until the
-    appointment starts.
+    appointment starts. `nbytes` random bytes (at least 16: 128 bits; an SMS takes 16).
     """
-    raw = secrets.token_urlsafe(32)
+    assert nbytes >= 16, "a link must carry at least 128 random bits"  # noqa: S101
+    raw = secrets.token_urlsafe(nbytes)
     offer.token_digest = tokens.digest(raw)
     offer.token_expires_at = offer.request.starts_at
     offer.save(update_fields=["token_digest", "token_expires_at"])
     return raw
 
 
-def add_link(*, offer: Offer) -> str:
+def add_link(*, offer: Offer, nbytes: int = 32) -> str:
     """A further raw link token for `offer`'s page; the links already given keep working.
 
-    For the pages a volunteer returns to after accepting (the confirmation, the profile):
-    replacing the link would break the page they may have open.
+    For the pages a volunteer returns to after accepting (the confirmation, the profile), and
+    the SMS beside an offer email: replacing the link would break the page they may have open.
     """
-    raw = secrets.token_urlsafe(32)
+    assert nbytes >= 16, "a link must carry at least 128 random bits"  # noqa: S101
+    if offer.token_expires_at is None:  # the page expires with the appointment, however reached
+        offer.token_expires_at = offer.request.starts_at
+        offer.save(update_fields=["token_expires_at"])
+    raw = secrets.token_urlsafe(nbytes)
     OfferLink.objects.create(offer=offer, digest=tokens.digest(raw))
     return raw
 
@@ -411,13 +416,18 @@ def _reopen(*, request: Request, wave: int, ranked: Mapping[int, Candidate | Non
     return rows
 
 
-def fail(*, offer_id: int, now: dt.datetime | None = None) -> bool:
+def fail(*, offer_id: int, now: dt.datetime | None = None, after_sending: bool = False) -> bool:
     """The offer's email cannot be delivered: a queued offer becomes `failed`, the office is
-    told. False if the offer was no longer queued (sent meanwhile, withdrawn, ...)."""
+    told. False if the offer was no longer queued (sent meanwhile, withdrawn, ...).
+
+    `after_sending`: the one message that carried a sent offer failed later (an SMS the network
+    could not deliver); the offer fails too if nobody has answered it yet.
+    """
     now = now or timezone.now()
+    statuses = [Offer.Status.QUEUED, Offer.Status.SENT] if after_sending else [Offer.Status.QUEUED]
     with transaction.atomic():
         failed = audit.update(
-            Offer.objects.filter(pk=offer_id, status=Offer.Status.QUEUED),
+            Offer.objects.filter(pk=offer_id, status__in=statuses),
             status=Offer.Status.FAILED,
             responded_at=now,
         )

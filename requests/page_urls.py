@@ -6,6 +6,8 @@ from requests import pages
 
 page_patterns = [
     path("offers/<str:token>/", pages.offer_page, name="offer"),
+    # The same page behind the short link an SMS carries (workers.sms.texts).
+    path("o/<str:token>/", pages.offer_page, name="offer-short"),
     path(
         "offers/mine/<str:token>/<int:offer_id>/",
         pages.offer_from_profile,

@@ -206,6 +206,11 @@ class VolunteerAdmin(admin.ModelAdmin):
         "confirmed_at",
         "updated_at",
         "erased_at",
+        # The volunteer chooses the channel (profile, API); the number is confirmed by reply.
+        "offer_channel",
+        "phone_confirmed_at",
+        "sms_stopped_at",
+        "sms_urgent_at_night",
     ]
     fieldsets = [
         (None, {"fields": ["name", "email", "phone", "email_language", "status", "paused_until"]}),
@@ -226,7 +231,17 @@ class VolunteerAdmin(admin.ModelAdmin):
         ),
         (
             _("Offers"),
-            {"fields": ["max_tasks_per_month", "gender", "certificate_date"]},
+            {
+                "fields": [
+                    "max_tasks_per_month",
+                    "gender",
+                    "certificate_date",
+                    "offer_channel",
+                    "phone_confirmed_at",
+                    "sms_stopped_at",
+                    "sms_urgent_at_night",
+                ]
+            },
         ),
         (
             _("Record"),

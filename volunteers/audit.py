@@ -49,7 +49,7 @@ class Channel(models.TextChoices):
     PAGE = "page", _("page")
     API = "api", _("API")
     EMAIL_LINK = "email_link", _("link in an email")
-    # No SMS gateway yet: a reply by SMS will call the same domain functions under this channel.
+    # A reply by SMS (workers.sms.replies), or a page opened from the short link in an SMS.
     SMS = "sms", _("SMS")
     SYSTEM = "system", _("system (worker)")
 
@@ -67,6 +67,8 @@ class Event(models.TextChoices):
     OFFER_DECLINED = "offer_declined", _("declined an offer")
     OFFER_RELEASED = "offer_released", _("signed off from a task")
     PAUSED = "paused", _("paused offers")
+    PHONE_CONFIRMED = "phone_confirmed", _("confirmed the mobile number")
+    SMS_STOPPED = "sms_stopped", _("stopped SMS")
     RESUMED = "resumed", _("resumed offers")
     DATA_EXPORTED = "data_exported", _("exported their data")
     ERASED = "erased", _("erased their data")
@@ -90,7 +92,13 @@ _request: ContextVar[HttpRequest | None] = ContextVar("lotse_audit_request", def
 EMAIL_LINK_PREFIXES = ("/offers/", "/volunteer/", "/confirm/", "/unsubscribe/")
 
 
+# The short offer link in an SMS (`requests/page_urls.py`).
+SMS_LINK_PREFIXES = ("/o/",)
+
+
 def channel_of(path: str) -> str:
+    if path.startswith(SMS_LINK_PREFIXES):
+        return Channel.SMS
     if path.startswith("/api/"):
         return Channel.API
     if path.startswith(EMAIL_LINK_PREFIXES):

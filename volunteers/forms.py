@@ -36,10 +36,12 @@ SCALAR_FIELDS = (
     "certificate_date",
     "max_tasks_per_month",
     "email_language",
+    "offer_channel",
+    "sms_urgent_at_night",
     "consent",
 )
 # Optional on the page: an empty box means "not given", so the serializer's default applies.
-_OMIT_WHEN_EMPTY = ("max_distance_km", "max_tasks_per_month", "email_language")
+_OMIT_WHEN_EMPTY = ("max_distance_km", "max_tasks_per_month", "email_language", "offer_channel")
 
 NOT_LISTED = _("“%(text)s” is not in the list of languages. Choose one from the list.")
 
@@ -98,6 +100,7 @@ class RegistrationForm:
             "max_tasks_per_month": "4",
             "email_language": language,
             "only_at_stated_times": "no",
+            "offer_channel": Volunteer.OfferChannel.EMAIL,
         }
         self.values = {
             name: self.data.get(name, "" if self.bound else initial.get(name, "")).strip()
@@ -150,6 +153,7 @@ class RegistrationForm:
             name: values[name] for name in ("name", "email", "phone", "postcode", "gender")
         }
         result["remote_ok"] = bool(values["remote_ok"])
+        result["sms_urgent_at_night"] = bool(values["sms_urgent_at_night"])
         # A radio pair, "yes" or "no"; none chosen is the default, "also at other times".
         result["only_at_stated_times"] = values["only_at_stated_times"] == "yes"
         result["consent"] = bool(values["consent"])
@@ -237,6 +241,10 @@ def level_choices() -> list[tuple[str, str]]:
 
 def gender_choices() -> list[tuple[str, str]]:
     return list(Volunteer.Gender.choices)
+
+
+def offer_channel_choices() -> list[tuple[str, str]]:
+    return [(str(value), str(label)) for value, label in Volunteer.OfferChannel.choices]
 
 
 def email_language_choices() -> list[tuple[str, str]]:

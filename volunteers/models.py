@@ -87,10 +87,35 @@ class Volunteer(models.Model):
         DE = "de", "Deutsch"
         EN = "en", "English"
 
+    class OfferChannel(models.TextChoices):
+        EMAIL = "email", _("email")
+        SMS = "sms", _("SMS")
+        BOTH = "both", _("email and SMS")
+
     name = models.CharField(_("name"), max_length=120)
     # Null once the person is erased: the unique index then no longer holds the address.
     email = models.EmailField(_("email"), null=True, blank=True)  # noqa: DJ001 - see above
     phone = PhoneNumberField(_("phone"), blank=True, region="DE")
+    # How offers, confirmations and notices about tasks reach the person. SMS needs the mobile
+    # number confirmed by a reply (`phone_confirmed_at`); until then everything goes by email.
+    offer_channel = models.CharField(
+        _("offers by"),
+        max_length=5,
+        choices=OfferChannel,
+        default=OfferChannel.EMAIL,
+        db_default=OfferChannel.EMAIL,
+    )
+    # When the person confirmed `phone` by replying yes to the confirmation SMS; cleared
+    # whenever the number changes.
+    phone_confirmed_at = models.DateTimeField(
+        _("mobile number confirmed at"), null=True, blank=True
+    )
+    # "STOP" by SMS: no more SMS until the person chooses SMS again on the profile.
+    sms_stopped_at = models.DateTimeField(_("SMS stopped at"), null=True, blank=True)
+    # SMS keep quiet at night (workers.sms.channels); this lets urgent offers through.
+    sms_urgent_at_night = models.BooleanField(
+        _("urgent offers by SMS at night too"), default=False, db_default=False
+    )
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
     # Derived from the postcode by volunteers.places; empty for postcodes outside Dortmund.
     district = models.CharField(_("district"), max_length=40, blank=True, db_index=True)
@@ -172,6 +197,16 @@ class Volunteer(models.Model):
                 condition=models.Q(gender__in=["", "female", "male", "diverse"]),
                 name="volunteer_gender_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(offer_channel__in=["email", "sms", "both"]),
+                name="volunteer_offer_channel_valid",
+            ),
+            # A confirmed number belongs to one person: replies from it must name one sender.
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=models.Q(phone_confirmed_at__isnull=False),
+                name="volunteer_confirmed_phone_unique",
+            ),
             # Only an erased person may be without an email address.
             models.CheckConstraint(
                 condition=models.Q(email__isnull=False) | models.Q(erased_at__isnull=False),
@@ -184,6 +219,30 @@ class Volunteer(models.Model):
 
     def is_paused_on(self, day: dt.date) -> bool:
         return self.paused_until is not None and day <= self.paused_until
+
+    @property
+    def wants_sms(self) -> bool:
+        """The person chose SMS (alone or with email) and has not stopped it."""
+        return (
+            self.offer_channel in {self.OfferChannel.SMS, self.OfferChannel.BOTH}
+            and self.sms_stopped_at is None
+            and bool(self.phone)
+        )
+
+    @property
+    def sms_ready(self) -> bool:
+        """SMS reach the person: chosen, not stopped, and the number confirmed by reply."""
+        return self.wants_sms and self.phone_confirmed_at is not None
+
+    @property
+    def message_channels(self) -> frozenset[str]:
+        """How messages about tasks reach the person now: "email", "sms" or both. Email until
+        the number is confirmed (and after a STOP)."""
+        if not self.sms_ready:
+            return frozenset({"email"})
+        if self.offer_channel == self.OfferChannel.SMS:
+            return frozenset({"sms"})
+        return frozenset({"email", "sms"})
 
 
 class SpokenLanguage(models.Model):

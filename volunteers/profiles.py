@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from volunteers import languages, places
+from volunteers import languages, phones, places
 from volunteers.models import (
     Absence,
     AvailabilitySlot,
@@ -28,6 +28,7 @@ from volunteers.models import (
     Volunteer,
     VolunteerSkill,
 )
+from volunteers.signals import phone_to_confirm
 from volunteers.translation import active_language
 
 WEEKDAYS = range(7)
@@ -197,10 +198,24 @@ def place_fields(postcode: str) -> dict[str, Any]:
     }
 
 
+def check_channel(*, offer_channel: str, phone: str) -> None:
+    """SMS needs a mobile number (confirmed later, by reply)."""
+    if offer_channel == Volunteer.OfferChannel.EMAIL:
+        return
+    if not phone:
+        raise ValidationError({"phone": [_("Please give your mobile number to get SMS.")]})
+    if not phones.is_mobile(phone):
+        raise ValidationError(
+            {"phone": [_("This is not a mobile number; SMS can only go to a mobile number.")]}
+        )
+
+
 SCALAR_FIELDS = (
     "name",
     "email",
     "phone",
+    "offer_channel",
+    "sms_urgent_at_night",
     "max_distance_km",
     "remote_ok",
     "only_at_stated_times",
@@ -219,9 +234,15 @@ def save_profile(*, volunteer: Volunteer, data: Mapping[str, Any]) -> Volunteer:
     (code, level) pairs, availability as Slots, absences as Spans. Everything is checked again
     here, so a caller cannot skip a rule.
     """
+    old_phone, old_channel = str(volunteer.phone or ""), volunteer.offer_channel
     for field in SCALAR_FIELDS:
         if field in data:
             setattr(volunteer, field, data[field] if data[field] is not None else _blank(field))
+    check_channel(offer_channel=volunteer.offer_channel, phone=str(volunteer.phone or ""))
+    if str(volunteer.phone or "") != old_phone:
+        volunteer.phone_confirmed_at = None  # a new number is confirmed anew
+    if "offer_channel" in data and volunteer.offer_channel != old_channel:
+        volunteer.sms_stopped_at = None  # choosing SMS again undoes a STOP
     if volunteer.email:
         volunteer.email = volunteer.email.strip()
     if "postcode" in data:
@@ -240,6 +261,8 @@ def save_profile(*, volunteer: Volunteer, data: Mapping[str, Any]) -> Volunteer:
         else not is_new and volunteer.availability.exists(),
     )
     volunteer.save()
+    if volunteer.status == Volunteer.Status.ACTIVE:
+        ask_to_confirm_phone(volunteer)
     if new_languages is not None:
         _replace(
             volunteer.languages,
@@ -268,6 +291,13 @@ def save_profile(*, volunteer: Volunteer, data: Mapping[str, Any]) -> Volunteer:
             is_new=is_new,
         )
     return volunteer
+
+
+def ask_to_confirm_phone(volunteer: Volunteer) -> None:
+    """An active volunteer who chose SMS with a number not yet confirmed gets the confirmation
+    SMS: the channel's domain (workers.sms) queues it in this transaction."""
+    if volunteer.wants_sms and volunteer.phone_confirmed_at is None:
+        phone_to_confirm.send(sender=Volunteer, volunteer=volunteer)
 
 
 def _replace(related: Any, rows: list[Any], *, is_new: bool) -> None:

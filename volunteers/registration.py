@@ -142,6 +142,7 @@ def confirm(*, raw_token: str, now: dt.datetime | None = None) -> Volunteer:
             if not activated:
                 raise AlreadyConfirmed(token.volunteer)
             _enqueue_link(token.volunteer_id, MANAGE, WELCOME)
+            profiles.ask_to_confirm_phone(Volunteer.objects.get(pk=token.volunteer_id))
     except tokens.InvalidToken as exc:
         _raise_if_confirmed(raw_token, exc)
         raise

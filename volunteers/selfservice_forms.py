@@ -38,6 +38,7 @@ SCALARS = (
     "certificate_date",
     "max_tasks_per_month",
     "email_language",
+    "offer_channel",
 )
 
 # Names of the inputs of a row, to say which one an error message is about.
@@ -117,6 +118,7 @@ class ProfileEditForm:
         values: dict[str, str],
         remote_ok: bool,
         only_at_stated_times: bool = False,
+        sms_urgent_at_night: bool = False,
         language_rows: list[Row],
         skills: set[str],
         days: list[Day],
@@ -126,6 +128,7 @@ class ProfileEditForm:
         self.values = values
         self.remote_ok = remote_ok
         self.only_at_stated_times = only_at_stated_times
+        self.sms_urgent_at_night = sms_urgent_at_night
         self.language_rows = language_rows
         self.skills = skills
         self.days = days
@@ -151,6 +154,7 @@ class ProfileEditForm:
             ),
             "max_tasks_per_month": str(volunteer.max_tasks_per_month),
             "email_language": volunteer.email_language,
+            "offer_channel": volunteer.offer_channel,
         }
         spoken = list(volunteer.languages.order_by("code"))
         lang = active_language()
@@ -187,6 +191,7 @@ class ProfileEditForm:
             values=values,
             remote_ok=volunteer.remote_ok,
             only_at_stated_times=volunteer.only_at_stated_times,
+            sms_urgent_at_night=volunteer.sms_urgent_at_night,
             language_rows=language_rows,
             skills={vs.skill.code for vs in volunteer.skill_set.select_related("skill")},
             days=days,
@@ -244,6 +249,7 @@ class ProfileEditForm:
             remote_ok=bool(data.get("remote_ok")),
             # A radio pair, "yes" or "no"; anything else is the default, "also at other times".
             only_at_stated_times=data.get("only_at_stated_times") == "yes",
+            sms_urgent_at_night=bool(data.get("sms_urgent_at_night")),
             language_rows=language_rows,
             skills={s for s in posted_skills if isinstance(s, str)},
             days=days,
@@ -258,6 +264,9 @@ class ProfileEditForm:
         data["certificate_date"] = data["certificate_date"] or None
         data["remote_ok"] = self.remote_ok
         data["only_at_stated_times"] = self.only_at_stated_times
+        data["sms_urgent_at_night"] = self.sms_urgent_at_night
+        if not data["offer_channel"]:
+            del data["offer_channel"]  # a page without the choice keeps the stored one
         # The picker sends text; a text naming no listed language is refused on its row and
         # not sent on (the serializer would take any tag, the picker offers a curated list).
         # A stored language the list lacks (set by staff) stays as long as its row does.
@@ -315,7 +324,14 @@ class ProfileEditForm:
             rows = self._rows_of.get(key)
             entries = _entry_errors(detail) if rows is not None else None
             if entries is None:
-                placed = (*SCALARS, "remote_ok", "only_at_stated_times", *self._rows_of, "skills")
+                placed = (
+                    *SCALARS,
+                    "remote_ok",
+                    "only_at_stated_times",
+                    "sms_urgent_at_night",
+                    *self._rows_of,
+                    "skills",
+                )
                 target = key if key in placed else "general"
                 self.errors.setdefault(target, []).extend(_unique(_messages(detail)))
                 continue

@@ -189,6 +189,18 @@ class ProfileSerializer(serializers.Serializer):
     email_language = serializers.ChoiceField(
         choices=Volunteer.EmailLanguage.choices, required=False
     )
+    offer_channel = serializers.ChoiceField(
+        choices=Volunteer.OfferChannel.choices,
+        required=False,
+        help_text="How offers and notices about tasks reach the person: `email` (the default), "
+        "`sms` or `both`. SMS needs a mobile `phone`, and starts once the person has confirmed "
+        "the number by replying yes to the confirmation SMS; until then, email.",
+    )
+    sms_urgent_at_night = serializers.BooleanField(
+        required=False,
+        help_text="SMS keep quiet from 21:00 to 08:00 (Berlin); true lets offers for "
+        "appointments within MATCHING_URGENT_HOURS through at night.",
+    )
 
     def validate_postcode(self, value: str) -> str:
         try:
@@ -220,6 +232,10 @@ class ProfileSerializer(serializers.Serializer):
             if "absences" in data:
                 data["absences"] = profiles.check_absences(
                     profiles.Span(a["start"], a["end"]) for a in data["absences"]
+                )
+            if "offer_channel" in data and (data.get("phone") or not self.partial):
+                profiles.check_channel(
+                    offer_channel=data["offer_channel"], phone=str(data.get("phone") or "")
                 )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
@@ -299,6 +315,9 @@ class VolunteerSerializer(serializers.ModelSerializer):
     only_at_stated_times = serializers.BooleanField(
         read_only=True, help_text=ONLY_AT_STATED_TIMES_HELP
     )
+    phone_confirmed = serializers.SerializerMethodField(
+        help_text="The person confirmed the mobile number by replying to the confirmation SMS."
+    )
 
     class Meta:
         model = Volunteer
@@ -322,8 +341,14 @@ class VolunteerSerializer(serializers.ModelSerializer):
             "certificate_date",
             "max_tasks_per_month",
             "email_language",
+            "offer_channel",
+            "phone_confirmed",
+            "sms_urgent_at_night",
             "paused_until",
             "created_at",
             "confirmed_at",
         ]
         read_only_fields = fields
+
+    def get_phone_confirmed(self, obj: Volunteer) -> bool:
+        return bool(obj.phone) and obj.phone_confirmed_at is not None

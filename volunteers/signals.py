@@ -10,3 +10,8 @@ from django.dispatch import Signal
 
 # Sent with `volunteer=<Volunteer>` and `at=<datetime>`.
 volunteer_erasing = Signal()
+
+# Sent with `volunteer=<Volunteer>` inside the transaction that made an active volunteer's SMS
+# number one to confirm (chosen at registration and the email confirmed, or changed on the
+# profile). The workers app queues the confirmation SMS; volunteers sends nothing itself.
+phone_to_confirm = Signal()

@@ -12,6 +12,10 @@ LOTSE_RETENTION_DAYS (default 90) after an appointment ended:
 - in the embedded default, the development mailbox's copies of emails older than that go too
   (they hold names and addresses, and a laptop keeps them forever otherwise).
 
+SMS older than LOTSE_RETENTION_DAYS keep only what the statistics count (office, kind, state,
+times, segments): the number they went to and their text are blanked, and so are the sender and
+text of the SMS replies.
+
 Audit entries (volunteers/audit.py) are kept LOTSE_AUDIT_RETENTION_DAYS (default 730), then deleted
 here; the database refuses to delete younger ones.
 
@@ -34,7 +38,8 @@ from django.utils import timezone
 from requests.models import Offer, Request
 from volunteers import audit
 from workers import mailbox
-from workers.models import Notice
+from workers.models import Notice, SmsMessage, SmsReply
+from workers.sms import dev as sms_dev
 
 
 def cutoff(*, now: dt.datetime | None = None) -> dt.datetime:
@@ -58,11 +63,23 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
     )
     notices, _per_model = Notice.objects.filter(request__ends_at__lt=before).delete()
     mails = mailbox.delete_older_than(before) if mailbox.in_use() else 0
+    mails += sms_dev.delete_older_than(before) if sms_dev.in_use() else 0
+    sms = (
+        SmsMessage.objects.filter(created_at__lt=before)
+        .exclude(Q(to="") & Q(body=""))
+        .update(to="", body="")
+    )
+    sms += (
+        SmsReply.objects.filter(received_at__lt=before)
+        .exclude(Q(sender="") & Q(text=""))
+        .update(sender="", text="")
+    )
     trail = audit.delete_expired(now=now)
     return {
         "request_texts": texts,
         "offer_links": links,
         "notices": notices,
         "mails": mails,
+        "sms": sms,
         "audit_entries": trail,
     }

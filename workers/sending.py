@@ -9,6 +9,11 @@ duplicate left possible is an email that went out while the commit after it fail
 - Confirmations: the Offer row, locked; sent while `confirmation_sent_at` is empty.
 - Every other email: a `Notice` row claimed under a unique key (`workers.models`).
 
+Each message to a volunteer goes by their channel (`Volunteer.message_channels`): by SMS, the
+same function writes the SMS's row into the outbox (`workers.sms.outbox`) under the same lock or
+claim, and the SMS is sent from there; by email alone, nothing changes. An offer by SMS alone
+stays `queued` until the provider took its SMS.
+
 Each `send_*` function takes the SMTP connection to use (one per batch, see `workers.tasks`)
 and returns its outcome for the log: "sent", "skipped: <why>", or "failed" when the server
 refused this message for good (a 5xx for the recipient or the message). Temporary failures
@@ -28,7 +33,8 @@ from django.utils import timezone
 from requests import offers
 from requests.models import Offer, Request
 from workers import emails, smtp
-from workers.models import Notice
+from workers.models import Notice, SmsMessage
+from workers.sms import outbox
 
 OPEN_REQUEST = {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
 
@@ -77,10 +83,17 @@ def send_offer(*, offer_id: int, connection: Connection | None = None) -> str:
                 return "skipped: no longer wanted"
             if offer.request.starts_at <= timezone.now():
                 return "skipped: appointment started"
-            raw = offers.issue_link(offer=offer)
-            _send(emails.offer_email(offer=offer, raw_token=raw), connection)
-            offer.status, offer.sent_at = Offer.Status.SENT, timezone.now()
-            offer.save(update_fields=["status", "sent_at"])
+            channels = offer.volunteer.message_channels
+            if "email" in channels:
+                raw = offers.issue_link(offer=offer)
+                _send(emails.offer_email(offer=offer, raw_token=raw), connection)
+                offer.status, offer.sent_at = Offer.Status.SENT, timezone.now()
+                offer.save(update_fields=["status", "sent_at"])
+            if "sms" in channels:
+                # By SMS alone the offer stays queued until the provider takes the SMS.
+                outbox.queue_offer(offer=offer)
+                if "email" not in channels:
+                    return "queued: sms"
     except smtp.MAIL_ERRORS as exc:
         if not _permanent(exc):
             raise
@@ -108,8 +121,16 @@ def send_confirmation(*, offer_id: int, connection: Connection | None = None) ->
                 return "skipped: confirmed already"
             if offer.status != Offer.Status.ACCEPTED or offer.volunteer.erased_at is not None:
                 return f"skipped: {offer.status}"
-            raw = offers.add_link(offer=offer)
-            _send(emails.confirmation_email(offer, raw_token=raw), connection)
+            channels = offer.volunteer.message_channels
+            if "sms" in channels:
+                outbox.queue_about_offer(
+                    kind=SmsMessage.Kind.CONFIRMATION,
+                    key=f"confirmation:{offer.pk}:{offer.responded_at:%Y%m%d%H%M%S%f}",
+                    offer=offer,
+                )
+            if "email" in channels:
+                raw = offers.add_link(offer=offer)
+                _send(emails.confirmation_email(offer, raw_token=raw), connection)
             offer.confirmation_sent_at = timezone.now()
             offer.save(update_fields=["confirmation_sent_at"])
     except smtp.MAIL_ERRORS as exc:
@@ -144,12 +165,22 @@ def _notice(
     offer_id: int | None,
     build: Callable[[], EmailMessage | None],
     connection: Connection | None,
+    to: Offer | None = None,
 ) -> str:
-    """Claim `key`, build and send the email; a permanent refusal is recorded as failed."""
+    """Claim `key`, build and send the email; a permanent refusal is recorded as failed.
+
+    `to`: a notice to this offer's volunteer, by their channel: the SMS is queued under the
+    same claim, and the email is sent only if email is one of their channels.
+    """
     try:
         with transaction.atomic():
             if not _claim(key=key, kind=kind, request_id=request_id, offer_id=offer_id):
                 return "skipped: sent already"
+            channels = to.volunteer.message_channels if to is not None else {"email"}
+            if to is not None and "sms" in channels:
+                outbox.queue_about_offer(kind=kind, key=key, offer=to)
+                if "email" not in channels:
+                    return "queued: sms"
             message = build()
             if message is None:
                 transaction.set_rollback(True)
@@ -199,6 +230,7 @@ def send_closed_notice(*, offer_id: int, connection: Connection | None = None) -
             offer_id=offer.pk,
             build=lambda: emails.closed_email(offer),
             connection=connection,
+            to=offer,
         )
 
 
@@ -243,6 +275,7 @@ def send_calendar_cancel(
             offer_id=offer.pk,
             build=lambda: emails.calendar_cancel_email(offer, released=released),
             connection=connection,
+            to=offer,
         )
 
 
@@ -282,6 +315,7 @@ def send_reminder(
             offer_id=offer.pk,
             build=build,
             connection=connection,
+            to=offer,
         )
 
 

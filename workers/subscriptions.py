@@ -11,7 +11,7 @@ from __future__ import annotations
 from requests import events
 from requests.models import Request
 from workers import tasks, waves
-from workers.models import Notice
+from workers.models import Notice, SmsMessage
 
 
 def request_created(request_id: int) -> None:
@@ -46,7 +46,11 @@ def request_filled(request_id: int) -> None:
 
 
 def offer_failed(offer_id: int) -> None:
-    tasks.send_office_notice.delay(Notice.Kind.UNDELIVERABLE, offer_id=offer_id, what="offer")
+    by_sms = SmsMessage.objects.filter(
+        offer_id=offer_id, kind=SmsMessage.Kind.OFFER, state=SmsMessage.State.FAILED
+    ).exists()
+    what = "sms offer" if by_sms else "offer"
+    tasks.send_office_notice.delay(Notice.Kind.UNDELIVERABLE, offer_id=offer_id, what=what)
 
 
 def request_unfilled(request_id: int) -> None:

@@ -29,6 +29,8 @@ from requests import offers
 from requests.models import Offer
 from workers import retention, sending, smtp, upkeep, waves
 from workers.models import Notice
+from workers.sms import base as sms_base
+from workers.sms import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -248,6 +250,41 @@ def send_reminders(self: Task, offer_ids: list[int]) -> None:
     _report_failures(outcomes, give_up)
 
 
+# --- SMS ------------------------------------------------------------------------------------
+
+
+@shared_task(bind=True, max_retries=None)
+def send_sms(self: Task, sms_id: int) -> None:
+    """Send one SMS from the outbox; a temporary provider failure retries after the mail
+    backoff, up to LOTSE_SMS_RETRIES times; then (or for a permanent one) it is given up."""
+    started = time.monotonic()
+    try:
+        outcome = outbox.send(sms_id=sms_id)
+    except sms_base.TemporaryFailure as exc:
+        attempt = self.request.retries
+        if attempt < settings.LOTSE_SMS_RETRIES:
+            wait = smtp.backoff_seconds(attempt)
+            log("send_sms", started, sms=sms_id, outcome="retry", error=type(exc).__name__,
+                attempt=attempt + 1, retry_in=wait)  # fmt: skip
+            raise self.retry(exc=exc, countdown=wait) from exc
+        outbox.give_up(sms_id=sms_id, error=str(exc) or type(exc).__name__)
+        outcome = "failed"
+    except sms_base.PermanentFailure as exc:
+        outbox.give_up(sms_id=sms_id, error=str(exc) or type(exc).__name__)
+        outcome = "failed"
+    log("send_sms", started, sms=sms_id, outcome=outcome)
+
+
+@shared_task
+def send_held_sms() -> None:
+    """Beat: the SMS held back by the quiet hours, once they are over."""
+    started = time.monotonic()
+    due = upkeep.held_sms_due()
+    for sms_id in due:
+        send_sms.delay(sms_id)
+    log("send_held_sms", started, outcome=f"{len(due)} due")
+
+
 # --- Emails to offices ----------------------------------------------------------------------
 
 
@@ -347,13 +384,16 @@ def sweep_stuck_offers() -> None:
     alerts = upkeep.office_alerts_due()
     for kind, arguments in alerts:
         send_office_notice.delay(kind, **arguments)
+    lost_sms = upkeep.stuck_sms()
+    for sms_id in lost_sms:
+        send_sms.delay(sms_id)
     log(
         "sweep_stuck_offers",
         started,
         outcome=(
             f"{len(stalled)} requests, {len(stuck)} offers, {len(confirmations)} confirmations, "
             f"{len(cancellations) + len(given_back)} cancellations, {len(closed)} closed "
-            f"notices, {len(alerts)} office alerts"
+            f"notices, {len(alerts)} office alerts, {len(lost_sms)} SMS"
         ),
     )
 

@@ -1,4 +1,4 @@
-"""What beat looks for: emails lost on the way, reminders and office alerts that are due.
+"""What beat looks for: emails and SMS lost on the way, reminders and office alerts that are due.
 
 Every email can be found again from the rows alone: an offer still `queued`, an accepted offer
 without `confirmation_sent_at`, an accepted offer of a cancelled request without its
@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from requests.calendar import BERLIN
 from requests.models import Offer, Request
-from workers.models import Notice
+from workers.models import Notice, SmsMessage
 
 NOT_FILLED = [Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED]
 
@@ -36,6 +36,40 @@ def stuck_offers(*, now: dt.datetime | None = None, limit: int = 1000) -> list[i
     cutoff = now - dt.timedelta(seconds=settings.LOTSE_SWEEP_STUCK_AFTER_SECONDS)
     return list(
         Offer.objects.filter(status=Offer.Status.QUEUED, created_at__lte=cutoff)
+        .filter(Q(attempted_at__isnull=True) | Q(attempted_at__lte=cutoff))
+        # Its SMS is in the outbox: the SMS sweep below looks after it.
+        .exclude(
+            Exists(
+                SmsMessage.objects.filter(
+                    offer=OuterRef("pk"),
+                    kind=SmsMessage.Kind.OFFER,
+                    state=SmsMessage.State.QUEUED,
+                )
+            )
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def held_sms_due(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
+    """SMS held back by the quiet hours whose time has come, and not tried since."""
+    now = now or timezone.now()
+    return list(
+        SmsMessage.objects.filter(state=SmsMessage.State.QUEUED, not_before__lte=now)
+        .filter(Q(attempted_at__isnull=True) | Q(attempted_at__lt=F("not_before")))
+        .order_by("not_before", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def stuck_sms(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
+    """SMS still `queued` well after they were due and last tried: their task was lost."""
+    now = now or timezone.now()
+    cutoff = _lost(now)
+    return list(
+        SmsMessage.objects.filter(state=SmsMessage.State.QUEUED, created_at__lte=cutoff)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=cutoff))
         .filter(Q(attempted_at__isnull=True) | Q(attempted_at__lte=cutoff))
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:limit]

@@ -1,4 +1,4 @@
-"""URLs of the workers app: the development mailbox."""
+"""URLs of the workers app: the development mailbox and SMS box."""
 
 from django.urls import path
 
@@ -12,4 +12,10 @@ mailbox_patterns = [
     path(
         "<str:mail_id>/attachments/<int:index>/", views.mail_attachment, name="mailbox-attachment"
     ),
+]
+
+sms_box_patterns = [
+    path("", views.sms_box, name="sms-box"),
+    path("reply/", views.sms_box_reply, name="sms-box-reply"),
+    path("clear/", views.sms_box_clear, name="sms-box-clear"),
 ]

@@ -26,6 +26,8 @@ import matching
 from matching.waves import is_urgent, plan_wave, wave_ceiling, wave_timeout
 from requests import lifecycle, offers
 from requests.models import Offer, Request
+from volunteers.models import Volunteer
+from workers.sms import channels
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +118,12 @@ def _plan(*, request_id: int, wave: int, now: dt.datetime) -> str:
             request=request,
             wave=wave,
             candidates=planned,
-            next_wave_at=now + wave_timeout(now=now, starts_at=request.starts_at),
+            next_wave_at=now
+            + wave_timeout(
+                now=now,
+                starts_at=request.starts_at,
+                by_sms=_all_by_sms_now(request, planned, now=now),
+            ),
             now=now,
         )
         lifecycle.clear_offer_problem(request=request)
@@ -192,3 +199,14 @@ def after_release(*, offer_id: int, now: dt.datetime | None = None) -> int | Non
     if request.next_wave_at is None or request.next_wave_at > now:
         return None
     return request.waves_sent + 1
+
+
+def _all_by_sms_now(request: Request, planned: list, *, now: dt.datetime) -> bool:
+    """Every offer of the wave reaches its person by SMS at once (chosen, confirmed, and not
+    held back by the quiet hours): answers then come within minutes, and the wave waits less."""
+    people = list(Volunteer.objects.filter(pk__in=[c.volunteer_id for c in planned]))
+    return bool(people) and all(
+        person.sms_ready
+        and channels.held_until(volunteer=person, request=request, answering=False, now=now) is None
+        for person in people
+    )

@@ -13,7 +13,9 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,7 @@ from volunteers.translation import active_language
 
 Cell = str | int | float | None
 
-TABLES = ("requests", "fill-rate", "languages", "hours", "declines")
+TABLES = ("requests", "fill-rate", "languages", "hours", "declines", "sms")
 
 
 @dataclass(frozen=True)
@@ -163,8 +165,34 @@ def declines_table(report: Report) -> Table:
     )
 
 
+def sms_table(report: Report) -> Table:
+    """SMS segments per month and office, and what they cost at SMS_PRICE_PER_SEGMENT."""
+    data = report.sms_segments
+    price = settings.SMS_PRICE_PER_SEGMENT
+    return Table(
+        "sms",
+        _("SMS segments per month and office"),
+        [
+            _("Month"),
+            *data.columns,
+            _("All"),
+            _("cost (%(currency)s)") % {"currency": settings.SMS_CURRENCY},
+        ],
+        [
+            [
+                month_label(month),
+                *(int(data.value(month, c)) for c in data.columns),
+                int(data.total(month)),
+                float(round(Decimal(int(data.total(month))) * price, 2)),
+            ]
+            for month in data.months
+        ],
+    )
+
+
 def table(report: Report, name: str) -> Table:
     builders = {
+        "sms": sms_table,
         "requests": requests_table,
         "fill-rate": fill_table,
         "languages": languages_table,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +128,26 @@ def volunteers_per_language(*, today: dt.date | None = None) -> dict[str, int]:
     return dict(rows)
 
 
+# SMS segments sent per (first day of the month, office name) for office ids in [start, end):
+# the SMS outbox belongs to the workers app, above this one, which registers its counter.
+SegmentCounter = Callable[[list[int], dt.datetime, dt.datetime], dict[tuple[dt.date, str], int]]
+_segment_counters: list[SegmentCounter] = []
+
+
+def register_segment_counter(counter: SegmentCounter) -> None:
+    _segment_counters[:] = [counter]
+
+
+def sms_segments(
+    *, office_ids: list[int], first: dt.date, last: dt.date, months: list[dt.date], shown: list[str]
+) -> numbers.MonthTable:
+    start, end = period_bounds(first, last)
+    cells = _segment_counters[0](office_ids, start, end) if _segment_counters else {}
+    return numbers.MonthTable(
+        months=months, columns=shown, cells={key: float(n) for key, n in cells.items()}
+    )
+
+
 @dataclass(frozen=True)
 class Report:
     offices: list[str]
@@ -137,6 +158,7 @@ class Report:
     languages: list[numbers.LanguageDemand]
     hours: numbers.MonthTable
     declines: list[tuple[str, int]]
+    sms_segments: numbers.MonthTable
 
     @property
     def total_requests(self) -> int:
@@ -176,4 +198,11 @@ def build_report(
         ),
         hours=numbers.hours_per_month(offer_rows, months=months),
         declines=numbers.declines_and_drop_outs(offer_rows),
+        sms_segments=sms_segments(
+            office_ids=[office.pk] if office is not None else [o.pk for o in offices],
+            first=first,
+            last=last,
+            months=months,
+            shown=shown,
+        ),
     )

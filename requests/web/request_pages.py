@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from requests import calendar, fitting, lifecycle
 from requests.errors import RequestError
 from requests.models import Offer, Request
-from requests.web import display, live
+from requests.web import deliveries, display, live
 from requests.web.forms import DetailsForm, HoursForm, MatchingForm, default_hours
 from requests.web.guards import scoped_request, staff_page
 from volunteers.models import Volunteer
@@ -42,6 +42,7 @@ class OfferLine:
     offer: Offer
     badge: display.Badge
     event: str
+    delivery: deliveries.Delivery | None = None
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,16 @@ class Actions:
 def waves_of(request: Request, *, now: dt.datetime) -> list[Wave]:
     """The request's offers grouped by wave, waves in order, "by hand" (0) last."""
     grouped: dict[int, list[OfferLine]] = defaultdict(list)
-    for offer in request.offers.select_related("volunteer").order_by("wave", "pk"):
+    offers = list(request.offers.select_related("volunteer").order_by("wave", "pk"))
+    delivered = deliveries.of(offers)
+    for offer in offers:
         grouped[offer.wave].append(
-            OfferLine(offer, display.offer_badge(offer), display.offer_event(offer, now=now))
+            OfferLine(
+                offer,
+                display.offer_badge(offer),
+                display.offer_event(offer, now=now),
+                delivered.get(offer.pk),
+            )
         )
     order = sorted(grouped, key=lambda wave: (wave == 0, wave))
     return [Wave(number, display.wave_label(number), grouped[number]) for number in order]

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -193,6 +194,8 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             time_to_fill=duration_text(report.fill.median_time_to_fill),
             total_hours=_number(report.total_hours, 1),
             query=request.GET.urlencode(),
+            sms_price=_number(float(settings.SMS_PRICE_PER_SEGMENT), 3),
+            sms_currency=settings.SMS_CURRENCY,
             first_label=export.month_label(report.months[0]),
             last_label=export.month_label(report.months[-1]),
         )

@@ -5,9 +5,11 @@ never another person's email.
 Staff create a request with a note and an address through the API; a real worker plans the wave
 and emails the offers through a real SMTP server; one volunteer opens the link and accepts; the
 worker confirms and tells the others and the office; staff complete the request. Every email the
-SMTP server took, every message the broker carried (watched with Redis MONITOR: the task's
-arguments as `argsrepr` and in its encoded body), every line the worker logged and every log
-record of this process are searched for the note and the address.
+SMTP server took, every SMS the volunteers got (they take offers by email and SMS; an SMS never
+carries the note or the address, not even the accepted volunteer's), every message the broker
+carried (watched with Redis MONITOR: the task's arguments as `argsrepr` and in its encoded body),
+every line the worker logged and every log record of this process are searched for the note and
+the address.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from requests import lifecycle
@@ -32,6 +35,8 @@ from tests.factories import OfficeFactory, StaffMemberFactory
 from tests.matching.helpers import at, fitting_volunteer, monday_ahead
 from tests.processes import celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, smtp_server, text_of
+from workers.models import SmsMessage
+from workers.sms import dev
 
 pytestmark = [
     pytest.mark.postgres,
@@ -97,16 +102,34 @@ def leaks(text: str) -> list[str]:
     return [secret for secret in SECRETS if secret in text]
 
 
-def test_it_keeps_note_and_address_out_of_tasks_logs_and_other_peoples_mail(caplog):
+def test_it_keeps_note_and_address_out_of_tasks_logs_sms_and_other_peoples_mail(
+    caplog, settings, tmp_path
+):
     caplog.set_level(logging.DEBUG)
     cache.clear()
+    settings.SMS_DEV_DIR = tmp_path / "sms"  # where the worker's dev SMS box writes
     office = OfficeFactory(name="lokal willkommen Huckarde", email="huckarde@lotse.example")
     staff = StaffMemberFactory(offices=[office])
-    volunteers = [fitting_volunteer(email=f"helper{i}@lotse.example") for i in range(4)]
+    volunteers = [
+        fitting_volunteer(
+            email=f"helper{i}@lotse.example",
+            phone=f"+4917150000{i:02d}",
+            offer_channel="both",
+            phone_confirmed_at=timezone.now(),
+        )
+        for i in range(4)
+    ]
     day = monday_ahead(2)
     sink = Sink()
     with smtp_server(sink) as port, BrokerWatch() as broker:
-        env = worker_env(smtp_port=port, MATCHING_WAVE_MIN=str(WAVE), MATCHING_WAVE_MAX=str(WAVE))
+        env = worker_env(
+            smtp_port=port,
+            MATCHING_WAVE_MIN=str(WAVE),
+            MATCHING_WAVE_MAX=str(WAVE),
+            LOTSE_VAR_DIR=str(tmp_path),
+            SMS_URL="dev://",
+            SMS_QUIET_HOURS="00:00-00:00",
+        )
         with celery_worker(env) as worker:
             api = APIClient()
             api.force_authenticate(staff.user)
@@ -153,6 +176,14 @@ def test_it_keeps_note_and_address_out_of_tasks_logs_and_other_peoples_mail(capl
                 timeout=60,
                 what=f"confirmation, 'taken' and 'filled'; worker output:\n{worker.output}",
             )
+            wait_until(
+                lambda: (
+                    SmsMessage.objects.filter(kind="confirmation").exists()
+                    and not SmsMessage.objects.filter(state=SmsMessage.State.QUEUED).exists()
+                ),
+                timeout=60,
+                what=f"every SMS out of the outbox; worker output:\n{worker.output}",
+            )
             accepted = Offer.objects.get(request=request, status=Offer.Status.ACCEPTED)
             lifecycle.complete_request(
                 request=Request.objects.get(pk=request.pk),
@@ -168,6 +199,10 @@ def test_it_keeps_note_and_address_out_of_tasks_logs_and_other_peoples_mail(capl
         if message["To"] == chosen["To"]:
             continue  # the accepted volunteer's messages may carry them
         assert not found, f"{found} in the email to {message['To']}: {message['Subject']}"
+    texted = dev.messages()
+    assert len([m for m in texted if m.direction == "out"]) >= WAVE + 1  # offers, confirmation
+    for sms in texted:
+        assert not leaks(sms.body), f"{leaks(sms.body)} in the SMS to {sms.phone}: {sms.body}"
     for text in broker.texts():
         assert not leaks(text), f"{leaks(text)} in a broker message: {text[:300]}"
     assert any("send_offer" in text and "argsrepr" in text for text in broker.texts()), (

@@ -17,7 +17,7 @@ from icalendar import Calendar
 from requests import lifecycle, offers
 from requests.calendar import BERLIN
 from requests.models import Offer, Request
-from tests.domain_helpers import make_request
+from tests.domain_helpers import at, days_ahead, make_request
 from tests.offer_helpers import offered
 from tests.volunteer_factories import VolunteerFactory
 from volunteers.models import Volunteer
@@ -226,11 +226,11 @@ def test_it_escalates_a_request_that_is_near_and_not_filled(settings, office_a):
     """Within LOTSE_ESCALATE_HOURS and half its lead time gone, once per request."""
     settings.LOTSE_ESCALATE_HOURS = 48
     now = timezone.now()
-    long_lead = make_request(
-        office=office_a, starts_at=now + dt.timedelta(hours=30), now=now - dt.timedelta(days=7)
-    )
-    fresh = make_request(office=office_a, starts_at=now + dt.timedelta(hours=30), now=now)
-    far = make_request(office=office_a, starts_at=now + dt.timedelta(days=5))
+    # Tomorrow 10:00 Berlin is 10–34 hours ahead at any hour the suite runs, and ends that day.
+    soon = at(days_ahead(1), "10:00")
+    long_lead = make_request(office=office_a, starts_at=soon, now=now - dt.timedelta(days=7))
+    fresh = make_request(office=office_a, starts_at=soon, now=now)
+    far = make_request(office=office_a, starts_at=at(days_ahead(5), "10:00"))
     Request.objects.filter(pk=long_lead.pk).update(created_at=now - dt.timedelta(days=7))
     due = upkeep.escalations_due(now=now)
     assert long_lead.pk in due

@@ -74,6 +74,7 @@ def _registration_context(form: forms.RegistrationForm) -> dict[str, object]:
         "levels": forms.level_choices(),
         "genders": forms.gender_choices(),
         "email_languages": forms.email_language_choices(),
+        "offer_channels": forms.offer_channel_choices(),
         "skills": form.skill_options(),
         "consent_text": consent.text(language=lang),
     }

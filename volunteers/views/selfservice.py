@@ -164,6 +164,7 @@ def edit(request: HttpRequest, token: str, link: PersonalToken) -> HttpResponse:
         levels=level_choices(),
         genders=Volunteer.Gender.choices,
         email_languages=Volunteer.EmailLanguage.choices,
+        offer_channels=Volunteer.OfferChannel.choices,
     )
     return render(request, TEMPLATES + "edit.html", context)
 

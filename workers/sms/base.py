@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Literal, Protocol
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 
 DeliveryState = Literal["queued", "sent", "delivered", "failed"]
@@ -107,3 +111,30 @@ def receive_inbound(message: Inbound) -> None:
 def receive_status(update: StatusUpdate) -> None:
     for handler in _status:
         handler(update)
+
+
+# The embedded default, beside the providers in SCHEMES: an empty SMS_URL means dev://.
+BUILT_IN: dict[str, str] = {"dev": "workers.sms.dev:from_url"}
+
+
+def provider() -> Provider:
+    """The adapter `settings.SMS_URL` names (the dev SMS box when it is empty), loaded lazily
+    by its scheme. ImproperlyConfigured for a scheme nobody implements."""
+    url = getattr(settings, "SMS_URL", "") or "dev://"
+    parts = urlsplit(url)
+    target = SCHEMES.get(parts.scheme) or BUILT_IN.get(parts.scheme)
+    if target is None:
+        known = ", ".join(sorted({*SCHEMES, *BUILT_IN}))
+        raise ImproperlyConfigured(f"SMS_URL: unknown scheme {parts.scheme!r}; known: {known}.")
+    module, factory = target.split(":")
+    adapter: Provider = getattr(import_module(module), factory)(parts)
+    return adapter
+
+
+def status_url(adapter: Provider) -> str | None:
+    """Where the provider reports delivery (`/sms/<name>/status/`); None for the dev box."""
+    if adapter.name == "dev":
+        return None
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("sms-status", args=[adapter.name])

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -24,11 +22,6 @@ from config.clients import client_address
 from workers.sms import base
 
 logger = logging.getLogger(__name__)
-
-
-def status_url(provider: str) -> str:
-    """Where `provider` posts its status callbacks (the `status_url` of `Provider.send`)."""
-    return settings.SITE_URL + reverse("sms-status", args=[provider])
 
 
 def _provider(name: str) -> base.Provider:

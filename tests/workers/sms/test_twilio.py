@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.smtp_sink import free_port
-from workers.sms import webhooks
+from workers.sms import base
 from workers.sms.base import PermanentFailure, TemporaryFailure
 
 from .conftest import SITE, build
@@ -151,7 +151,7 @@ def test_a_signed_status_callback_reaches_the_channel_over_http(
     the callback Twilio posts there arrives as a StatusUpdate for that message."""
     settings.SITE_URL = live_server.url
     twilio = use_provider(twilio_gateway.sms_url())
-    accepted = twilio.send(to=NUMBER, body="Hallo", status_url=webhooks.status_url("twilio"))
+    accepted = twilio.send(to=NUMBER, body="Hallo", status_url=base.status_url(twilio))
     callback_url = twilio_gateway.requests[0].fields["StatusCallback"]
     assert callback_url == f"{live_server.url}/sms/twilio/status/"
 

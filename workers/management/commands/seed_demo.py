@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from requests.demo import DEMO_PASSWORD, seed_demo
-from workers.demo import record_demo_emails
+from workers.demo import choose_demo_sms, record_demo_emails
 
 
 class Command(BaseCommand):
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         if network.requests:
             # A new history: its emails count as sent, so the sweep sends none of them now.
             record_demo_emails()
+        by_sms = choose_demo_sms()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):")
         )
@@ -44,4 +45,9 @@ class Command(BaseCommand):
         if network.requests:
             self.stdout.write(
                 f"  {network.requests} demo requests over the last months and the next two weeks"
+            )
+        if by_sms:
+            self.stdout.write(
+                f"  {', '.join(by_sms)} take offers by email and SMS; "
+                "their SMS go to the dev SMS box, /dev/sms/"
             )
