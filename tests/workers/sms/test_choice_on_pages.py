@@ -17,7 +17,7 @@ def test_registration_takes_sms_and_refuses_a_landline_next_to_the_phone(
     with django_capture_on_commit_callbacks(execute=True):
         refused = client.post(REGISTER, form(offer_channel="sms", phone="0231 1234567"))
     assert refused.status_code == 200
-    assert "not a mobile number" in refused.content.decode()
+    assert "keine Handynummer" in refused.content.decode()
     assert not Volunteer.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(

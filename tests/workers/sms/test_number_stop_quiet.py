@@ -27,7 +27,7 @@ def test_sms_is_chosen_with_a_mobile_number_confirmed_by_yes(
     """Choosing SMS sends the confirmation SMS; until "JA" comes back offers go by email,
     afterwards by SMS. A landline is refused."""
     volunteer = VolunteerFactory(email="amir@lotse.example", email_language="en")
-    with pytest.raises(Exception, match="not a mobile number"):
+    with pytest.raises(Exception, match="keine Handynummer"):
         profiles.save_profile(
             volunteer=volunteer, data={"phone": "+49231123456", "offer_channel": "sms"}
         )
