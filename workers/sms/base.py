@@ -88,9 +88,7 @@ _inbound: list[Callable[[Inbound], None]] = []
 _status: list[Callable[[StatusUpdate], None]] = []
 
 
-def connect(
-    *, inbound: Callable[[Inbound], None], status: Callable[[StatusUpdate], None]
-) -> None:
+def connect(*, inbound: Callable[[Inbound], None], status: Callable[[StatusUpdate], None]) -> None:
     """The channel's domain registers what to do with webhooks (once, in AppConfig.ready)."""
     _inbound[:] = [inbound]
     _status[:] = [status]
