@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from requests import calendar, fitting, lifecycle
 from requests.errors import RequestError
 from requests.models import Offer, Request
-from requests.web import display, live
+from requests.web import display, live, outcome_pages
 from requests.web.forms import HoursForm, MatchingForm, default_hours
 from requests.web.guards import scoped_request, staff_page
 from volunteers.models import Volunteer
@@ -164,6 +164,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions_for(need, now=now),
             "matching_form": MatchingForm.of(need),
             "live": _detail_region(request, need),
+            "outcome_lines": outcome_pages.lines(need, now=now),
         },
     )
 
