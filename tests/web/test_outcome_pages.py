@@ -117,7 +117,8 @@ def test_another_offices_outcome_is_not_found(staff_b, office_a):
     offer = done_yesterday(office_a)
     client = signed_in(staff_b)
     assert client.get(outcome_url(offer)).status_code == 404
-    assert client.post(outcome_url(offer), {"result": "took_place", "hours": "2"}).status_code == 404
+    answer = client.post(outcome_url(offer), {"result": "took_place", "hours": "2"})
+    assert answer.status_code == 404
 
 
 def test_no_outcome_before_the_appointment(staff_a, office_a):
