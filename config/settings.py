@@ -434,9 +434,6 @@ LOTSE_CHECKINS_EVERY_SECONDS = env_int("LOTSE_CHECKINS_EVERY_SECONDS", 120, mini
 LOTSE_CHECKIN_REMINDER_HOURS = env_int("LOTSE_CHECKIN_REMINDER_HOURS", 48, minimum=1)
 LOTSE_CHECKIN_LINK_DAYS = env_int("LOTSE_CHECKIN_LINK_DAYS", 30, minimum=1)
 LOTSE_CHECKIN_HORIZON_DAYS = env_int("LOTSE_CHECKIN_HORIZON_DAYS", 7, minimum=1)
-# A sign-off after accepting counts against reliability (matching) when it comes this close
-# to the appointment: the office can rarely find someone else in less.
-LOTSE_LATE_DROPOUT_HOURS = env_int("LOTSE_LATE_DROPOUT_HOURS", 48, minimum=0)
 # Days after an appointment after which its free text (address, note), its offers' link
 # digests and the log of notices sent for it are removed (docs/decisions.md, "Retention").
 LOTSE_RETENTION_DAYS = env_int("LOTSE_RETENTION_DAYS", 90, minimum=1)
@@ -556,6 +553,10 @@ MATCHING_FAIRNESS_OFFER_STEP = env_float(
 MATCHING_FAIRNESS_RECENT_PENALTY = env_float(
     "MATCHING_FAIRNESS_RECENT_PENALTY", 0.5, minimum=0.0, maximum=0.95
 )
+# Reliability: a sign-off after accepting counts like not coming when it comes this close to
+# the appointment. Two days: what the escalation to the office allows for finding someone else
+# (LOTSE_ESCALATE_HOURS), and what the reminder the day before is there to catch in time.
+MATCHING_LATE_DROPOUT_HOURS = env_int("MATCHING_LATE_DROPOUT_HOURS", 48, minimum=0)
 MATCHING_FAIRNESS_HALF_LIFE_DAYS = env_float(
     "MATCHING_FAIRNESS_HALF_LIFE_DAYS", 7.0, minimum=0.1, maximum=365.0
 )
