@@ -69,5 +69,5 @@ def test_the_page_and_the_german_csv_show_the_outcomes(staff_a, office_a):
     assert len(rows[0]) == 8
     assert rows[-1][1:] == ["1", "1", "0", "0", "0", "2", "2"]
     languages = client.get(reverse("staff-statistics-csv", args=["outcome-languages"]))
-    (header, farsi) = list(csv.reader(io.StringIO(languages.content.decode().lstrip("\ufeff"))))
+    (_header, farsi) = list(csv.reader(io.StringIO(languages.content.decode().lstrip("\ufeff"))))
     assert farsi[0] == "fa" and farsi[2:4] == ["1", "1"]
