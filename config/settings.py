@@ -425,6 +425,16 @@ if LOTSE_REMINDER_HOUR > 23:
     raise ImproperlyConfigured("LOTSE_REMINDER_HOUR must be an hour of the day, 0 to 23.")
 # The office is alerted when an appointment this close is not filled.
 LOTSE_ESCALATE_HOURS = env_int("LOTSE_ESCALATE_HOURS", 48, minimum=1)
+# Check-ins after the appointment (requests.outcomes): due this many minutes after its end, or
+# at once when staff complete the request, whichever comes first; beat looks this often; one
+# reminder this many hours after an unanswered check-in; each link works this many days; an
+# appointment that ended longer ago than the horizon gets none (the first deployment does not
+# ask about a year of history).
+LOTSE_CHECKIN_AFTER_MINUTES = env_int("LOTSE_CHECKIN_AFTER_MINUTES", 60, minimum=0)
+LOTSE_CHECKINS_EVERY_SECONDS = env_int("LOTSE_CHECKINS_EVERY_SECONDS", 120, minimum=1)
+LOTSE_CHECKIN_REMINDER_HOURS = env_int("LOTSE_CHECKIN_REMINDER_HOURS", 48, minimum=1)
+LOTSE_CHECKIN_LINK_DAYS = env_int("LOTSE_CHECKIN_LINK_DAYS", 30, minimum=1)
+LOTSE_CHECKIN_HORIZON_DAYS = env_int("LOTSE_CHECKIN_HORIZON_DAYS", 7, minimum=1)
 # Days after an appointment after which its free text (address, note), its offers' link
 # digests and the log of notices sent for it are removed (docs/decisions.md, "Retention").
 LOTSE_RETENTION_DAYS = env_int("LOTSE_RETENTION_DAYS", 90, minimum=1)
@@ -504,6 +514,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workers.tasks.remind_upcoming",
         "schedule": crontab(minute=7),
     },
+    "send-due-checkins": {
+        "task": "workers.tasks.start_checkins",
+        "schedule": timedelta(seconds=LOTSE_CHECKINS_EVERY_SECONDS),
+    },
     "apply-retention": {
         "task": "workers.tasks.apply_retention",
         "schedule": crontab(hour=4, minute=27),
@@ -567,6 +581,10 @@ MATCHING_FAIRNESS_OFFER_STEP = env_float(
 MATCHING_FAIRNESS_RECENT_PENALTY = env_float(
     "MATCHING_FAIRNESS_RECENT_PENALTY", 0.5, minimum=0.0, maximum=0.95
 )
+# Reliability: a sign-off after accepting counts like not coming when it comes this close to
+# the appointment. Two days: what the escalation to the office allows for finding someone else
+# (LOTSE_ESCALATE_HOURS), and what the reminder the day before is there to catch in time.
+MATCHING_LATE_DROPOUT_HOURS = env_int("MATCHING_LATE_DROPOUT_HOURS", 48, minimum=0)
 MATCHING_FAIRNESS_HALF_LIFE_DAYS = env_float(
     "MATCHING_FAIRNESS_HALF_LIFE_DAYS", 7.0, minimum=0.1, maximum=365.0
 )

@@ -43,6 +43,8 @@ class MatchingSettings:
     fairness_offer_step: float
     fairness_recent_penalty: float
     fairness_half_life_days: float
+    # Reliability: a sign-off after accepting this close to the start counts as not coming.
+    late_dropout: dt.timedelta
     # The acceptance model: where it is saved, the least history to train, the hold-out share.
     model_dir: Path
     model_min_offers: int
@@ -69,6 +71,7 @@ def matching_settings() -> MatchingSettings:
         fairness_offer_step=float(settings.MATCHING_FAIRNESS_OFFER_STEP),
         fairness_recent_penalty=float(settings.MATCHING_FAIRNESS_RECENT_PENALTY),
         fairness_half_life_days=float(settings.MATCHING_FAIRNESS_HALF_LIFE_DAYS),
+        late_dropout=dt.timedelta(hours=settings.MATCHING_LATE_DROPOUT_HOURS),
         model_dir=Path(settings.MATCHING_MODEL_DIR),
         model_min_offers=int(settings.MATCHING_MODEL_MIN_OFFERS),
         model_holdout_share=float(settings.MATCHING_MODEL_HOLDOUT_SHARE),

@@ -34,6 +34,14 @@ The columns, in order (a stored model names them; rename one only with a new mod
 - no_times          1 if they stated no weekly times at all (flexible by definition), else 0
 - outside_rate      their smoothed acceptance rate of offers made outside their stated times,
                     (accepted + 1) / (decided + 3), like acceptance_rate
+- attended          accepted assignments they really attended (check-in or office: it took place)
+- attendance_due    accepted assignments that count for reliability: attended, their own
+                    no-shows, and late drop-outs (signed off within LOTSE_LATE_DROPOUT_HOURS of
+                    the start). A client who did not come, or an appointment called off, is
+                    not counted either way.
+
+`attended` and `attendance_due` came after offers were first stored: a stored row without them
+was ranked before any check-in existed, when both were 0 for everyone (`ADDED_LATER`).
 
 `distance_share` above 1 means beyond their own limit: flexible people may be asked up to
 `BEYOND_LIMIT_FACTOR` times it.
@@ -101,7 +109,12 @@ FEATURES: tuple[str, ...] = (
     "in_times",
     "no_times",
     "outside_rate",
+    "attended",
+    "attendance_due",
 )
+# Features added after offers were stored, with the value every candidate had before they
+# existed; `from_dicts` fills them in for older rows instead of dropping them from training.
+ADDED_LATER: Mapping[str, float] = {"attended": 0.0, "attendance_due": 0.0}
 INDEX: Mapping[str, int] = {name: i for i, name in enumerate(FEATURES)}
 # Features that are the same for every candidate of one request: they move P(accept) for the
 # whole list (and so the wave size) but never explain why one person ranks above another.
@@ -146,6 +159,8 @@ OPTIONAL_COLUMNS: Mapping[str, float] = {
     "no_times": 0.0,
     "outside_accepted": 0.0,
     "outside_decided": 0.0,
+    "attended": 0.0,
+    "attendance_due": 0.0,
 }
 
 
@@ -182,6 +197,10 @@ class Pool:
     # Offers made to them outside their stated times: accepted, and decided (as `decided`).
     outside_accepted: np.ndarray | None = None
     outside_decided: np.ndarray | None = None
+    # Accepted assignments attended, and those that count for reliability (see the module
+    # docstring): a client no-show counts for neither.
+    attended: np.ndarray | None = None
+    attendance_due: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.volunteer_id)
@@ -299,6 +318,8 @@ def matrix(need: Need, pool: Pool, fit: LanguageFit | None = None) -> np.ndarray
         "outside_rate",
         smoothed_rate(accepted=pool.outside_accepted, decided=pool.outside_decided),
     )
+    put("attended", pool.attended)
+    put("attendance_due", pool.attendance_due)
     return x
 
 
@@ -341,13 +362,17 @@ def from_dicts(rows: list[Mapping[str, object]]) -> tuple[np.ndarray, np.ndarray
     """Stored feature mappings back into a matrix, and a mask of the rows that had every feature.
 
     Rows stored before a feature existed (or hand-made offers without features) are left out
-    by the mask rather than guessed.
+    by the mask rather than guessed, except for the features of `ADDED_LATER`, whose value
+    before they existed is known.
     """
     x = np.zeros((len(rows), len(FEATURES)))
     complete = np.ones(len(rows), dtype=bool)
     for i, row in enumerate(rows):
         try:
-            values = [float(row[name]) for name in FEATURES]  # type: ignore[arg-type]
+            values = [
+                float(row[name] if name in row else ADDED_LATER[name])  # type: ignore[arg-type]
+                for name in FEATURES
+            ]
         except (KeyError, TypeError, ValueError):
             complete[i] = False
             continue

@@ -1,11 +1,12 @@
 """The columns scoring needs about the eligible volunteers, read as plain rows.
 
-`gather` loads them in at most nine queries, whatever their number: the volunteers' own columns
-(through `matching.eligibility`), their spoken languages that serve a needed language, their
-level in the skill, their offers read from one index, the accepted appointments among them that
-have started, and their stated times. Plain rows read with the cursor (`matching.sql.fetch`),
-never model instances or prefetches on this path (see ARCHITECTURE.md, "Cost model").
-`matching.features` turns them into the feature matrix.
+`gather` loads them in at most eleven queries, whatever their number: the volunteers' own
+columns (through `matching.eligibility`), their spoken languages that serve a needed language,
+their level in the skill, their offers read from one index, the accepted appointments among them
+that have started, their stated times, and their attendance (outcomes and late drop-outs).
+Plain rows read with the cursor (`matching.sql.fetch`), never model instances or prefetches on
+this path (see ARCHITECTURE.md, "Cost model"). `matching.features` turns them into the feature
+matrix.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import F
 from django.utils import timezone
 
 from matching import features
+from matching.conf import matching_settings
 from matching.eligibility import DAY_SECONDS, Appointment, appointment_of, eligible_for
 from matching.features import Need, Pool
 from matching.sql import AmongIds, EpochMicroseconds, columns, epoch_microseconds, fetch
-from requests.models import Offer, Request
+from requests.models import Offer, Outcome, Request
 from volunteers import directory
 from volunteers.models import AvailabilitySlot, Level, SpokenLanguage, Volunteer, VolunteerSkill
 
@@ -36,7 +39,7 @@ DECIDED = (Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.EXPIRED)
 def gather(
     request: Request, *, now: dt.datetime | None = None, exact: bool = False
 ) -> tuple[Need, Pool]:
-    """What scoring needs about the eligible volunteers, in at most nine queries.
+    """What scoring needs about the eligible volunteers, in at most eleven queries.
 
     The request's languages and skill (unless prefetched/selected), the eligible volunteers'
     columns, their spoken languages that serve a needed language, their level in the skill, their
@@ -71,6 +74,7 @@ def gather(
     owner, code, level = _spoken(ids, appointment=appointment, need=need, position=position)
     history = _history(ids, now=now, position=position, office_id=request.office_id)
     in_times, no_times = _stated_times(ids, appointment=appointment, position=position)
+    attended, attendance_due = _attendance(ids, now=now, position=position)
     pool = Pool(
         volunteer_id=ids,
         distance_km=distance_km,
@@ -92,6 +96,8 @@ def gather(
         no_times=no_times,
         outside_accepted=history.outside_accepted,
         outside_decided=history.outside_decided,
+        attended=attended,
+        attendance_due=attendance_due,
     )
     return need, pool
 
@@ -118,6 +124,42 @@ def _stated_times(
     ):
         has_times[position[pk]] = 1.0
     return in_times, 1.0 - has_times
+
+
+def _attendance(
+    ids: np.ndarray, *, now: dt.datetime, position: Mapping[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per volunteer of `ids`: accepted assignments attended, and those that count for
+    reliability (attended, their own no-shows, late drop-outs). Two queries by index: the
+    outcomes by person and result, and the places given back close to the start."""
+    n = len(ids)
+    attended, due = np.zeros(n), np.zeros(n)
+    among = AmongIds("volunteer_id", ids.tolist())
+    counted = (Outcome.Result.TOOK_PLACE, Outcome.Result.VOLUNTEER_NO_SHOW)
+    rows = (
+        Outcome.objects.filter(among, result__in=counted, offer__request__starts_at__lte=now)
+        .order_by()
+        .values_list("volunteer_id", "result")
+    )
+    for pk, result in fetch(rows):
+        due[position[pk]] += 1
+        if result == Outcome.Result.TOOK_PLACE:
+            attended[position[pk]] += 1
+    late = matching_settings().late_dropout
+    dropped = (
+        Offer.objects.filter(
+            among,
+            status=Offer.Status.WITHDRAWN,
+            released_at__isnull=False,
+            released_at__lte=now,
+            released_at__gte=F("request__starts_at") - late,
+        )
+        .order_by()
+        .values_list("volunteer_id")
+    )
+    for (pk,) in fetch(dropped):
+        due[position[pk]] += 1
+    return attended, due
 
 
 def _spoken(

@@ -218,6 +218,21 @@ class Wording:
             ),
         )
 
+    def attendance(self, attended: int, due: int) -> str:
+        """E.g. "came to 11 of 11 accepted assignments" ("war bei 11 von 11 Zusagen da")."""
+        return self._counted(
+            f"attended-{attended}",
+            due,
+            lambda n: (
+                ngettext(
+                    "came to %(attended)d of %(due)d accepted assignment",
+                    "came to %(attended)d of %(due)d accepted assignments",
+                    n,
+                )
+                % {"attended": attended, "due": n}
+            ),
+        )
+
     def tenure(self, days: float) -> str:
         return _("registered %(ago)s") % {"ago": self.ago(days)}
 
@@ -281,6 +296,9 @@ def _extra_reason(kind: str, x: np.ndarray, pool: Pool, j: int, wording: Wording
         return wording.tenure(value("tenure_days"))
     if kind == "skill":
         return wording.skill(value("skill_level"))
+    if kind == "reliability":
+        due = int(value("attendance_due"))
+        return wording.attendance(int(value("attended")), due) if due else None
     raise ValueError(f"no wording for the reason {kind!r}; add it to _extra_reason")
 
 

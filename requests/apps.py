@@ -23,6 +23,7 @@ class RequestsConfig(AppConfig):
         from volunteers.signals import volunteer_erasing
 
         volunteer_erasing.connect(_release_offers, dispatch_uid="requests.release_offers")
+        volunteer_erasing.connect(_erase_checkins, dispatch_uid="requests.erase_checkins")
 
         # The volunteer's profile lists their coming appointments (volunteers cannot import us).
         from requests import pages
@@ -38,7 +39,7 @@ def _register_audit() -> None:
     entry scoped to the office it concerns (office staff see their own office's entries)."""
     from auditlog.registry import auditlog
 
-    from requests.models import Offer, Office, Request, StaffMember
+    from requests.models import Offer, Office, Outcome, Request, StaffMember
     from volunteers import audit
 
     auditlog.register(Office, exclude_fields=["updated_at"])
@@ -77,6 +78,23 @@ def _register_audit() -> None:
             "repr": f"offer #{o.pk} (request #{o.request_id}, volunteer #{o.volunteer_id})",
         },
     )
+    # Corrections of hours and expenses are audited with their values; the volunteer's comment
+    # is free text, masked like a request's note.
+    auditlog.register(
+        Outcome,
+        exclude_fields=["queued_at", "created_at", "due_at"],
+        mask_fields=["comment"],
+    )
+    audit.register_scope(
+        Outcome,
+        lambda o: {
+            "office_id": o.offer.request.office_id,
+            "office_name": o.offer.request.office.name,
+            "request_id": o.offer.request_id,
+            "volunteer_id": o.volunteer_id,
+            "repr": f"outcome of offer #{o.offer_id} (request #{o.offer.request_id})",
+        },
+    )
     audit.register_offices_of(_offices_of)
 
 
@@ -98,3 +116,9 @@ def _release_offers(sender: object, volunteer: object, at: object, **kwargs: obj
     from requests import offers
 
     offers.release_for_erasure(volunteer=volunteer, at=at)  # type: ignore[arg-type]
+
+
+def _erase_checkins(sender: object, volunteer: object, at: object, **kwargs: object) -> None:
+    from requests import outcomes
+
+    outcomes.erase_free_text(volunteer_id=volunteer.pk)  # type: ignore[attr-defined]

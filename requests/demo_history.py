@@ -3,8 +3,9 @@
 Called by `seed_demo` after the offices and volunteers exist, and only while there are no
 requests at all: a second run (or a database in use) gets nothing. Drawn from a seeded
 `random.Random`, relative to the day it runs: past months end completed (with hours), unfilled
-or cancelled, with declines and their reasons and a few drop-outs; the coming two weeks hold
-open, offering and filled requests.
+or cancelled, with declines and their reasons and a few drop-outs, and the outcomes of their
+assignments (answered and confirmed, but for the latest, whose check-in beat sends when the demo
+starts); the coming two weeks hold open, offering and filled requests.
 
 The rows are written as the workers and the volunteers would have left them, directly and
 without events: no email goes out for a demo, and no wave is planned for the past. Offers
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from requests.calendar import BERLIN
-from requests.models import AppointmentKind, Offer, Office, Request, RequestLanguage
+from requests.models import AppointmentKind, Offer, Office, Outcome, Request, RequestLanguage
 from volunteers import places
 from volunteers.models import Skill, SpokenLanguage, Volunteer
 
@@ -114,7 +115,9 @@ def seed_history(*, now: dt.datetime | None = None) -> int:
             if rng.random() < weekly / 5:
                 plans.append(_coming(rng, office, day, skills, speakers, everyone, now=now))
     _add_kinds_and_remote([need for need, _codes, _offers in plans])
-    return _write(plans)
+    written = _write(plans)
+    _add_outcomes(random.Random(SEED + 2), now=now)  # noqa: S311 - invented demo data
+    return written
 
 
 # Kinds of appointment by what is needed; the other requests (a festival, a language café)
@@ -303,3 +306,50 @@ def _write(plans: list[tuple[Request, list[str], list[Offer]]]) -> int:
         offer.created_at = offer.sent_at or offer.request.created_at
     Offer.objects.bulk_update(made, ["created_at"])
     return len(rows)
+
+
+# What became of the past assignments, as volunteers answered their check-ins and offices
+# confirmed them: mostly as planned, sometimes the client did not come.
+DEMO_RESULTS: Sequence[tuple[str, float]] = (
+    (Outcome.Result.TOOK_PLACE, 88), (Outcome.Result.CLIENT_NO_SHOW, 6),
+    (Outcome.Result.CANCELLED, 3), (Outcome.Result.VOLUNTEER_NO_SHOW, 3),
+)  # fmt: skip
+
+
+def _add_outcomes(rng: random.Random, *, now: dt.datetime) -> int:
+    """The outcomes of the past completed requests, answered and confirmed; the latest one is
+    left without, so that beat sends its check-in when `make run` starts (the dev mailbox shows
+    it, and its link answers it)."""
+    done = list(
+        Offer.objects.filter(
+            status=Offer.Status.ACCEPTED,
+            request__status=Request.Status.COMPLETED,
+            request__ends_at__lt=now,
+        )
+        .select_related("request")
+        .order_by("request__ends_at", "pk")
+    )
+    rows = []
+    for offer in done[:-1]:
+        request = offer.request
+        result = _pick(rng, DEMO_RESULTS)
+        took_place = result == Outcome.Result.TOOK_PLACE
+        sent_at = request.ends_at + dt.timedelta(hours=1)
+        rows.append(
+            Outcome(
+                offer=offer,
+                volunteer_id=offer.volunteer_id,
+                result=result,
+                hours=offer.hours if took_place else Decimal(0),
+                km=Decimal(rng.randint(2, 18)) if took_place and rng.random() < 0.4 else None,
+                due_at=sent_at,
+                queued_at=sent_at,
+                sent_at=sent_at,
+                answered_at=sent_at + dt.timedelta(hours=rng.uniform(0.2, 20)),
+                confirmed_at=min(request.closed_at or now, now),
+            )
+        )
+        if not took_place:
+            offer.hours = Decimal(0)
+    Offer.objects.bulk_update(done[:-1], ["hours"])
+    return len(Outcome.objects.bulk_create(rows))

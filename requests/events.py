@@ -18,6 +18,8 @@ Events and their arguments:
 - offer_failed(offer_id)             the offer's email could not be delivered: tell the office
 - request_unfilled(request_id)       nobody is left to ask: tell the office
 - offering_stalled(request_id)       the automatic offers could not go out: tell the office
+- request_completed(request_id)      staff completed it: the check-ins go out now
+- outcome_confirmed(outcome_id)      staff confirmed (or corrected) what became of an assignment
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ EVENTS = frozenset(
         "offer_failed",
         "request_unfilled",
         "offering_stalled",
+        "request_completed",
+        "outcome_confirmed",
     }
 )
 

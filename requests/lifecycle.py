@@ -447,6 +447,7 @@ def complete_request(
         offer.hours = Decimal(hours[volunteer_id])
         offer.save(update_fields=["hours"])
     transition(request=row, to=Request.Status.COMPLETED, closed_at=now)
+    events.publish("request_completed", request_id=row.pk)
     return row
 
 

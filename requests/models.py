@@ -483,3 +483,136 @@ class OfferLink(models.Model):
 
     def __str__(self) -> str:
         return f"link to offer #{self.offer_id}"
+
+
+class Outcome(models.Model):
+    """What became of one accepted assignment (Rückmeldung): the volunteer's check-in after the
+    appointment and the office's confirmation, with hours and travel costs.
+
+    One row per accepted offer, made when its check-in falls due (`requests.outcomes`). The
+    volunteer answers behind a link for this assignment only (`CheckinLink`); staff correct and
+    confirm it. A confirmed outcome is final for the books: `confirmed_at`, `hours`, `km` and
+    `ticket_cents` are what an allowance ledger takes (the `outcome_confirmed` event).
+    """
+
+    class Result(models.TextChoices):
+        TOOK_PLACE = "took_place", _("took place")
+        # The client did not come: never counted against the volunteer.
+        CLIENT_NO_SHOW = "client_no_show", _("the person did not come")
+        # Called off by someone else (the client, the authority): not the volunteer's doing.
+        CANCELLED = "cancelled", _("called off")
+        VOLUNTEER_NO_SHOW = "volunteer_no_show", _("the volunteer could not come")
+
+    MAX_KM = 1000
+    MAX_TICKET_CENTS = 50_000
+    COMMENT_MAX = 500
+
+    offer = models.OneToOneField(
+        Offer, on_delete=models.CASCADE, related_name="outcome", verbose_name=_("offer")
+    )
+    # The offer's volunteer, never changed: the volunteer's export lists their check-ins, and
+    # ranking counts them per person from one index.
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("volunteer")
+    )
+    result = models.CharField(
+        _("outcome"), max_length=20, choices=Result, blank=True, default="", db_default=""
+    )
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=2, null=True, blank=True)
+    km = models.DecimalField(
+        _("travel (km)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    ticket_cents = models.PositiveIntegerField(_("ticket (cents)"), null=True, blank=True)
+    # "I would like to talk to someone about it": a quiet flag for the office, shown on the
+    # request's page and the dashboard, never in an email to anyone else.
+    wants_to_talk = models.BooleanField(_("would like to talk"), default=False, db_default=False)
+    talk_done_at = models.DateTimeField(_("talked about it at"), null=True, blank=True)
+    # The volunteer's free text; blanked by retention (workers.retention) and erasure.
+    comment = models.CharField(
+        _("comment"), max_length=COMMENT_MAX, blank=True, default="", db_default=""
+    )
+    due_at = models.DateTimeField(_("check-in due at"))
+    # When a task was last enqueued to send the check-in: the beat leaves a row whose sending
+    # is under way alone, and enqueues it again once that looks lost.
+    queued_at = models.DateTimeField(_("check-in queued at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("check-in sent at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # The check-in email could not be delivered (refused, or the last retry failed).
+    failed_at = models.DateTimeField(_("check-in not delivered at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    result__in=[
+                        "",
+                        "took_place",
+                        "client_no_show",
+                        "cancelled",
+                        "volunteer_no_show",
+                    ]
+                ),
+                name="outcome_result_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0, hours__lte=24),
+                name="outcome_hours_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(km__isnull=True) | models.Q(km__gte=0, km__lte=1000),
+                name="outcome_km_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ticket_cents__isnull=True) | models.Q(ticket_cents__lte=50_000),
+                name="outcome_ticket_range",
+            ),
+            # Confirmed means the office says what happened.
+            models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True) | ~models.Q(result=""),
+                name="outcome_confirmed_has_result",
+            ),
+        ]
+        indexes = [
+            # Ranking counts a person's outcomes by result (matching.pool).
+            models.Index(fields=["volunteer", "result"], name="outcome_volunteer_result"),
+            models.Index(
+                fields=["due_at"], name="outcome_unsent_due", condition=models.Q(sent_at=None)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"outcome of offer #{self.offer_id}"
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.result)
+
+
+class CheckinLink(models.Model):
+    """A link to an outcome's check-in page: one per email (the check-in, its reminder), each
+    working until `expires_at`. Only the digest is kept, as for offers."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="links")
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check-in link")
+        verbose_name_plural = _("check-in links")
+
+    def __str__(self) -> str:
+        return f"link to the check-in of offer #{self.outcome.offer_id}"

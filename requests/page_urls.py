@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from requests import pages
+from requests import checkin_pages, pages
 
 page_patterns = [
     path("offers/<str:token>/", pages.offer_page, name="offer"),
@@ -14,4 +14,5 @@ page_patterns = [
         name="offer-from-profile",
     ),
     path("offers/<str:token>/calendar.ics", pages.offer_calendar, name="offer-calendar"),
+    path("checkin/<str:token>/", checkin_pages.checkin_page, name="checkin"),
 ]

@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from requests import lifecycle
 from requests.access import scope_to_offices
-from requests.models import AppointmentKind, Offer, Office, Request, StaffMember
+from requests.models import AppointmentKind, Offer, Office, Outcome, Request, StaffMember
 from volunteers import languages
 from volunteers.models import Level, Skill, Volunteer
 from volunteers.translation import active_language
@@ -392,6 +392,46 @@ class OfferVolunteerSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class OutcomeSerializer(serializers.ModelSerializer):
+    """What became of an accepted assignment: the volunteer's check-in and the office's
+    confirmation (`requests.outcomes`). Null until its check-in falls due."""
+
+    result = serializers.ChoiceField(
+        choices=[("", "not answered yet"), *Outcome.Result.choices],
+        read_only=True,
+        help_text="took_place, client_no_show (never counted against the volunteer), "
+        "cancelled, volunteer_no_show; empty until the volunteer or the office says.",
+    )
+    hours = serializers.DecimalField(
+        max_digits=4, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    km = serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    confirmed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Outcome
+        fields = [
+            "result",
+            "hours",
+            "km",
+            "ticket_cents",
+            "wants_to_talk",
+            "talk_done_at",
+            "comment",
+            "sent_at",
+            "reminded_at",
+            "failed_at",
+            "answered_at",
+            "confirmed_at",
+            "confirmed_by",
+        ]
+        read_only_fields = fields
+
+
 class OfferSerializer(serializers.ModelSerializer):
     """One offer of a request, as staff follow it. Expects `volunteer` loaded."""
 
@@ -407,6 +447,7 @@ class OfferSerializer(serializers.ModelSerializer):
     hours = serializers.DecimalField(
         max_digits=4, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
     )
+    outcome = OutcomeSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Offer
@@ -419,6 +460,7 @@ class OfferSerializer(serializers.ModelSerializer):
             "responded_at",
             "decline_reason",
             "hours",
+            "outcome",
         ]
         read_only_fields = fields
 
@@ -473,3 +515,39 @@ class ConflictSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField()
+
+
+class OutcomeConfirmSerializer(serializers.Serializer):
+    """What staff confirm about an accepted assignment; saving it confirms the outcome."""
+
+    result = serializers.ChoiceField(
+        choices=Outcome.Result.choices,
+        help_text="client_no_show and cancelled are never counted against the volunteer.",
+    )
+    hours = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(24),
+        coerce_to_string=False,
+        required=False,
+        allow_null=True,
+        help_text="Hours worked, 0 to 24; required when it took place.",
+    )
+    km = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        min_value=Decimal(0),
+        max_value=Decimal(Outcome.MAX_KM),
+        coerce_to_string=False,
+        required=False,
+        allow_null=True,
+        help_text="Kilometres travelled (car, bike), there and back.",
+    )
+    ticket_cents = serializers.IntegerField(
+        min_value=0,
+        max_value=Outcome.MAX_TICKET_CENTS,
+        required=False,
+        allow_null=True,
+        help_text="A ticket's price in euro cents.",
+    )

@@ -15,4 +15,9 @@ api_patterns = [
     path("requests/<int:pk>/complete/", views.RequestComplete.as_view(), name="request-complete"),
     path("requests/<int:pk>/offers/", views.RequestOffers.as_view(), name="request-offers"),
     path("requests/<int:pk>/waves/", views.RequestWaves.as_view(), name="request-waves"),
+    path(
+        "requests/<int:pk>/offers/<int:offer_id>/outcome/",
+        views.OfferOutcome.as_view(),
+        name="offer-outcome",
+    ),
 ]

@@ -15,14 +15,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.clients import ScopedRateThrottle
-from requests import fitting, lifecycle, models
+from requests import fitting, lifecycle, models, outcomes
 from requests.access import scope_to_offices
 from requests.filters import RequestFilter
 from requests.models import Office, StaffMember
@@ -33,6 +33,8 @@ from requests.serializers import (
     OfferCreateSerializer,
     OfferSerializer,
     OfficeSerializer,
+    OutcomeConfirmSerializer,
+    OutcomeSerializer,
     RequestChangeSerializer,
     RequestCreateSerializer,
     RequestSerializer,
@@ -201,7 +203,7 @@ class RequestOffers(_ScopedRequests):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         need = self.get_object()
-        made = need.offers.select_related("volunteer").order_by("wave", "pk")
+        made = need.offers.select_related("volunteer", "outcome").order_by("wave", "pk")
         return Response(OfferSerializer(made, many=True).data)
 
     @extend_schema(
@@ -245,3 +247,50 @@ class RequestWaves(_ScopedRequests):
             {"detail": _("The next wave of offers will be sent shortly.")},
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class OfferOutcome(_ScopedRequests):
+    """What became of one accepted assignment: read it, or confirm it with corrections."""
+
+    http_method_names = ["get", "put", "head", "options"]
+
+    def _offer(self) -> models.Offer:
+        need = self.get_object()
+        offer = need.offers.select_related("volunteer").filter(pk=self.kwargs["offer_id"]).first()
+        if offer is None:
+            raise NotFound()
+        offer.request = need
+        return offer
+
+    @extend_schema(
+        description="The outcome of an accepted offer whose appointment has begun: the "
+        "volunteer's check-in and the office's confirmation. 409 `not_accepted`, "
+        "`not_started` or `cancelled` when the offer has none.",
+        request=None,
+        responses={200: OutcomeSerializer, 409: ConflictSerializer},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(OutcomeSerializer(outcomes.outcome_of(offer=self._offer())).data)
+
+    @extend_schema(
+        description="Confirm what happened, correcting hours and expenses: `result`, and "
+        "`hours` when it took place. Audited with the fields changed. The offer's `hours` "
+        "follow. 400 names the field at fault.",
+        request=OutcomeConfirmSerializer,
+        responses={200: OutcomeSerializer, 409: ConflictSerializer},
+    )
+    def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        offer = self._offer()
+        given = OutcomeConfirmSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        outcome = outcomes.outcome_of(offer=offer)
+        data = given.validated_data
+        confirmed = outcomes.confirm(
+            outcome=outcome,
+            by=request.user,
+            result=data["result"],
+            hours=data.get("hours"),
+            km=data.get("km"),
+            ticket_cents=data.get("ticket_cents"),
+        )
+        return Response(OutcomeSerializer(confirmed).data)

@@ -66,6 +66,7 @@ class Event(models.TextChoices):
     OFFER_ACCEPTED = "offer_accepted", _("accepted an offer")
     OFFER_DECLINED = "offer_declined", _("declined an offer")
     OFFER_RELEASED = "offer_released", _("signed off from a task")
+    CHECKIN_ANSWERED = "checkin_answered", _("answered a check-in")
     PAUSED = "paused", _("paused offers")
     PHONE_CONFIRMED = "phone_confirmed", _("confirmed the mobile number")
     SMS_STOPPED = "sms_stopped", _("stopped SMS")
@@ -89,7 +90,7 @@ _channel: ContextVar[str] = ContextVar("lotse_audit_channel", default=Channel.SY
 _request: ContextVar[HttpRequest | None] = ContextVar("lotse_audit_request", default=None)
 
 # Paths opened from a link in an email: offers and the personal (profile, pause, confirm) links.
-EMAIL_LINK_PREFIXES = ("/offers/", "/volunteer/", "/confirm/", "/unsubscribe/")
+EMAIL_LINK_PREFIXES = ("/offers/", "/volunteer/", "/confirm/", "/unsubscribe/", "/checkin/")
 
 
 # The short offer link in an SMS (`requests/page_urls.py`).

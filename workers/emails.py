@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 
 from matching import funnel
 from requests import calendar
-from requests.models import Offer, Request
+from requests.models import Offer, Outcome, Request
 from volunteers import tokens
 from volunteers.models import PersonalToken, Volunteer
 from workers.models import Notice
@@ -254,6 +254,28 @@ def reminder_email(*, offer: Offer, raw_token: str) -> EmailMultiAlternatives:
                 # Reminders go to accepted volunteers only: they may have the connection.
                 "connection": offer.request.connection,
             },
+        )
+
+
+def checkin_link(raw_token: str) -> str:
+    return settings.SITE_URL + reverse("checkin", args=[raw_token])
+
+
+def checkin_email(outcome: Outcome, *, raw_token: str, reminder: bool) -> EmailMultiAlternatives:
+    """After the appointment: how did it go? The link opens the check-in page of this one
+    assignment, where two taps answer the usual case. Only the area, as in every email that is
+    not the confirmation: the check-in needs no address or note."""
+    offer = outcome.offer
+    link = checkin_link(raw_token)
+    with translation.override(offer.volunteer.email_language):
+        subject = _("How did it go? %(subject)s") % {"subject": subject_of(offer.request)}
+        if reminder:
+            subject = _("Reminder: %(subject)s") % {"subject": subject}
+        return _to_volunteer(
+            offer,
+            template="checkin",
+            subject=subject,
+            extra={"link": link, "as_planned_url": f"{link}#as-planned", "reminder": reminder},
         )
 
 

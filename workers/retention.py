@@ -9,6 +9,9 @@ LOTSE_RETENTION_DAYS (default 90) after an appointment ended:
 - the offers' link digests and expiry are cleared: a credential that opens nothing any more is
   still nothing to keep.
 - the log of notices sent for the request (`workers.Notice`) is deleted.
+- the volunteers' check-in comments (free text) are blanked and the check-in links deleted;
+  the outcome itself (what happened, hours, travel, the dates) stays for the statistics and
+  the books.
 - in the embedded default, the development mailbox's copies of emails older than that go too
   (they hold names and addresses, and a laptop keeps them forever otherwise).
 
@@ -35,7 +38,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from requests.models import Offer, Request
+from requests.models import CheckinLink, Offer, Outcome, Request
 from volunteers import audit
 from workers import mailbox
 from workers.models import Notice, SmsMessage, SmsReply
@@ -62,6 +65,14 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
         token_digest=None, token_expires_at=None
     )
     notices, _per_model = Notice.objects.filter(request__ends_at__lt=before).delete()
+    comments = (
+        Outcome.objects.filter(offer__request__ends_at__lt=before)
+        .exclude(comment="")
+        .update(comment="")
+    )
+    checkin_links, _per_model = CheckinLink.objects.filter(
+        outcome__offer__request__ends_at__lt=before
+    ).delete()
     mails = mailbox.delete_older_than(before) if mailbox.in_use() else 0
     mails += sms_dev.delete_older_than(before) if sms_dev.in_use() else 0
     sms = (
@@ -79,6 +90,8 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
         "request_texts": texts,
         "offer_links": links,
         "notices": notices,
+        "checkin_comments": comments,
+        "checkin_links": checkin_links,
         "mails": mails,
         "sms": sms,
         "audit_entries": trail,

@@ -7,6 +7,7 @@ duplicate left possible is an email that went out while the commit after it fail
 
 - Offers: the Offer row, locked; sent only while `queued`, then `sent`.
 - Confirmations: the Offer row, locked; sent while `confirmation_sent_at` is empty.
+- Check-ins and their reminder: the Outcome row, locked; `sent_at`, then `reminded_at`.
 - Every other email: a `Notice` row claimed under a unique key (`workers.models`).
 
 Each message to a volunteer goes by their channel (`Volunteer.message_channels`): by SMS, the
@@ -30,8 +31,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from requests import offers
-from requests.models import Offer, Request
+from requests import offers, outcomes
+from requests.models import Offer, Outcome, Request
 from workers import emails, smtp
 from workers.models import Notice, SmsMessage
 from workers.sms import outbox
@@ -371,3 +372,53 @@ def send_office_notice(
         build=lambda: emails.office_email(kind=kind, request=request, offer=offer, what=what),
         connection=connection,
     )
+
+
+# --- Check-ins after the appointment ----------------------------------------------------------
+
+
+def send_checkin(
+    *, outcome_id: int, connection: Connection | None = None, now: dt.datetime | None = None
+) -> str:
+    """The check-in after an appointment, or its one reminder, recorded on the Outcome row
+    (`sent_at`, `reminded_at`) under its lock, like a confirmation on the offer's.
+
+    The one place that decides and sends a check-in: a further channel (SMS) joins here, beside
+    the email. Which of the two goes out follows from the row: the check-in while none went
+    out, the reminder once it is due, nothing after that or once answered.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            outcome = (
+                Outcome.objects.select_for_update(of=("self",))
+                .select_related("offer__request__office", "offer__request__skill", "volunteer")
+                .filter(pk=outcome_id)
+                .first()
+            )
+            if outcome is None:
+                return "skipped: no such outcome"
+            why_not = outcomes.still_wanted(outcome)
+            if why_not:
+                return f"skipped: {why_not}"
+            reminder = outcomes.is_reminder(outcome)
+            if reminder and not outcomes.reminder_due(outcome, now=now):
+                return "skipped: reminded already" if outcome.reminded_at else "skipped: not due"
+            raw = outcomes.add_link(outcome=outcome, now=now)
+            _send(emails.checkin_email(outcome, raw_token=raw, reminder=reminder), connection)
+            if reminder:
+                outcome.reminded_at = now
+            else:
+                outcome.sent_at = now
+            outcome.save(update_fields=["reminded_at" if reminder else "sent_at"])
+    except smtp.MAIL_ERRORS as exc:
+        if not _permanent(exc):
+            raise
+        give_up_checkin(outcome_id)
+        return "failed"
+    return "reminded" if reminder else "sent"
+
+
+def give_up_checkin(outcome_id: int) -> None:
+    """No more tries: the request's page shows the check-in as not delivered."""
+    outcomes.mark_failed(outcome_id=outcome_id)

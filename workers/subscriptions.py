@@ -61,6 +61,10 @@ def offering_stalled(request_id: int) -> None:
     tasks.send_office_notice.delay(Notice.Kind.OFFER_FAILED, request_id=request_id)
 
 
+def request_completed(request_id: int) -> None:
+    tasks.start_checkins.delay(request_id)
+
+
 HANDLERS = {
     "request_created": request_created,
     "waves_requested": waves_requested,
@@ -74,6 +78,7 @@ HANDLERS = {
     "offer_failed": offer_failed,
     "request_unfilled": request_unfilled,
     "offering_stalled": offering_stalled,
+    "request_completed": request_completed,
 }
 
 

@@ -25,8 +25,8 @@ from django.core.mail import get_connection, send_mail
 from django.utils import timezone
 from knox.models import AuthToken
 
-from requests import offers
-from requests.models import Offer
+from requests import offers, outcomes
+from requests.models import Offer, Outcome
 from workers import retention, sending, smtp, upkeep, waves
 from workers.models import Notice
 from workers.sms import base as sms_base
@@ -285,6 +285,22 @@ def send_held_sms() -> None:
     log("send_held_sms", started, outcome=f"{len(due)} due")
 
 
+@mail_task
+def send_checkins(self: Task, outcome_ids: list[int]) -> None:
+    """After the appointment: the check-in (or its reminder) to each accepted volunteer. One
+    that cannot be delivered shows as such on the request's page."""
+    outcomes_of = dict(
+        Outcome.objects.filter(pk__in=outcome_ids).values_list("pk", "offer__request_id")
+    )
+    _deliver(
+        self,
+        outcome_ids,
+        lambda i, c: sending.send_checkin(outcome_id=i, connection=c),
+        sending.give_up_checkin,
+        lambda i: {"request": outcomes_of.get(i), "checkin": i},
+    )
+
+
 # --- Emails to offices ----------------------------------------------------------------------
 
 
@@ -396,6 +412,18 @@ def sweep_stuck_offers() -> None:
             f"notices, {len(alerts)} office alerts, {len(lost_sms)} SMS"
         ),
     )
+
+
+@shared_task
+def start_checkins(request_id: int | None = None) -> None:
+    """Beat (every LOTSE_CHECKINS_EVERY_SECONDS), and at once when staff complete a request
+    (`request_id`): the check-ins and reminders that are due, in batches. Due ones whose task
+    was lost are found again from the rows (`outcomes.claim_due`)."""
+    started = time.monotonic()
+    due = outcomes.claim_due(request_id=request_id)
+    for chunk in chunks(due):
+        send_checkins.delay(chunk)
+    log("start_checkins", started, request=request_id, outcome=f"{len(due)} due")
 
 
 @shared_task

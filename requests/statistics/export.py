@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
-from requests.models import Offer
+from requests.models import Offer, Outcome
 from requests.statistics import numbers
 from requests.statistics.load import Report
 from volunteers import languages
@@ -27,7 +27,16 @@ from volunteers.translation import active_language
 
 Cell = str | int | float | None
 
-TABLES = ("requests", "fill-rate", "languages", "hours", "declines", "sms")
+TABLES = (
+    "requests",
+    "fill-rate",
+    "languages",
+    "hours",
+    "declines",
+    "outcomes",
+    "outcome-languages",
+    "sms",
+)
 
 
 @dataclass(frozen=True)
@@ -190,9 +199,64 @@ def sms_table(report: Report) -> Table:
     )
 
 
+def result_label(result: str) -> str:
+    """An outcome's result as the tables name it ("" = no answer yet)."""
+    if not result:
+        return _("no answer yet")
+    return str(Outcome.Result(result).label)
+
+
+def outcomes_table(report: Report) -> Table:
+    table = report.outcomes or numbers.outcomes_per_month([], months=report.months)
+    return Table(
+        "outcomes",
+        _("What became of the accepted assignments, per month"),
+        [
+            _("Month"),
+            *(result_label(r) for r in numbers.OUTCOME_RESULTS),
+            _("hours"),
+            _("confirmed by the office"),
+        ],
+        [
+            [
+                month_label(month),
+                *(int(table.value(month, r)) for r in numbers.OUTCOME_RESULTS),
+                round(table.value(month, "hours"), 2),
+                int(table.value(month, "confirmed")),
+            ]
+            for month in table.months
+        ],
+    )
+
+
+def outcome_languages_table(report: Report) -> Table:
+    lang = active_language()
+    return Table(
+        "outcome-languages",
+        _("What became of the accepted assignments, per language"),
+        [
+            _("Code"),
+            _("Language"),
+            *(result_label(r) for r in numbers.OUTCOME_RESULTS),
+            _("hours"),
+        ],
+        [
+            [
+                row.code,
+                languages.display_name(row.code, lang),
+                *(row.count(r) for r in numbers.OUTCOME_RESULTS),
+                round(row.hours, 2),
+            ]
+            for row in report.outcome_languages or []
+        ],
+    )
+
+
 def table(report: Report, name: str) -> Table:
     builders = {
         "sms": sms_table,
+        "outcomes": outcomes_table,
+        "outcome-languages": outcome_languages_table,
         "requests": requests_table,
         "fill-rate": fill_table,
         "languages": languages_table,

@@ -1,9 +1,9 @@
 """The facts behind the statistics, read for a user's offices and a period, and the report.
 
 Scoped like every staff page (`scope_to_offices`): staff see the numbers of their own offices,
-coordinators those of every office. Three queries for the requests and offers, whatever the
-period: values, never model instances. The volunteers per language are the network's (the
-directory is not scoped): how many active people could serve a language today.
+coordinators those of every office. Five queries for the requests, offers and outcomes,
+whatever the period: values, never model instances. The volunteers per language are the
+network's (the directory is not scoped): how many active people could serve a language today.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from requests.access import scope_to_offices
-from requests.models import Offer, Office, Request, RequestLanguage
+from requests.models import Offer, Office, Outcome, Request, RequestLanguage
 from requests.statistics import numbers
 from volunteers import directory
 from volunteers.models import Level, SpokenLanguage, Volunteer
@@ -111,6 +111,41 @@ def offer_facts(requests: QuerySet[Request]) -> list[numbers.OfferFact]:
     ]
 
 
+def outcome_facts(requests: QuerySet[Request]) -> list[numbers.OutcomeFact]:
+    """The outcomes of the requests' accepted assignments (two queries: outcomes, languages)."""
+    rows = list(
+        Outcome.objects.filter(offer__request__in=requests.values("pk"))
+        .order_by()
+        .values_list(
+            "offer__request_id",
+            "offer__request__office__name",
+            "offer__request__starts_at",
+            "result",
+            "hours",
+            "confirmed_at",
+        )
+    )
+    codes: defaultdict[int, list[str]] = defaultdict(list)
+    if rows:
+        for request_id, code in (
+            RequestLanguage.objects.filter(request_id__in={row[0] for row in rows})
+            .order_by("request_id", "position")
+            .values_list("request_id", "code")
+        ):
+            codes[request_id].append(code)
+    return [
+        numbers.OutcomeFact(
+            office=office,
+            starts_at=starts_at,
+            result=result,
+            hours=hours,
+            confirmed=confirmed_at is not None,
+            languages=tuple(codes.get(request_id, ())),
+        )
+        for request_id, office, starts_at, result, hours, confirmed_at in rows
+    ]
+
+
 def volunteers_per_language(*, today: dt.date | None = None) -> dict[str, int]:
     """Active volunteers (today) per language they speak at `MATCHING_MIN_LEVEL` or better."""
     active = directory.active_on(
@@ -159,6 +194,9 @@ class Report:
     hours: numbers.MonthTable
     declines: list[tuple[str, int]]
     sms_segments: numbers.MonthTable
+    # What became of the accepted assignments (check-ins and confirmations).
+    outcomes: numbers.MonthTable | None = None
+    outcome_languages: list[numbers.LanguageOutcomes] | None = None
 
     @property
     def total_requests(self) -> int:
@@ -183,6 +221,7 @@ def build_report(
     requests = scoped_requests(user, office=office, first=first, last=last)
     facts = request_facts(requests)
     offer_rows = offer_facts(requests)
+    outcome_rows = outcome_facts(requests)
     months = numbers.months_between(first, last)
     shown = [office.name] if office is not None else [o.name for o in offices]
     # Requests of an office closed since still count, under its name.
@@ -205,4 +244,6 @@ def build_report(
             months=months,
             shown=shown,
         ),
+        outcomes=numbers.outcomes_per_month(outcome_rows, months=months),
+        outcome_languages=numbers.outcomes_per_language(outcome_rows, leave_out=LEAVE_OUT),
     )

@@ -16,6 +16,10 @@ Definitions (the same on the page, in the CSV and in the README):
 - Volunteer hours: the hours recorded when requests were completed, by appointment month.
 - Declines: declined offers by the reason the volunteer gave ("" = none given), and after them
   the places given back: accepted, then dropped out ("I can't make it").
+- Outcomes: per accepted assignment whose check-in fell due, what happened as the volunteer
+  answered it or the office confirmed it: took place, the client did not come, the volunteer
+  did not come, called off, or no answer yet; and the hours of those that took place. By the
+  month of the appointment, and by each language the request needed.
 """
 
 from __future__ import annotations
@@ -256,3 +260,58 @@ def declines_and_drop_outs(offers: Iterable[OfferFact]) -> list[tuple[str, int]]
     facts = list(offers)
     given_back = sum(1 for fact in facts if fact.status == DROPPED_OUT)
     return [*declines_by_reason(facts), (DROPPED_OUT, given_back)]
+
+
+# The results of an outcome (`requests.models.Outcome.Result`), in the order the tables show
+# them; "" is an assignment whose check-in nobody has answered yet.
+OUTCOME_RESULTS = ("took_place", "client_no_show", "volunteer_no_show", "cancelled", "")
+
+
+@dataclass(frozen=True)
+class OutcomeFact:
+    office: str
+    starts_at: dt.datetime  # the request's appointment
+    result: str
+    hours: Decimal | None = None
+    confirmed: bool = False
+    languages: tuple[str, ...] = ()
+
+
+def outcomes_per_month(outcomes: Iterable[OutcomeFact], *, months: Sequence[dt.date]) -> MonthTable:
+    """Per month: assignments by result (OUTCOME_RESULTS), "hours" of those that took place,
+    and how many the office "confirmed"."""
+    cells: defaultdict[tuple[dt.date, str], float] = defaultdict(float)
+    for fact in outcomes:
+        month = month_of(fact.starts_at)
+        cells[(month, fact.result)] += 1
+        cells[(month, "confirmed")] += fact.confirmed
+        if fact.result == "took_place" and fact.hours is not None:
+            cells[(month, "hours")] += float(fact.hours)
+    return MonthTable(list(months), [*OUTCOME_RESULTS, "hours", "confirmed"], dict(cells))
+
+
+@dataclass(frozen=True)
+class LanguageOutcomes:
+    code: str
+    counts: dict[str, int]
+    hours: float
+
+    def count(self, result: str) -> int:
+        return self.counts.get(result, 0)
+
+
+def outcomes_per_language(
+    outcomes: Iterable[OutcomeFact], *, leave_out: Iterable[str] = ()
+) -> list[LanguageOutcomes]:
+    """Per language the requests needed: assignments by result and hours, most assignments
+    first. `leave_out` drops languages every request names (German)."""
+    skip = set(leave_out)
+    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    hours: defaultdict[str, float] = defaultdict(float)
+    for fact in outcomes:
+        for code in set(fact.languages) - skip:
+            counts[code][fact.result] += 1
+            if fact.result == "took_place" and fact.hours is not None:
+                hours[code] += float(fact.hours)
+    rows = [LanguageOutcomes(code, dict(counts[code]), hours[code]) for code in counts]
+    return sorted(rows, key=lambda row: (-sum(row.counts.values()), row.code))

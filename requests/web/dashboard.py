@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from requests import calendar
 from requests.models import Offer, Office, Request, StaffMember
-from requests.web import display, live
+from requests.web import display, live, outcome_pages
 from requests.web.guards import offices_of, requests_of, staff_page
 
 # How many of a note's words a dashboard card shows.
@@ -180,7 +180,11 @@ def past_requests(request: HttpRequest) -> HttpResponse:
 
 @staff_page
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "requests/web/dashboard.html", _board_region(request))
+    return render(
+        request,
+        "requests/web/dashboard.html",
+        {**_board_region(request), "talk_flags": outcome_pages.talk_flags(request.user)},
+    )
 
 
 @staff_page

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from requests import calendar, fitting, lifecycle
 from requests.errors import RequestError
 from requests.models import Offer, Request
-from requests.web import deliveries, display, live
+from requests.web import deliveries, display, live, outcome_pages
 from requests.web.forms import DetailsForm, HoursForm, MatchingForm, default_hours
 from requests.web.guards import scoped_request, staff_page
 from volunteers.models import Volunteer
@@ -176,6 +176,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "matching_form": MatchingForm.of(need),
             "details_form": DetailsForm.of(need),
             "live": _detail_region(request, need),
+            "outcome_lines": outcome_pages.lines(need, now=now),
         },
     )
 

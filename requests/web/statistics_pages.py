@@ -172,7 +172,35 @@ def build_charts(report: Report) -> dict[str, charts.Chart]:
         [export.reason_label(reason) for reason, _count in report.declines],
         [charts.Series(_("offers"), [n for _reason, n in report.declines], "s4")],
     )
+    outcome_months = report.outcomes or numbers.outcomes_per_month([], months=report.months)
+    outcome_chart = charts.columns(
+        months,
+        [
+            charts.Series(
+                export.result_label(result),
+                [outcome_months.value(m, result) for m in report.months],
+                f"s{i}",
+            )
+            for i, result in enumerate(numbers.OUTCOME_RESULTS)
+        ],
+        stacked=True,
+        sublabels=years,
+    )
+    top_outcome_languages = (report.outcome_languages or [])[:12]
+    outcome_language_chart = charts.rows(
+        [languages.display_name(row.code, lang) for row in top_outcome_languages],
+        [
+            charts.Series(
+                export.result_label(result),
+                [row.count(result) for row in top_outcome_languages],
+                f"s{i}",
+            )
+            for i, result in enumerate(numbers.OUTCOME_RESULTS[:4])
+        ],
+    )
     return {
+        "outcomes": outcome_chart,
+        "outcome_languages": outcome_language_chart,
         "per_month": per_month,
         "fill": fill,
         "languages": language_chart,

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from requests.web import audit_pages, dashboard, request_pages, statistics_pages, volunteer_pages
+from requests.web import (
+    audit_pages,
+    dashboard,
+    outcome_pages,
+    request_pages,
+    statistics_pages,
+    volunteer_pages,
+)
 
 page_patterns = [
     path("", dashboard.dashboard, name="home"),
@@ -32,6 +39,16 @@ page_patterns = [
         "requests/<int:pk>/complete/",
         request_pages.request_complete,
         name="staff-request-complete",
+    ),
+    path(
+        "requests/<int:pk>/outcomes/<int:offer_id>/",
+        outcome_pages.outcome_edit,
+        name="staff-outcome",
+    ),
+    path(
+        "requests/<int:pk>/outcomes/<int:offer_id>/talked/",
+        outcome_pages.outcome_talked,
+        name="staff-outcome-talked",
     ),
     path("directory/", volunteer_pages.volunteer_directory, name="staff-volunteers"),
     path("directory/<int:pk>/", volunteer_pages.volunteer_profile, name="staff-volunteer"),

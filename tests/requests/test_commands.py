@@ -56,6 +56,21 @@ def test_the_demo_history_has_a_few_drop_outs(demo):
     assert all(o.status == Offer.Status.WITHDRAWN for o in dropped)
 
 
+def test_the_demo_has_outcomes_and_one_check_in_for_the_dev_mailbox(demo, mailoutbox):
+    """Past assignments carry their outcomes (for the statistics and reliability); the latest
+    completed one waits for its check-in, which beat's first run sends, and only that one."""
+    from requests.models import Outcome
+    from workers import tasks
+
+    assert Outcome.objects.filter(confirmed_at__isnull=False).count() > 50
+    assert Outcome.objects.filter(result="client_no_show").exists()
+    tasks.start_checkins.delay()
+    (checkin,) = mailoutbox
+    (outcome,) = Outcome.objects.filter(sent_at__isnull=False, result="")
+    assert checkin.to == [outcome.volunteer.email]
+    assert outcome.offer.request.status == Request.Status.COMPLETED
+
+
 def test_it_refuses_demo_accounts_in_production(db, settings):
     """With DEBUG off, demo accounts with a published password are refused."""
     settings.DEBUG = False

@@ -510,8 +510,10 @@ def test_it_lists_the_offers_by_wave(api_a, office_a):
         "responded_at",
         "decline_reason",
         "hours",
+        "outcome",
     }
     assert rows[0]["status"] == "sent"
+    assert rows[0]["outcome"] is None  # until the appointment is over
 
 
 # --- Waves ----------------------------------------------------------------------------------
