@@ -147,7 +147,7 @@ def test_the_link_opens_this_assignment_only_and_expires(office_a, mailoutbox, s
     outcome.links.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     expired = client.get(theirs)
     assert expired.status_code == 404
-    assert "expired" in expired.content.decode()
+    assert "abgelaufen" in expired.content.decode()
 
 
 def test_after_the_office_confirmed_the_answer_no_longer_changes(office_a, mailoutbox, staff_a):
