@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -168,6 +169,8 @@ def render_pdf(*, certificate: Certificate, name: str) -> bytes:
     """The certificate as a PDF in the active language, for `name` (the volunteer's)."""
     from fpdf import FPDF
 
+    # fontTools logs every glyph it keeps at INFO: nothing an operator needs, per download.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     pdf = FPDF(format="A4")
     pdf.set_title(_("Certificate of engagement"))
     pdf.set_creator("Lotse")
