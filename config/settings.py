@@ -515,6 +515,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workers.tasks.start_checkins",
         "schedule": timedelta(seconds=LOTSE_CHECKINS_EVERY_SECONDS),
     },
+    "reconcile-allowances": {
+        "task": "workers.tasks.reconcile_allowances",
+        "schedule": crontab(minute="*/30"),
+    },
     "apply-retention": {
         "task": "workers.tasks.apply_retention",
         "schedule": crontab(hour=4, minute=27),

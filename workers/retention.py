@@ -15,6 +15,10 @@ LOTSE_RETENTION_DAYS (default 90) after an appointment ended:
 - in the embedded default, the development mailbox's copies of emails older than that go too
   (they hold names and addresses, and a laptop keeps them forever otherwise).
 
+Allowance ledger entries are kept LOTSE_LEDGER_RETENTION_YEARS (default 10) after the end of
+their year, as bookkeeping law asks, also after the volunteer's erasure (without the person),
+then deleted here.
+
 Audit entries (volunteers/audit.py) are kept LOTSE_AUDIT_RETENTION_DAYS (default 730), then deleted
 here; the database refuses to delete younger ones.
 
@@ -34,6 +38,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from requests import allowances
 from requests.models import CheckinLink, Offer, Outcome, Request
 from volunteers import audit
 from workers import mailbox
@@ -69,6 +74,7 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
     ).delete()
     mails = mailbox.delete_older_than(before) if mailbox.in_use() else 0
     trail = audit.delete_expired(now=now)
+    ledger = allowances.forget_old(now=now)
     return {
         "request_texts": texts,
         "offer_links": links,
@@ -77,4 +83,5 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
         "checkin_links": checkin_links,
         "mails": mails,
         "audit_entries": trail,
+        "allowance_entries": ledger,
     }
