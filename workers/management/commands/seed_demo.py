@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from requests.demo import DEMO_PASSWORD, seed_demo
+from requests.demo_allowances import seed_allowances
 from workers.demo import record_demo_emails
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         if network.requests:
             # A new history: its emails count as sent, so the sweep sends none of them now.
             record_demo_emails()
+        certificate_person = seed_allowances()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):")
         )
@@ -44,4 +46,9 @@ class Command(BaseCommand):
         if network.requests:
             self.stdout.write(
                 f"  {network.requests} demo requests over the last months and the next two weeks"
+            )
+        if certificate_person is not None:
+            self.stdout.write(
+                "  allowances: /allowances/ (mengede pays per hour, eving per assignment); a "
+                f"certificate: ask for the link of {certificate_person.email} at /volunteer/link/"
             )
