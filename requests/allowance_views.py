@@ -58,7 +58,9 @@ class MonthField(serializers.CharField):
 
 
 class PayoutQuerySerializer(serializers.Serializer):
-    office = serializers.IntegerField(min_value=1, help_text="The office's id.")
+    office = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The office's id."
+    )
     month = MonthField(help_text="The month of the appointments, YYYY-MM.")
 
     def validate_office(self, value: int) -> Office:
