@@ -65,6 +65,24 @@ def env_float(name: str, default: float, *, minimum: float, maximum: float) -> f
     return value
 
 
+def env_caps(name: str, default: str) -> dict[int, int]:
+    """Yearly caps as `2025:840,2026:960` (euros, a decimal point allowed) → {year: cents}."""
+    raw = os.environ.get(name, "").strip() or default
+    caps: dict[int, int] = {}
+    for part in raw.split(","):
+        year, sep, euros = part.strip().partition(":")
+        try:
+            cents = round(float(euros) * 100) if sep else -1
+            if not (year.isdigit() and 2000 <= int(year) <= 2100 and 0 <= cents <= 10**9):
+                raise ValueError
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list YEAR:EUROS pairs, e.g. 2025:840,2026:960 (got {raw!r})."
+            ) from None
+        caps[int(year)] = cents
+    return caps
+
+
 def env_url(name: str, default: str, *, schemes: set[str]) -> str:
     raw = os.environ.get(name, "").strip() or default
     parts = urlsplit(raw)
@@ -435,6 +453,13 @@ LOTSE_CHECKINS_EVERY_SECONDS = env_int("LOTSE_CHECKINS_EVERY_SECONDS", 120, mini
 LOTSE_CHECKIN_REMINDER_HOURS = env_int("LOTSE_CHECKIN_REMINDER_HOURS", 48, minimum=1)
 LOTSE_CHECKIN_LINK_DAYS = env_int("LOTSE_CHECKIN_LINK_DAYS", 30, minimum=1)
 LOTSE_CHECKIN_HORIZON_DAYS = env_int("LOTSE_CHECKIN_HORIZON_DAYS", 7, minimum=1)
+# Allowances (requests.allowances): the yearly cap per calendar year that each volunteer's
+# allowances are held against, as YEAR:EUROS pairs; a year not listed takes the latest listed
+# year before it (or the earliest). Default: the Ehrenamtspauschale, § 3 Nr. 26a EStG. Amounts
+# and rules are configurable and no tax advice. The ledger is kept this many years after the end
+# of an entry's year (bookkeeping law), also after the volunteer is erased, without their name.
+LOTSE_ALLOWANCE_CAPS = env_caps("LOTSE_ALLOWANCE_CAPS", "2025:840,2026:960")
+LOTSE_LEDGER_RETENTION_YEARS = env_int("LOTSE_LEDGER_RETENTION_YEARS", 10, minimum=1)
 # Days after an appointment after which its free text (address, note), its offers' link
 # digests and the log of notices sent for it are removed (docs/decisions.md, "Retention").
 LOTSE_RETENTION_DAYS = env_int("LOTSE_RETENTION_DAYS", 90, minimum=1)
@@ -517,6 +542,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-checkins": {
         "task": "workers.tasks.start_checkins",
         "schedule": timedelta(seconds=LOTSE_CHECKINS_EVERY_SECONDS),
+    },
+    "reconcile-allowances": {
+        "task": "workers.tasks.reconcile_allowances",
+        "schedule": crontab(minute="*/30"),
     },
     "apply-retention": {
         "task": "workers.tasks.apply_retention",

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from config import pages
 from matching import page_urls as matching_page_urls
 from matching import urls as matching_urls
+from requests import allowance_urls
 from requests import page_urls as requests_page_urls
 from requests import urls as requests_urls
 from requests.web import urls as staff_page_urls
@@ -19,6 +20,7 @@ api_patterns = [
     path("", include(volunteers_urls.api_patterns)),
     path("", include(requests_urls.api_patterns)),
     path("", include(matching_urls.api_patterns)),
+    path("", include(allowance_urls.api_patterns)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start script as a file of its own: the
     # Content-Security-Policy runs no inline script.
@@ -44,6 +46,7 @@ urlpatterns = [
     path("", include(unsubscribe.page_patterns)),
     path("", include(staff_page_urls.page_patterns)),
     path("", include(matching_page_urls.page_patterns)),
+    path("", include(allowance_urls.page_patterns)),
 ]
 
 handler404 = "config.pages.not_found"

@@ -16,6 +16,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from requests.models import (
+    AllowanceEntry,
+    AllowanceRule,
     AppointmentKind,
     Offer,
     Office,
@@ -198,6 +200,33 @@ class OfferAdmin(admin.ModelAdmin):
     ordering = ["-created_at", "-pk"]
     # The link token's digest stays out of sight: it is no one's business, not even a reader's.
     exclude = ["token_digest"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AllowanceRule)
+class AllowanceRuleAdmin(admin.ModelAdmin):
+    """Each office's allowance rule, in euro cents; changes are audited (no tax advice)."""
+
+    list_display = ["office", "kind", "flat_cents", "hourly_cents", "km_cents", "reimburse_tickets"]
+    list_select_related = ["office"]
+
+
+@admin.register(AllowanceEntry)
+class AllowanceEntryAdmin(admin.ModelAdmin):
+    """The ledger, read only: entries follow confirmed outcomes; decisions over the cap are made
+    on the payout page or through the API."""
+
+    list_display = ["service_date", "office", "volunteer_id", "allowance_cents", "status"]
+    list_filter = ["status", "office"]
+    date_hierarchy = "service_date"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

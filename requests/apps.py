@@ -31,7 +31,13 @@ class RequestsConfig(AppConfig):
 
         appointments.register(pages.upcoming_appointments)
 
+        # Each confirmed (or corrected) outcome makes its allowance ledger entry after commit.
+        from requests import allowances, events
+
+        events.subscribe("outcome_confirmed", allowances.record)
+
         _register_audit()
+        _register_allowance_audit()
 
 
 def _register_audit() -> None:
@@ -122,3 +128,31 @@ def _erase_checkins(sender: object, volunteer: object, at: object, **kwargs: obj
     from requests import outcomes
 
     outcomes.erase_free_text(volunteer_id=volunteer.pk)  # type: ignore[attr-defined]
+
+
+def _register_allowance_audit() -> None:
+    """Allowance rules and ledger entries (amounts, cap decisions) go into the audit trail."""
+    from auditlog.registry import auditlog
+
+    from requests.models import AllowanceEntry, AllowanceRule
+    from volunteers import audit
+
+    auditlog.register(AllowanceRule, exclude_fields=["updated_at"])
+    auditlog.register(AllowanceEntry, exclude_fields=["updated_at", "created_at"])
+    audit.register_scope(
+        AllowanceRule,
+        lambda r: {
+            "office_id": r.office_id,
+            "office_name": r.office.name,
+            "repr": f"allowance rule of {r.office.name}",
+        },
+    )
+    audit.register_scope(
+        AllowanceEntry,
+        lambda e: {
+            "office_id": e.office_id,
+            "office_name": e.office.name,
+            "volunteer_id": e.volunteer_id,
+            "repr": f"allowance entry #{e.pk} (volunteer #{e.volunteer_id})",
+        },
+    )

@@ -616,3 +616,186 @@ class CheckinLink(models.Model):
 
     def __str__(self) -> str:
         return f"link to the check-in of offer #{self.outcome.offer_id}"
+
+
+class AllowanceRule(models.Model):
+    """What an office pays a volunteer per confirmed assignment (Aufwandsentschädigung).
+
+    Amounts are whole euro cents. "none" pays nothing; "flat" pays `flat_cents` per assignment
+    that took place; "hourly" pays `hourly_cents` per confirmed hour plus `km_cents` per km
+    travelled. With either paying rule, a ticket the volunteer gave is reimbursed as given
+    (`reimburse_tickets`), also for a trip to a client who did not come. An office without a
+    row pays nothing. The rule at confirmation time is what a ledger entry keeps
+    (`requests.allowances`).
+    """
+
+    class Kind(models.TextChoices):
+        NONE = "none", _("no allowance")
+        FLAT = "flat", _("a flat amount per assignment")
+        HOURLY = "hourly", _("per hour, plus a rate per km")
+
+    MAX_CENTS = 100_000
+
+    office = models.OneToOneField(
+        Office, on_delete=models.CASCADE, related_name="allowance_rule", verbose_name=_("office")
+    )
+    kind = models.CharField(_("rule"), max_length=10, choices=Kind, default=Kind.NONE)
+    flat_cents = models.PositiveIntegerField(_("per assignment (cents)"), default=0)
+    hourly_cents = models.PositiveIntegerField(_("per hour (cents)"), default=0)
+    km_cents = models.PositiveIntegerField(_("per km (cents)"), default=0)
+    reimburse_tickets = models.BooleanField(_("reimburse tickets as given"), default=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("allowance rule")
+        verbose_name_plural = _("allowance rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["none", "flat", "hourly"]),
+                name="allowance_rule_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    flat_cents__lte=100_000, hourly_cents__lte=100_000, km_cents__lte=100_000
+                ),
+                name="allowance_rule_amounts_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"allowance rule of {self.office}"
+
+
+class AllowanceEntry(models.Model):
+    """One line of the allowance ledger: what one confirmed assignment pays (cents).
+
+    Made (or, after a correction, updated) from each confirmed outcome by
+    `requests.allowances.record`. The entry copies what the books need (office, day, hours,
+    travel, the languages, the rule), so it stands on its own: it outlives the volunteer's
+    identity (erasure blanks the person, the amounts stay) until LOTSE_LEDGER_RETENTION_YEARS
+    after its year. `allowance_cents` is held against the volunteer's yearly cap; travel costs
+    are reimbursed outside it. An entry that would pass the cap waits (`over_cap`) until a
+    coordinator approves it anyway, caps it or rejects it.
+    """
+
+    class Status(models.TextChoices):
+        PAYABLE = "payable", _("payable")
+        OVER_CAP = "over_cap", _("over the yearly cap: waits for a decision")
+        APPROVED = "approved", _("over the cap, approved anyway")
+        CAPPED = "capped", _("cut to the yearly cap")
+        REJECTED = "rejected", _("rejected")
+
+    # What a payout counts: the others pay nothing (yet).
+    COUNTED = ("payable", "approved", "capped")
+
+    outcome = models.OneToOneField(
+        Outcome,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="allowance",
+        verbose_name=_("outcome"),
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="allowances", verbose_name=_("volunteer")
+    )
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="allowances", verbose_name=_("office")
+    )
+    # The appointment's day in Berlin: its month is the payout list it is on, its year the cap.
+    service_date = models.DateField(_("day of the assignment"))
+    took_place = models.BooleanField(_("took place"), default=True)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=2, default=0)
+    km = models.DecimalField(_("travel (km)"), max_digits=5, decimal_places=1, default=0)
+    ticket_cents = models.PositiveIntegerField(_("ticket (cents)"), default=0)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    rule = models.JSONField(_("rule applied"), default=dict, blank=True)
+    # What the rule gives, what of it is counted, and the travel costs reimbursed.
+    computed_cents = models.PositiveIntegerField(_("allowance by the rule (cents)"), default=0)
+    allowance_cents = models.PositiveIntegerField(_("allowance (cents)"), default=0)
+    travel_cents = models.PositiveIntegerField(_("travel costs (cents)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PAYABLE, db_index=True
+    )
+    confirmed_at = models.DateTimeField(_("outcome confirmed at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("allowance entry")
+        verbose_name_plural = _("allowance ledger")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["payable", "over_cap", "approved", "capped", "rejected"]
+                ),
+                name="allowance_entry_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(allowance_cents__lte=models.F("computed_cents")),
+                name="allowance_entry_not_above_rule",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "service_date"], name="allowance_office_day"),
+            models.Index(fields=["volunteer", "service_date"], name="allowance_volunteer_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"allowance entry #{self.pk} (volunteer #{self.volunteer_id})"
+
+    @property
+    def counted(self) -> bool:
+        return self.status in self.COUNTED
+
+    @property
+    def paid_cents(self) -> int:
+        """What this entry pays: nothing while it waits or once rejected."""
+        return self.allowance_cents + self.travel_cents if self.counted else 0
+
+
+class Certificate(models.Model):
+    """An engagement certificate (Engagementnachweis) as issued: the figures of a period,
+    frozen, so that its verification code shows what the PDF says, whatever changes later.
+
+    The code is the row's number with an HMAC of it (`requests.certificates`): it cannot be
+    guessed or altered. No name is stored, only a keyed digest of the name printed, so that
+    `/verify/` can confirm a name a verifier types without showing one.
+    """
+
+    volunteer = models.ForeignKey(
+        Volunteer,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("volunteer"),
+    )
+    first_date = models.DateField(_("from"))
+    last_date = models.DateField(_("to"))
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=2)
+    assignments = models.PositiveIntegerField(_("assignments"))
+    languages = models.JSONField(_("languages"), default=list)
+    offices = models.JSONField(_("offices"), default=list)
+    name_digest = models.CharField(max_length=64)
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("engagement certificate")
+        verbose_name_plural = _("engagement certificates")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_date__lte=models.F("last_date")),
+                name="certificate_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"certificate #{self.pk}"

@@ -19,6 +19,10 @@ SMS older than LOTSE_RETENTION_DAYS keep only what the statistics count (office,
 times, segments): the number they went to and their text are blanked, and so are the sender and
 text of the SMS replies.
 
+Allowance ledger entries are kept LOTSE_LEDGER_RETENTION_YEARS (default 10) after the end of
+their year, as bookkeeping law asks, also after the volunteer's erasure (without the person),
+then deleted here.
+
 Audit entries (volunteers/audit.py) are kept LOTSE_AUDIT_RETENTION_DAYS (default 730), then deleted
 here; the database refuses to delete younger ones.
 
@@ -38,6 +42,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from requests import allowances
 from requests.models import CheckinLink, Offer, Outcome, Request
 from volunteers import audit
 from workers import mailbox
@@ -86,6 +91,7 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
         .update(sender="", text="")
     )
     trail = audit.delete_expired(now=now)
+    ledger = allowances.forget_old(now=now)
     return {
         "request_texts": texts,
         "offer_links": links,
@@ -95,4 +101,5 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
         "mails": mails,
         "sms": sms,
         "audit_entries": trail,
+        "allowance_entries": ledger,
     }

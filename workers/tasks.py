@@ -25,7 +25,7 @@ from django.core.mail import get_connection, send_mail
 from django.utils import timezone
 from knox.models import AuthToken
 
-from requests import offers, outcomes
+from requests import allowances, offers, outcomes
 from requests.models import Offer, Outcome
 from workers import retention, sending, smtp, upkeep, waves
 from workers.models import Notice
@@ -432,6 +432,15 @@ def apply_retention() -> None:
     started = time.monotonic()
     counts = retention.apply_retention()
     log("apply_retention", started, outcome="done", **counts)
+
+
+@shared_task
+def reconcile_allowances() -> None:
+    """Beat: the ledger entry of every confirmation whose `outcome_confirmed` handler was lost
+    (`requests.allowances.reconcile`)."""
+    started = time.monotonic()
+    made = allowances.reconcile()
+    log("reconcile_allowances", started, outcome=f"{made} recorded")
 
 
 @shared_task

@@ -35,6 +35,8 @@ TABLES = (
     "declines",
     "outcomes",
     "outcome-languages",
+    "allowances",
+    "allowance-languages",
     "sms",
 )
 
@@ -252,8 +254,40 @@ def outcome_languages_table(report: Report) -> Table:
     )
 
 
+def allowances_table(report: Report) -> Table:
+    data = report.allowances
+    return Table(
+        "allowances",
+        _("Allowances paid per month and office (€)"),
+        [_("Month"), *data.per_month.columns, _("All")],
+        [
+            [
+                month_label(month),
+                *(round(data.per_month.value(month, c), 2) for c in data.per_month.columns),
+                round(data.per_month.total(month), 2),
+            ]
+            for month in data.per_month.months
+        ],
+    )
+
+
+def allowance_languages_table(report: Report) -> Table:
+    lang = active_language()
+    return Table(
+        "allowance-languages",
+        _("Allowances paid per language (€)"),
+        [_("Code"), _("Language"), _("assignments"), _("paid (€)")],
+        [
+            [row.code, languages.display_name(row.code, lang), row.assignments, row.euros]
+            for row in report.allowances.per_language
+        ],
+    )
+
+
 def table(report: Report, name: str) -> Table:
     builders = {
+        "allowances": allowances_table,
+        "allowance-languages": allowance_languages_table,
         "sms": sms_table,
         "outcomes": outcomes_table,
         "outcome-languages": outcome_languages_table,

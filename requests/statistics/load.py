@@ -21,6 +21,7 @@ from django.utils import timezone
 from requests.access import scope_to_offices
 from requests.models import Offer, Office, Outcome, Request, RequestLanguage
 from requests.statistics import numbers
+from requests.statistics.allowances import allowance_stats
 from volunteers import directory
 from volunteers.models import Level, SpokenLanguage, Volunteer
 
@@ -197,6 +198,8 @@ class Report:
     # What became of the accepted assignments (check-ins and confirmations).
     outcomes: numbers.MonthTable | None = None
     outcome_languages: list[numbers.LanguageOutcomes] | None = None
+    # Allowances paid (requests.statistics.allowances).
+    allowances: Any = None
 
     @property
     def total_requests(self) -> int:
@@ -246,4 +249,7 @@ def build_report(
         ),
         outcomes=numbers.outcomes_per_month(outcome_rows, months=months),
         outcome_languages=numbers.outcomes_per_language(outcome_rows, leave_out=LEAVE_OUT),
+        allowances=allowance_stats(
+            user, offices=shown, office=office, months=months, leave_out=LEAVE_OUT
+        ),
     )

@@ -198,7 +198,26 @@ def build_charts(report: Report) -> dict[str, charts.Chart]:
             for i, result in enumerate(numbers.OUTCOME_RESULTS[:4])
         ],
     )
+    paid = report.allowances.per_month
+    allowance_chart = charts.columns(
+        months,
+        [
+            charts.Series(office, [paid.value(m, office) for m in report.months], css)
+            for office, css in zip(paid.columns, [f"s{i % 8}" for i in range(99)], strict=False)
+        ],
+        stacked=True,
+        fmt=lambda v: f"{_number(v)} €",
+        sublabels=years,
+    )
+    top_paid = report.allowances.per_language[:12]
+    allowance_language_chart = charts.rows(
+        [languages.display_name(row.code, lang) for row in top_paid],
+        [charts.Series(_("paid (€)"), [row.euros for row in top_paid], "s5")],
+        fmt=lambda v: f"{_number(v)} €",
+    )
     return {
+        "allowances": allowance_chart,
+        "allowance_languages": allowance_language_chart,
         "outcomes": outcome_chart,
         "outcome_languages": outcome_language_chart,
         "per_month": per_month,

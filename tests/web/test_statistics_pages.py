@@ -53,7 +53,8 @@ def test_it_shows_the_fill_rate_time_to_fill_and_hours(staff_a, ten_requests):
     assert "7 of 10 filled" in page
     assert '<span class="figure">4.0 hours</span>' in page
     assert '<span class="figure">10.5</span>' in page
-    assert page.count("<svg") == 7
+    # Seven charts and the allowances per month (the one per language shows once any is paid).
+    assert page.count("<svg") == 8
     assert 'role="img"' in page
 
 

@@ -212,7 +212,8 @@ def delete(request: HttpRequest, token: str, link: PersonalToken) -> HttpRespons
     if request.method == "POST":
         selfservice.erase(volunteer=link.volunteer)
         return render(request, TEMPLATES + "goodbye.html")
-    return render(request, TEMPLATES + "delete.html", _context(token, link))
+    context = _context(token, link, ledger_years=settings.LOTSE_LEDGER_RETENTION_YEARS)
+    return render(request, TEMPLATES + "delete.html", context)
 
 
 page_patterns = [

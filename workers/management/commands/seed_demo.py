@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from requests.demo import DEMO_PASSWORD, seed_demo
+from requests.demo_allowances import seed_allowances
 from workers.demo import choose_demo_sms, record_demo_emails
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             # A new history: its emails count as sent, so the sweep sends none of them now.
             record_demo_emails()
         by_sms = choose_demo_sms()
+        certificate_person = seed_allowances()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):")
         )
@@ -50,4 +52,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {', '.join(by_sms)} take offers by email and SMS; "
                 "their SMS go to the dev SMS box, /dev/sms/"
+            )
+        if certificate_person is not None:
+            self.stdout.write(
+                "  allowances: /allowances/ (mengede pays per hour, eving per assignment); a "
+                f"certificate: ask for the link of {certificate_person.email} at /volunteer/link/"
             )
