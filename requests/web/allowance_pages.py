@@ -84,6 +84,12 @@ def payouts_page(request: HttpRequest) -> HttpResponse:
         total=euros(payout.amount_cents),
         total_waiting=euros(payout.waiting_cents),
         cap=euros(payout.year_cap_cents),
+        # The rule's amounts as money, as the rest of the page shows it.
+        rates={
+            "flat": euros(rule.flat_cents) if rule else "",
+            "hourly": euros(rule.hourly_cents) if rule else "",
+            "km": euros(rule.km_cents) if rule else "",
+        },
         csv_url=f"{reverse('allowance-list')}?{urlencode({**query, 'format': 'csv'})}",
         back=f"{reverse('staff-allowances')}?{urlencode(query)}",
     )
