@@ -687,6 +687,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GenderEnum": "volunteers.models.Volunteer.Gender",
         "LevelEnum": "volunteers.models.Level",
+        # Two models have a field "status" with choices the schema would otherwise rename.
+        "StatusEnum": "volunteers.models.Volunteer.Status",
+        "AllowanceEntryStatusEnum": "requests.models.AllowanceEntry.Status",
     },
     # Served from our own static files: no CDN, so the docs work offline and leak no visits.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -88,11 +88,13 @@ def accepted_offer(
 def started_and_filled(office: Office) -> tuple[Request, Offer]:
     """A request of `office` that began an hour ago, accepted a week before: ready to complete."""
     week_ago = berlin(days=-7)
-    starts = timezone.localtime(timezone.now(), BERLIN).replace(microsecond=0)
-    starts -= dt.timedelta(hours=1)
-    need = RequestFactory(
-        office=office, starts_at=starts, ends_at=starts + dt.timedelta(hours=2), now=week_ago
-    )
+    now = timezone.localtime(timezone.now(), BERLIN).replace(microsecond=0)
+    # An appointment ends on the Berlin day it starts: near midnight the hour before and the
+    # two hours after are cut to today, so the helper works at any hour the suite runs.
+    midnight = now.replace(hour=0, minute=0, second=0)
+    starts = max(now - dt.timedelta(hours=1), midnight)
+    ends = min(starts + dt.timedelta(hours=2), midnight.replace(hour=23, minute=59))
+    need = RequestFactory(office=office, starts_at=starts, ends_at=ends, now=week_ago)
     offer = accepted_offer(need, VolunteerFactory(), now=week_ago)
     need.refresh_from_db()
     return need, offer

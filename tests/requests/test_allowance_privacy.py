@@ -51,7 +51,7 @@ def test_erasure_keeps_the_amounts_without_the_person_and_says_so(client, paid, 
     warning = client.get(
         reverse("volunteer-delete", kwargs={"token": raw}), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
-    assert 'id="ledger-kept"' in warning and "for 10 years" in warning
+    assert 'id="ledger-kept"' in warning and "10 Jahre nach" in warning
     selfservice.erase(volunteer=person)
     kept = AllowanceEntry.objects.get(pk=entry.pk)
     assert kept.allowance_cents == 3000 and kept.volunteer.name == ""

@@ -144,9 +144,10 @@ def _refused_input(case: str) -> dict[str, Any]:
     ends_at = starts_at + dt.timedelta(hours=2)
     return {
         "naive start": {"starts_at": starts_at.replace(tzinfo=None), "ends_at": ends_at},
+        # Yesterday, so that the end lies on the start's day at any hour the suite runs.
         "start in the past": {
-            "starts_at": timezone.now() - dt.timedelta(hours=1),
-            "ends_at": timezone.now() + dt.timedelta(hours=1),
+            "starts_at": at(days_ahead(-1), "10:00"),
+            "ends_at": at(days_ahead(-1), "11:00"),
         },
         "end before start": {"starts_at": starts_at, "ends_at": starts_at - dt.timedelta(hours=1)},
         "end at start": {"starts_at": starts_at, "ends_at": starts_at},
@@ -268,7 +269,7 @@ def test_it_refuses_times_that_break_the_rules_when_editing(office_a):
     req = make_request(office=office_a)
     before = stored(req)
 
-    starts_at = timezone.now() - dt.timedelta(minutes=5)
+    starts_at = at(days_ahead(-1), "10:00")
     with pytest.raises(ValidationError) as refused:
         lifecycle.update_request(
             request=req, data={"starts_at": starts_at, "ends_at": starts_at + dt.timedelta(hours=1)}
