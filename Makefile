@@ -89,8 +89,12 @@ screenshots: sync
 check-deploy: sync
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) $(RUN) python manage.py check --deploy
 
+# One catalogue per language of LOTSE_VOLUNTEER_LANGUAGES (config/settings.py); see
+# docs/translations.md.
 messages: sync
-	$(RUN) python manage.py makemessages -l de -l en -i ".venv/*" -i ".tools/*" -i "tests/*"
+	$(RUN) python manage.py makemessages $$($(RUN) python manage.py shell -v 0 -c \
+		"from django.conf import settings; print(*[f'-l {c}' for c in settings.LOTSE_VOLUNTEER_LANGUAGES])") \
+		-i ".venv/*" -i ".tools/*" -i "tests/*"
 	$(RUN) python manage.py compilemessages -i .venv -i .tools
 
 clean:

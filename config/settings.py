@@ -172,6 +172,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Staff pages in German or English only; `?lang=` for one page (config/i18n.py).
+    "config.i18n.PageLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -279,7 +281,33 @@ LOGOUT_REDIRECT_URL = "login"
 # --- Internationalisation -------------------------------------------------------------------
 
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+# Every language a volunteer can read Lotse in: pages, emails and SMS. Adding one (say "fr")
+# means adding its catalogue under locale/ and its code here; LANGUAGES, the choices of a
+# volunteer's email language and the volunteers' language switch follow from this list.
+LOTSE_VOLUNTEER_LANGUAGES: tuple[str, ...] = ("de", "en", "ar", "fa", "uk", "tr", "ru")
+# Staff pages (and the API) speak German and English only; a browser asking for Arabic gets
+# German there.
+LOTSE_STAFF_LANGUAGES: tuple[str, ...] = ("de", "en")
+if LANGUAGE_CODE not in LOTSE_STAFF_LANGUAGES or not set(LOTSE_STAFF_LANGUAGES) <= set(
+    LOTSE_VOLUNTEER_LANGUAGES
+):
+    raise ImproperlyConfigured("The staff languages must be volunteer languages, German first.")
+
+
+def _language_name(code: str) -> str:
+    from django.conf.locale import LANG_INFO
+
+    if code in LANG_INFO:
+        return LANG_INFO[code]["name_local"]
+    import langcodes  # a language Django does not name (Pashto, Tigrinya): CLDR's autonym
+
+    return langcodes.Language.get(code).autonym()
+
+
+# Each language named in itself, so that someone who cannot read the page finds theirs.
+LANGUAGES = [(code, _language_name(code)) for code in LOTSE_VOLUNTEER_LANGUAGES]
+# Right to left: Django's list plus Pashto, which Django does not know.
+LANGUAGES_BIDI = ["he", "ar", "ar-dz", "ckb", "fa", "ps", "ug", "ur"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # English pages show dates German-style ("6 December 2027"), as every page a volunteer sees does.
 FORMAT_MODULE_PATH = ["config.formats"]

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import dateformat, timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -25,15 +26,31 @@ from volunteers.translation import active_language
 # The appointments happen in Dortmund: their wall clock is a fact of the domain, not a setting.
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
-# Weekday, day, month and year; the names come from Django's own translations.
-_DAY_FORMATS = {"de": "l, j. F Y", "en": "l, j F Y"}
+# Weekday, day, month and year; the names come from Django's own translations ("E" is the month
+# as a date needs it in Ukrainian and Russian: "24 листопада", not "24 листопад").
+_DAY_FORMATS = {
+    "de": "l, j. F Y",
+    "en": "l, j F Y",
+    "ar": "l، j F Y",
+    "fa": "l j F Y",
+    "uk": "l, j E Y р.",
+    "ru": "l, j E Y г.",
+    "tr": "j F Y, l",
+}
+
+
+def _day_format() -> str:
+    """A language without its own entry gets the weekday before its locale's date."""
+    lang = active_language()
+    return _DAY_FORMATS.get(lang) or f"l, {get_format('DATE_FORMAT', lang)}"
+
 
 PRODID = "-//Lotse//Offers//DE"
 
 
 def when_text(*, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     """E.g. "Dienstag, 24. November 2026, 10:00–11:30", in Europe/Berlin local time."""
-    day_format = _DAY_FORMATS[active_language()]
+    day_format = _day_format()
     start, end = starts_at.astimezone(BERLIN), ends_at.astimezone(BERLIN)
     day = dateformat.format(start, day_format)
     if start.date() == end.date():

@@ -23,6 +23,7 @@ from requests import calendar, outcomes
 from requests.models import Outcome
 from requests.pages import TEMPLATES as OFFER_TEMPLATES
 from requests.pages import SeeOther, seconds_until_allowed
+from volunteers.translation import page_language
 
 TEMPLATE = "requests/checkin/page.html"
 
@@ -70,7 +71,7 @@ def checkin_page(request: HttpRequest, token: str) -> HttpResponse:
         return _private(
             render(request, "requests/checkin/not_found.html", {"reason": exc.code}, status=404)
         )
-    language = outcome.volunteer.email_language
+    language = page_language(request, outcome.volunteer)
     with translation.override(language):
         response = _answer(request, token, outcome)
     response["Content-Language"] = language

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from volunteers import places
@@ -155,8 +154,10 @@ class AppointmentKind(models.Model):
 
     @property
     def name(self) -> str:
-        """The name in the active language (German unless English is asked for)."""
-        return self.name_en if (get_language() or "de").startswith("en") else self.name_de
+        """The name in the active language (volunteers.catalogue_names)."""
+        from volunteers.catalogue_names import localised
+
+        return localised(name_de=self.name_de, name_en=self.name_en)
 
 
 class RequestQuerySet(models.QuerySet["Request"]):

@@ -33,6 +33,7 @@ from requests.errors import OfferError
 from requests.models import Offer, Request
 from volunteers import appointments, places, tokens
 from volunteers.models import PersonalToken, Volunteer
+from volunteers.translation import page_language
 
 TEMPLATES = "requests/offer/"
 # Requests per client address and minute on these pages. A person needs a handful; someone
@@ -90,7 +91,7 @@ def offer_link(view: OfferView) -> Callable[..., HttpResponse]:
             except OfferError:
                 response = render(request, TEMPLATES + "not_found.html", status=404)
             else:
-                language = offer.volunteer.email_language
+                language = page_language(request, offer.volunteer)
                 with translation.override(language):
                     response = view(request, token, offer)
                 response["Content-Language"] = language

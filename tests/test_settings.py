@@ -85,7 +85,8 @@ def test_it_uses_berlin_time_german_first_and_argon2():
     assert settings.TIME_ZONE == "Europe/Berlin"
     assert settings.USE_TZ is True
     assert settings.LANGUAGE_CODE == "de"
-    assert [code for code, _ in settings.LANGUAGES] == ["de", "en"]
+    assert [code for code, _ in settings.LANGUAGES] == list(settings.LOTSE_VOLUNTEER_LANGUAGES)
+    assert settings.LOTSE_STAFF_LANGUAGES == ("de", "en")
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 

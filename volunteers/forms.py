@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from volunteers import language_picker
 from volunteers.models import Level, Skill, Volunteer
+from volunteers.models import email_language_choices as _language_choices
 
 LANGUAGE_ROWS = 4
 WINDOWS_PER_DAY = 2
@@ -248,7 +249,7 @@ def offer_channel_choices() -> list[tuple[str, str]]:
 
 
 def email_language_choices() -> list[tuple[str, str]]:
-    return list(Volunteer.EmailLanguage.choices)
+    return _language_choices()
 
 
 class LinkAgainForm(forms.Form):

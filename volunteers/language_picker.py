@@ -16,9 +16,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
+
 from volunteers import languages
 
 DATA_FILE = Path(__file__).parent / "data" / "picker_languages.txt"
+
+
+def capfirst(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,9 @@ def allowed_codes() -> tuple[str, ...]:
 
 def label(code: str, lang: str) -> str:
     """ "Arabisch – العربية": the name in `lang`, and the autonym where it adds something."""
-    name = languages.display_name(code, lang)
+    # CLDR writes language names in lower case in Ukrainian and Russian ("арабська"); a list
+    # entry starts with a capital.
+    name = capfirst(languages.display_name(code, lang))
     own = languages.autonym(code)
     # Where CLDR has no autonym it falls back to the English name, which adds nothing; English
     # itself is the exception ("Englisch – English").
@@ -52,7 +60,7 @@ def label(code: str, lang: str) -> str:
     return name if own.casefold() in redundant else f"{name} – {own}"
 
 
-@lru_cache(maxsize=len(languages.UI_LANGUAGES))
+@lru_cache(maxsize=16)
 def options(lang: str) -> tuple[PickerOption, ...]:
     """The list as the picker offers it: the network's common languages, then A–Z."""
     allowed = allowed_codes()
@@ -68,13 +76,13 @@ def options(lang: str) -> tuple[PickerOption, ...]:
 def _by_text() -> dict[str, str]:
     """Every text that names a listed language exactly → its code.
 
-    The labels in both interface languages (the page may have switched language since the
+    The labels in every volunteer language (the page may have switched language since the
     form was filled in), the names alone, the autonym, the search aliases and the tag itself.
     """
     found: dict[str, str] = {}
     for code in allowed_codes():
         names = {code, languages.autonym(code), *languages.ALIASES.get(code, [])}
-        for lang in languages.UI_LANGUAGES:
+        for lang in settings.LOTSE_VOLUNTEER_LANGUAGES:
             names |= {label(code, lang), languages.display_name(code, lang)}
         for name in names:
             found.setdefault(languages._fold(name), code)

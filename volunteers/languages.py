@@ -21,6 +21,8 @@ import langcodes
 from langcodes import Language, LanguageTagError
 from language_data.names import code_to_names
 
+# The languages whose names LABELS always gives; names in any other language CLDR covers come
+# from CLDR (with LABELS' entry where there is one).
 UI_LANGUAGES: tuple[str, ...] = ("de", "en")
 
 # Names for languages our users speak where CLDR (as shipped in language_data) has no
@@ -29,23 +31,56 @@ UI_LANGUAGES: tuple[str, ...] = ("de", "en")
 LABELS: dict[str, dict[str, str]] = {
     # langcodes folds Dari into "Persian (Afghanistan)"; for mediation it is its own
     # language, and Afghans would not recognise themselves in that label.
-    "prs": {"en": "Dari", "de": "Dari"},
+    "prs": {
+        **{"en": "Dari", "de": "Dari", "ar": "الدرية", "fa": "دری"},
+        **{"uk": "дарі", "tr": "Darice", "ru": "дари"},
+    },
     # CLDR only has English names for these, and "Northern/Central Kurdish" is not
     # what speakers call them: Kurmanji and Sorani are the everyday names.
-    "kmr": {"en": "Kurmanji (Northern Kurdish)", "de": "Kurmandschi (Nordkurdisch)"},
-    "ckb": {"en": "Sorani (Central Kurdish)", "de": "Sorani (Zentralkurdisch)"},
+    "kmr": {
+        **{"en": "Kurmanji (Northern Kurdish)", "de": "Kurmandschi (Nordkurdisch)"},
+        **{"ar": "الكرمانجية (الكردية الشمالية)", "fa": "کرمانجی (کردی شمالی)"},
+        **{"uk": "курманджі (північнокурдська)", "tr": "Kurmanci (Kuzey Kürtçesi)"},
+        "ru": "курманджи (северокурдский)",
+    },
+    "ckb": {
+        **{"en": "Sorani (Central Kurdish)", "de": "Sorani (Zentralkurdisch)"},
+        **{"ar": "السورانية (الكردية الوسطى)", "fa": "سورانی (کردی مرکزی)"},
+        **{"uk": "сорані (центральнокурдська)", "tr": "Sorani (Orta Kürtçe)"},
+        "ru": "сорани (центральнокурдский)",
+    },
     # CLDR says "North Levantine Arabic" and has no German name; Syrians, Lebanese
     # and Palestinians simply speak "Levantine".
-    "apc": {"en": "Levantine Arabic", "de": "Levantinisches Arabisch"},
+    "apc": {
+        **{"en": "Levantine Arabic", "de": "Levantinisches Arabisch", "ar": "العربية الشامية"},
+        **{"fa": "عربی شامی", "uk": "левантійська арабська", "tr": "Levanten Arapçası"},
+        "ru": "левантийский арабский",
+    },
     # CLDR's "Mesopotamian Arabic" is a linguist's term; people say Iraqi Arabic.
-    "acm": {"en": "Iraqi Arabic", "de": "Irakisches Arabisch"},
+    "acm": {
+        **{"en": "Iraqi Arabic", "de": "Irakisches Arabisch", "ar": "العربية العراقية"},
+        **{"fa": "عربی عراقی", "uk": "іракська арабська", "tr": "Irak Arapçası"},
+        "ru": "иракский арабский",
+    },
     # Pinned because CLDR is drifting towards treating "ku" as Kurmanji (its autonym
     # is already "kurdî (kurmancî)"); for us "ku" means Kurdish of any variety.
-    "ku": {"en": "Kurdish", "de": "Kurdisch"},
+    "ku": {
+        **{"en": "Kurdish", "de": "Kurdisch", "ar": "الكردية", "fa": "کردی"},
+        **{"uk": "курдська", "tr": "Kürtçe", "ru": "курдский"},
+    },
     # CLDR has no German name for German Sign Language.
-    "gsg": {"en": "German Sign Language", "de": "Deutsche Gebärdensprache"},
+    "gsg": {
+        **{"en": "German Sign Language", "de": "Deutsche Gebärdensprache"},
+        **{"ar": "لغة الإشارة الألمانية", "fa": "زبان اشاره آلمانی"},
+        **{"uk": "німецька жестова мова", "tr": "Alman İşaret Dili"},
+        "ru": "немецкий жестовый язык",
+    },
     # CLDR's "Syrisch" reads as "Syrian" in German; people say Aramaic.
-    "syr": {"en": "Aramaic (Syriac)", "de": "Aramäisch (Syrisch)"},
+    "syr": {
+        **{"en": "Aramaic (Syriac)", "de": "Aramäisch (Syrisch)", "ar": "الآرامية (السريانية)"},
+        **{"fa": "آرامی (سریانی)", "uk": "арамейська (сирійська)", "tr": "Aramice (Süryanice)"},
+        "ru": "арамейский (сирийский)",
+    },
 }
 
 # Autonyms where langcodes has none (it falls back to English) or a misleading one.
@@ -101,9 +136,13 @@ class InvalidLanguage(ValueError):
         self.tag = tag
 
 
+@lru_cache(maxsize=64)
 def _check_ui_language(lang: str) -> None:
-    if lang not in UI_LANGUAGES:
-        raise ValueError(f"Names are available in {', '.join(UI_LANGUAGES)}, not {lang!r}.")
+    # CLDR names English in every language it has names in.
+    if lang not in UI_LANGUAGES and not (
+        _CODE_SHAPE.fullmatch(lang) and lang in code_to_names("en")
+    ):
+        raise ValueError(f"CLDR names no languages in {lang!r}.")
 
 
 def _is_private_use(language: str) -> bool:
@@ -167,7 +206,7 @@ def _to_langcodes(code: str) -> Language:
 
 
 def display_name(code: str, lang: str) -> str:
-    """Name a language in German ("de") or English ("en")."""
+    """Name a language in `lang`: German, English, or any language CLDR has names in."""
     _check_ui_language(lang)
     canonical = canonical_tag(code)
     parsed = Language.get(canonical, normalize=False)
@@ -203,9 +242,11 @@ class LanguageInfo:
     population: int
 
     def name(self, lang: str) -> str:
-        """Return the name in the given UI language ("de" or "en")."""
+        """Return the name in `lang` (German and English are kept; others asked of CLDR)."""
         _check_ui_language(lang)
-        return self.name_de if lang == "de" else self.name_en
+        if lang in ("de", "en"):
+            return self.name_de if lang == "de" else self.name_en
+        return display_name(self.code, lang)
 
 
 def _cldr_named_codes() -> set[str]:
@@ -292,7 +333,7 @@ def _codes_for(code: str) -> frozenset[str]:
     return frozenset(codes)
 
 
-@lru_cache(maxsize=len(UI_LANGUAGES))
+@lru_cache(maxsize=16)
 def _search_index(lang: str) -> tuple[_Entry, ...]:
     entries = []
     for info in catalogue():

@@ -13,9 +13,15 @@ import datetime as dt
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+
+def email_language_choices() -> list[tuple[str, str]]:
+    """Every language a volunteer can read Lotse in (`settings.LOTSE_VOLUNTEER_LANGUAGES`)."""
+    from volunteers.translation import language_choices
+
+    return language_choices()
 
 
 class Skill(models.Model):
@@ -39,8 +45,10 @@ class Skill(models.Model):
 
     @property
     def name(self) -> str:
-        """The name in the active language (German unless English is asked for)."""
-        return self.name_en if (get_language() or "de").startswith("en") else self.name_de
+        """The name in the active language (volunteers.catalogue_names)."""
+        from volunteers.catalogue_names import localised
+
+        return localised(name_de=self.name_de, name_en=self.name_en)
 
 
 class Level(models.TextChoices):
@@ -82,10 +90,6 @@ class Volunteer(models.Model):
         FEMALE = "female", _("female")
         MALE = "male", _("male")
         DIVERSE = "diverse", _("diverse")
-
-    class EmailLanguage(models.TextChoices):
-        DE = "de", "Deutsch"
-        EN = "en", "English"
 
     class OfferChannel(models.TextChoices):
         EMAIL = "email", _("email")
@@ -149,7 +153,12 @@ class Volunteer(models.Model):
     )
     max_tasks_per_month = models.PositiveSmallIntegerField(_("tasks per month at most"), default=4)
     email_language = models.CharField(
-        _("email language"), max_length=5, choices=EmailLanguage, default=EmailLanguage.DE
+        _("email language"),
+        max_length=5,
+        # The volunteer languages of the settings, each named in itself: a language added
+        # there needs no migration.
+        choices=email_language_choices,
+        default="de",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
@@ -190,7 +199,8 @@ class Volunteer(models.Model):
                 name="volunteer_max_tasks_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(email_language__in=["de", "en"]),
+                # Which codes are choices is the settings' business; the database keeps the shape.
+                condition=models.Q(email_language__regex=r"^[a-z]{2,3}$"),
                 name="volunteer_email_language_valid",
             ),
             models.CheckConstraint(

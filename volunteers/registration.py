@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from volunteers import audit, consent, profiles, tasks, tokens
 from volunteers.models import PersonalToken, Volunteer
+from volunteers.translation import is_bidi, volunteer_languages
 
 # A registration nobody confirms within this time is deleted with everything it stored.
 CONFIRM_WITHIN = dt.timedelta(days=7)
@@ -78,10 +79,8 @@ def register(*, data: Mapping[str, Any], language: str) -> None:
     consent text was shown in, and the email language unless `data` names one. The caller's
     answer must not depend on which of the two happened.
     """
-    if language not in Volunteer.EmailLanguage.values:
-        raise ValueError(
-            f"language must be one of {Volunteer.EmailLanguage.values}, not {language!r}"
-        )
+    if language not in volunteer_languages():
+        raise ValueError(f"language must be one of {volunteer_languages()}, not {language!r}")
     email = data["email"].strip()
     existing = _registered(email)
     if existing is None:
@@ -254,6 +253,7 @@ def link_email(*, volunteer: Volunteer, purpose: str, occasion: str) -> EmailMul
             "delete_after_days": CONFIRM_WITHIN.days,
             "link_again_url": settings.SITE_URL + reverse("volunteer-link-again"),
             "language": volunteer.email_language,
+            "direction": "rtl" if is_bidi(volunteer.email_language) else "ltr",
         }
         message = EmailMultiAlternatives(
             subject=str(SUBJECTS[kind]),
@@ -296,7 +296,7 @@ def _create_pending(*, data: Mapping[str, Any], language: str) -> Volunteer:
     volunteer = Volunteer(
         status=Volunteer.Status.PENDING,
         consent_version=consent.CURRENT_VERSION,
-        consent_language=language,
+        consent_language=consent.shown_language(language=language),
         consent_at=timezone.now(),
     )
     return profiles.save_profile(volunteer=volunteer, data=profile)

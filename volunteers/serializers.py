@@ -20,7 +20,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from volunteers import languages, places, profiles
-from volunteers.models import Level, Skill, Volunteer, VolunteerSkill
+from volunteers.models import Level, Skill, Volunteer, VolunteerSkill, email_language_choices
 from volunteers.translation import active_language
 
 
@@ -186,9 +186,7 @@ class ProfileSerializer(serializers.Serializer):
     )
     certificate_date = serializers.DateField(required=False, allow_null=True)
     max_tasks_per_month = serializers.IntegerField(min_value=1, max_value=60, required=False)
-    email_language = serializers.ChoiceField(
-        choices=Volunteer.EmailLanguage.choices, required=False
-    )
+    email_language = serializers.ChoiceField(choices=email_language_choices(), required=False)
     offer_channel = serializers.ChoiceField(
         choices=Volunteer.OfferChannel.choices,
         required=False,

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from volunteers import selfservice, tokens
 from volunteers.models import PersonalToken
+from volunteers.translation import page_language
 from volunteers.views import selfservice as selfservice_views
 
 TEMPLATE = "workers/unsubscribe.html"
@@ -44,7 +45,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         response = selfservice_views.link_problem(request, token, exc)
     else:
         volunteer = link.volunteer
-        with translation.override(volunteer.email_language):
+        with translation.override(page_language(request, volunteer)):
             context = {
                 "volunteer": volunteer,
                 "link_again_url": reverse("volunteer-link-again"),

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 
 from requests import calendar
 from requests.models import Offer, Request
-from volunteers.translation import active_language
+from volunteers.translation import staff_language
 
 # Appointments this close that still lack volunteers are marked urgent and listed first.
 URGENT_WITHIN = dt.timedelta(hours=48)
@@ -35,7 +35,7 @@ def day_text(moment: dt.datetime, *, now: dt.datetime | None = None) -> str:
     local = berlin(moment)
     this_year = berlin(now or timezone.now()).year
     formats = _DAY if local.year == this_year else _DAY_WITH_YEAR
-    return dateformat.format(local, formats[active_language()])
+    return dateformat.format(local, formats[staff_language()])
 
 
 def moment_text(moment: dt.datetime | None, *, now: dt.datetime | None = None) -> str:

@@ -92,10 +92,15 @@ def test_it_names_languages_in_german_and_english(code: str, de: str, en: str) -
     assert display_name(code, "en") == en
 
 
-def test_it_refuses_names_in_other_ui_languages() -> None:
-    """Only German and English names are offered."""
-    with pytest.raises(ValueError, match="'fr'"):
-        display_name("fa", "fr")
+def test_it_names_languages_in_every_volunteer_language_and_refuses_unknown_ones() -> None:
+    """A volunteer reading Arabic or Ukrainian finds the languages named in theirs (CLDR, with
+    the offices' own names where CLDR has none); a code CLDR has no names in is refused."""
+    assert display_name("fa", "ar") == "الفارسية"
+    assert display_name("prs", "fa") == "دری"
+    assert display_name("de", "uk") == "німецька"
+    assert display_name("ckb", "tr") == "Sorani (Orta Kürtçe)"
+    with pytest.raises(ValueError, match="'qqq'"):
+        display_name("fa", "qqq")
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,7 @@ def _registration_context(form: forms.RegistrationForm) -> dict[str, object]:
         "offer_channels": forms.offer_channel_choices(),
         "skills": form.skill_options(),
         "consent_text": consent.text(language=lang),
+        "consent_language": consent.shown_language(language=lang),
     }
 
 

@@ -27,13 +27,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from volunteers import appointments, language_picker, languages, profiles, selfservice, tokens
-from volunteers.models import PersonalToken, Volunteer
+from volunteers.models import PersonalToken, Volunteer, email_language_choices
 from volunteers.selfservice_forms import (
     PauseForm,
     ProfileEditForm,
     level_choices,
 )
-from volunteers.translation import active_language
+from volunteers.translation import active_language, page_language
 
 LINK_AGAIN_PATH = "/volunteer/link/"
 TEMPLATES = "volunteers/selfservice/"
@@ -62,16 +62,6 @@ def link_problem(request: HttpRequest, token: str, problem: tokens.InvalidToken)
         context,
         status=PROBLEM_STATUS.get(problem.reason, 404),
     )
-
-
-def page_language(request: HttpRequest, volunteer: Volunteer) -> str:
-    """The language of a volunteer's own pages: the one they chose for Lotse (their emails'),
-    so the link from a German email opens a German page whatever the browser says; a language
-    picked with the page's switch wins."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    if chosen in dict(settings.LANGUAGES):
-        return chosen
-    return volunteer.email_language
 
 
 def personal_link(view: PersonalView) -> Callable[..., HttpResponse]:
@@ -163,7 +153,7 @@ def edit(request: HttpRequest, token: str, link: PersonalToken) -> HttpResponse:
         language_list=language_picker.options(active_language()),
         levels=level_choices(),
         genders=Volunteer.Gender.choices,
-        email_languages=Volunteer.EmailLanguage.choices,
+        email_languages=email_language_choices(),
         offer_channels=Volunteer.OfferChannel.choices,
     )
     return render(request, TEMPLATES + "edit.html", context)

@@ -12,6 +12,8 @@ Every builder is called inside `translation.override(<the volunteer's language>)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat
@@ -44,11 +46,12 @@ def what(request: Request) -> str:
     return f"{request.skill.name} {'/'.join(shown)}".strip()
 
 
-def when(request: Request) -> str:
-    """E.g. "Di 24.11. 10:00-11:30" in Berlin time."""
+def when(request: Request, *, weekday: bool = True) -> str:
+    """E.g. "Di 24.11. 10:00-11:30" in Berlin time (without "Di" when `weekday` is off)."""
     start = request.starts_at.astimezone(calendar.BERLIN)
     end = request.ends_at.astimezone(calendar.BERLIN)
-    return f"{dateformat.format(start, 'D d.m.')} {start:%H:%M}-{end:%H:%M}"
+    day = dateformat.format(start, "D d.m." if weekday else "d.m.")
+    return f"{day} {start:%H:%M}-{end:%H:%M}"
 
 
 def where(request: Request) -> str:
@@ -63,8 +66,11 @@ def _fit(parts: list[str], build: callable, limit: int) -> str:  # type: ignore[
     what_text, where_text = parts
     text = build(what_text, where_text)
     while segments.count(text).segments > limit and len(what_text) > 8:
-        what_text = what_text[: max(8, len(what_text) - 10)].rstrip() + ELLIPSIS
-        what_text = what_text.replace(ELLIPSIS + ELLIPSIS, ELLIPSIS)
+        shorter = what_text[: max(8, len(what_text) - 10)].rstrip() + ELLIPSIS
+        shorter = shorter.replace(ELLIPSIS + ELLIPSIS, ELLIPSIS)
+        if len(shorter) >= len(what_text):  # as short as it gets ("Sprachmi...")
+            break
+        what_text = shorter
         text = build(what_text, where_text)
     if segments.count(text).segments > limit:
         text = build(what_text, "")
@@ -81,28 +87,67 @@ def offer(*, request: Request, code: str, raw_token: str) -> str:
     answer = _("Reply YES %(code)s or NO %(code)s") % {"code": code}
     link = short_link(raw_token)
 
+    when_text = _clean(when(request), keep_script=answer)
+
     def build(what_text: str, where_text: str) -> str:
-        details = ", ".join(p for p in (what_text, when(request), where_text) if p)
+        details = ", ".join(p for p in (what_text, when_text, where_text) if p)
         return f"Lotse #{code}: {details}. {answer}. {link}"
 
-    return _fit(
+    text = _fit(
         [_clean(what(request), keep_script=answer), _clean(where(request), keep_script=answer)],
         build,
         MAX_OFFER_SEGMENTS,
     )
+    # Arabic, Persian or Cyrillic text goes as UCS-2, with half the room of the GSM alphabet:
+    # behind a long site address the what, then the weekday give way; the time, the code, the
+    # answer and the link always stay.
+    if segments.count(text).segments > MAX_OFFER_SEGMENTS:
+        text = build("", "")
+    if segments.count(text).segments > MAX_OFFER_SEGMENTS:
+        when_text = _clean(when(request, weekday=False), keep_script=answer)
+        text = build("", "")
+    return text
+
+
+def _squeeze(build: Callable[[str, str], str], what_text: str, request: Request) -> str:
+    """`build(what, when)` in at most two segments: the what shortened, then left out, then the
+    weekday left out (Arabic, Persian or Cyrillic text has half the room of the GSM alphabet)."""
+    when_text = when(request)
+    text = build(what_text, when_text)
+    while segments.count(text).segments > MAX_OFFER_SEGMENTS and len(what_text) > 8:
+        shorter = what_text[: max(8, len(what_text) - 10)].rstrip() + ELLIPSIS
+        shorter = shorter.replace(ELLIPSIS + ELLIPSIS, ELLIPSIS)
+        if len(shorter) >= len(what_text):
+            break
+        what_text = shorter
+        text = build(what_text, when_text)
+    for fallback in ("", when(request, weekday=False)):
+        if segments.count(text).segments <= MAX_OFFER_SEGMENTS:
+            break
+        text = build("", fallback or when_text)
+    return text
 
 
 def confirmation(*, request: Request, code: str, raw_token: str) -> str:
     """After an accept: thanks, the time, and the page with the address (and "I can't come")."""
     prefix = _prefix(code)
-    return prefix + (
-        _("You are booked for %(what)s, %(when)s. Address and details: %(link)s")
-        % {
-            "what": _clean(what(request), keep_script=_("Thank you")),
-            "when": when(request),
-            "link": short_link(raw_token),
+    link = short_link(raw_token)
+
+    def build(what_text: str, when_text: str) -> str:
+        if not what_text:
+            return prefix + _("You are booked for %(when)s. Address and details: %(link)s") % {
+                "when": when_text,
+                "link": link,
+            }
+        return prefix + _(
+            "You are booked for %(what)s, %(when)s. Address and details: %(link)s"
+        ) % {
+            "what": what_text,
+            "when": when_text,
+            "link": link,
         }
-    )
+
+    return _squeeze(build, _clean(what(request), keep_script=_("Thank you")), request)
 
 
 def closed(*, request: Request, code: str) -> str:
@@ -130,11 +175,19 @@ def calendar_cancel(*, request: Request, code: str, released: bool) -> str:
 
 def reminder(*, request: Request, code: str, raw_token: str) -> str:
     prefix = _prefix(code)
-    return prefix + _("Tomorrow %(when)s: %(what)s. Address, or if you cannot come: %(link)s") % {
-        "when": when(request),
-        "what": _clean(what(request), keep_script=_("Tomorrow")),
-        "link": short_link(raw_token),
-    }
+    link = short_link(raw_token)
+
+    def build(what_text: str, when_text: str) -> str:
+        if not what_text:
+            return prefix + _("Tomorrow %(when)s. Address, or if you cannot come: %(link)s") % {
+                "when": when_text,
+                "link": link,
+            }
+        return prefix + _(
+            "Tomorrow %(when)s: %(what)s. Address, or if you cannot come: %(link)s"
+        ) % {"when": when_text, "what": what_text, "link": link}
+
+    return _squeeze(build, _clean(what(request), keep_script=_("Tomorrow")), request)
 
 
 # --- Answers to the volunteer's SMS ----------------------------------------------------------

@@ -58,7 +58,8 @@ def worst_request(office, language: str) -> Request:
 @pytest.mark.parametrize("language", [code for code, _name in django_settings.LANGUAGES])
 def test_every_offer_fits_in_two_segments_in_each_language(office_a, settings, language):
     """Each language in settings.LANGUAGES: the longest offer takes at most two segments,
-    names the district but not the address or note, and ends with the answer and the link."""
+    names the district (where the alphabet leaves room) but not the address or note, and ends
+    with the answer and the link."""
     settings.SITE_URL = LONG_SITE
     request = worst_request(office_a, language)
     token = "A" * 22  # 16 random bytes
@@ -76,7 +77,10 @@ def test_every_offer_fits_in_two_segments_in_each_language(office_a, settings, l
         ]
     assert segments.count(text).segments <= 2, (language, segments.count(text), text)
     assert text.endswith(f"{answer}. {LONG_SITE}/o/{token}/"), text
-    assert request.district in text or "..." in text
+    if segments.count(text).encoding == "GSM-7":
+        assert request.district in text or "..." in text
+    else:  # Arabic, Persian, Cyrillic: behind this long address only the time stays
+        assert "10:00-12:00" in text
     assert "Lange" not in text and "Ausweis" not in text
     for other in others:
         assert segments.count(other).segments <= 2, (language, other)
