@@ -13,12 +13,13 @@ import re
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -157,6 +158,13 @@ class PayoutList(APIView):
     """What an office pays for a month, per volunteer."""
 
     renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # `?format=` names neither json nor csv: a bad parameter like any other, not a 404.
+            raise ValidationError({"format": [_("Choose json or csv.")]}) from None
 
     def handle_exception(self, exc: Exception) -> Response:
         # Errors are JSON, also when the CSV was asked for.

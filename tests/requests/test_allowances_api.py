@@ -213,3 +213,11 @@ def test_another_offices_staff_page_is_not_theirs(staff_b, office_a, march):
     )
     assert page.status_code == 400 and "Leyla" not in page.content.decode()
     assert Client().get(reverse("staff-allowances")).status_code == 302
+
+
+def test_a_format_other_than_json_or_csv_is_a_400(api_coordinator, api_anonymous, office_a):
+    """An unknown `?format=` is a bad parameter: 400 naming it, for anyone, never a 404."""
+    for client in (api_coordinator, api_anonymous):
+        response = client.get(URL, {"office": office_a.pk, "month": "2026-03", "format": "xls"})
+        assert response.status_code == 400
+        assert "format" in response.json()
