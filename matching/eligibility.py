@@ -273,7 +273,12 @@ def steps(
     elif use_match_keys:
         # The match keys answer languages and skill exactly (and, for exact matches only,
         # narrow the weekday's slots).
-        languages = (MatchKeys(*match_keys(appointment)),)
+        all_of, any_of = match_keys(appointment)
+        common = [key for key in all_of if key.startswith(LOCAL_LANGUAGE_KEY)]
+        rare = [key for key in all_of if key not in common]
+        if not rare and not any_of:
+            rare, common = common, []
+        languages = (MatchKeys(rare, any_of, on_rows=common),)
         skill = ()
     else:
         languages = tuple(
@@ -430,6 +435,11 @@ def cells(start: dt.time, end: dt.time) -> range:
 
 def _seconds(moment: dt.time) -> int:
     return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+# The local language's keys: nearly every volunteer has one, so they are checked on the rows
+# the rarer keys leave rather than read from the index (see `sql.MatchKeys`).
+LOCAL_LANGUAGE_KEY = "l:de:"
 
 
 def uses_match_keys() -> bool:

@@ -1,9 +1,10 @@
 """The columns scoring needs about the eligible volunteers, read as plain rows.
 
-`gather` loads them in at most eleven queries, whatever their number: the volunteers' own
+`gather` loads them in at most ten queries, whatever their number: the volunteers' own
 columns (through `matching.eligibility`), their spoken languages that serve a needed language,
 their level in the skill, their offers read from one index, the accepted appointments among them
-that have started, their stated times, and their attendance (outcomes and late drop-outs).
+that have started, their stated times, and their attended appointments (outcomes); late
+drop-outs come with the offers.
 Plain rows read with the cursor (`matching.sql.fetch`), never model instances or prefetches on
 this path (see ARCHITECTURE.md, "Cost model"). `matching.features` turns them into the feature
 matrix.
@@ -17,7 +18,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import F
 from django.utils import timezone
 
 from matching import features
@@ -39,7 +39,7 @@ DECIDED = (Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.EXPIRED)
 def gather(
     request: Request, *, now: dt.datetime | None = None, exact: bool = False
 ) -> tuple[Need, Pool]:
-    """What scoring needs about the eligible volunteers, in at most eleven queries.
+    """What scoring needs about the eligible volunteers, in at most ten queries.
 
     The request's languages and skill (unless prefetched/selected), the eligible volunteers'
     columns, their spoken languages that serve a needed language, their level in the skill, their
@@ -74,7 +74,7 @@ def gather(
     owner, code, level = _spoken(ids, appointment=appointment, need=need, position=position)
     history = _history(ids, now=now, position=position, office_id=request.office_id)
     in_times, no_times = _stated_times(ids, appointment=appointment, position=position)
-    attended, attendance_due = _attendance(ids, now=now, position=position)
+    attended, outcomes_due = _attendance(ids, now=now, position=position)
     pool = Pool(
         volunteer_id=ids,
         distance_km=distance_km,
@@ -97,7 +97,7 @@ def gather(
         outside_accepted=history.outside_accepted,
         outside_decided=history.outside_decided,
         attended=attended,
-        attendance_due=attendance_due,
+        attendance_due=outcomes_due + history.late_dropouts,
     )
     return need, pool
 
@@ -129,15 +129,18 @@ def _stated_times(
 def _attendance(
     ids: np.ndarray, *, now: dt.datetime, position: Mapping[int, int]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per volunteer of `ids`: accepted assignments attended, and those that count for
-    reliability (attended, their own no-shows, late drop-outs). Two queries by index: the
-    outcomes by person and result, and the places given back close to the start."""
+    """Per volunteer of `ids`: accepted assignments attended, and those with an outcome that
+    counts for reliability (attended or their own no-show), in one query by index. Late
+    drop-outs count too; `_history` reads them with the offers."""
     n = len(ids)
     attended, due = np.zeros(n), np.zeros(n)
-    among = AmongIds("volunteer_id", ids.tolist())
     counted = (Outcome.Result.TOOK_PLACE, Outcome.Result.VOLUNTEER_NO_SHOW)
     rows = (
-        Outcome.objects.filter(among, result__in=counted, offer__request__starts_at__lte=now)
+        Outcome.objects.filter(
+            AmongIds("volunteer_id", ids.tolist()),
+            result__in=counted,
+            offer__request__starts_at__lte=now,
+        )
         .order_by()
         .values_list("volunteer_id", "result")
     )
@@ -145,20 +148,6 @@ def _attendance(
         due[position[pk]] += 1
         if result == Outcome.Result.TOOK_PLACE:
             attended[position[pk]] += 1
-    late = matching_settings().late_dropout
-    dropped = (
-        Offer.objects.filter(
-            among,
-            status=Offer.Status.WITHDRAWN,
-            released_at__isnull=False,
-            released_at__lte=now,
-            released_at__gte=F("request__starts_at") - late,
-        )
-        .order_by()
-        .values_list("volunteer_id")
-    )
-    for (pk,) in fetch(dropped):
-        due[position[pk]] += 1
     return attended, due
 
 
@@ -213,18 +202,21 @@ class History:
     # Offers made outside their stated times: accepted, and decided.
     outside_accepted: np.ndarray
     outside_decided: np.ndarray
+    # Places given back within `late_dropout` of the start (they count against reliability).
+    late_dropouts: np.ndarray
 
 
 def _history(
     ids: np.ndarray, *, now: dt.datetime, position: Mapping[int, int], office_id: int | None
 ) -> History:
     """What the offers of `ids` say, as seen at `now`: their offers as rows read from one index,
-    counted in NumPy, and the accepted appointments that have started (one query by key).
+    counted in NumPy, and the requests they accepted or gave back (one query by key).
 
     Accepted and decided (accepted, declined or expired) offers ever; accepted ones answered in
     the last 30 days; offers sent in the last 30 days; the last time they were sent one; the
-    start of their last accepted appointment and how many of those were for `office_id`; and the
-    median time from sending to their answer.
+    start of their last accepted appointment and how many of those were for `office_id`; the
+    median time from sending to their answer; and the places they gave back late (within
+    `late_dropout` of the start, by `now`).
 
     Counting here rather than in SQL: an aggregate per person (a median needs a sort per group)
     cost the database twice what reading the rows did (measured at 100k volunteers).
@@ -244,14 +236,19 @@ def _history(
             EpochMicroseconds("sent_at"),
             EpochMicroseconds("responded_at"),
             "outside_times",
+            EpochMicroseconds("released_at"),
         )
     )
-    owner_ids, statuses, request_ids, sent, responded, outside_flags = columns(fetch(offers), 6)
+    owner_ids, statuses, request_ids, sent, responded, outside_flags, released = columns(
+        fetch(offers), 7
+    )
     owner = np.array([position[pk] for pk in owner_ids], dtype=np.int64)
     status = np.array(statuses, dtype=str)
     # NULL instants become NaN, and every comparison with NaN is False.
     sent_at = np.array(sent, dtype=float)
     responded_at = np.array(responded, dtype=float)
+    released_at = np.array(released, dtype=float)
+    offer_request = np.array(request_ids, dtype=np.int64)
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(owner[mask], minlength=n)
@@ -270,24 +267,36 @@ def _history(
     days_since_asked[asked] = (now_us - last_sent[asked]) / DAY_US
     days_since_task = np.full(n, np.nan)
     office_tasks = np.zeros(n, dtype=np.int64)
-    if accepted.any():
-        taken_owner = owner[accepted]
-        taken_request = np.array(request_ids, dtype=np.int64)[accepted]
-        # Their accepted appointments that have started: by key, a few index lookups.
-        started = {
+    late_dropouts = np.zeros(n)
+    # Given back by `now`: whether late depends on the start of the request.
+    given_back = (status == Offer.Status.WITHDRAWN) & (released_at <= now_us)
+    if accepted.any() or given_back.any():
+        # The requests they accepted or gave back: by key, a few index lookups.
+        starts = {
             pk: (starts_at, office)
             for pk, starts_at, office in fetch(
                 Request.objects.filter(
-                    AmongIds("id", np.unique(taken_request).tolist()), starts_at__lte=now
+                    AmongIds("id", np.unique(offer_request[accepted | given_back]).tolist())
                 )
                 .order_by()
                 .values_list("id", EpochMicroseconds("starts_at"), "office_id")
             )
         }
-        for i, request_id in zip(taken_owner.tolist(), taken_request.tolist(), strict=True):
-            if request_id not in started:
+        late_us = matching_settings().late_dropout.total_seconds() * 1e6
+        for i, request_id, released_us in zip(
+            owner[given_back].tolist(),
+            offer_request[given_back].tolist(),
+            released_at[given_back].tolist(),
+            strict=True,
+        ):
+            if released_us >= starts[request_id][0] - late_us:
+                late_dropouts[i] += 1
+        for i, request_id in zip(
+            owner[accepted].tolist(), offer_request[accepted].tolist(), strict=True
+        ):
+            starts_at, office = starts[request_id]
+            if starts_at > now_us:
                 continue
-            starts_at, office = started[request_id]
             since = (now_us - starts_at) / DAY_US
             if np.isnan(days_since_task[i]) or since < days_since_task[i]:
                 days_since_task[i] = since
@@ -298,6 +307,7 @@ def _history(
         decided=count(decided),
         outside_accepted=count(accepted & outside),
         outside_decided=count(decided & outside),
+        late_dropouts=late_dropouts,
         recent_accepted=count(accepted & (responded_at > recent_start) & (responded_at <= now_us)),
         offers_recent=count((sent_at > recent_start) & sent_by_now),
         office_tasks=office_tasks,

@@ -447,7 +447,8 @@ class Offer(models.Model):
         indexes = [
             # A person's offers by outcome; with the request in the key, matching counts a
             # candidate's accepted offers (monthly cap, overlaps) without reading the table, and
-            # with the times it reads their history (matching.pool._history) from it too.
+            # with the times it reads their history, late drop-outs included
+            # (matching.pool._history), from it too.
             models.Index(
                 fields=[
                     "volunteer",
@@ -456,6 +457,7 @@ class Offer(models.Model):
                     "sent_at",
                     "responded_at",
                     "outside_times",
+                    "released_at",
                 ],
                 name="offer_volunteer_history",
             ),

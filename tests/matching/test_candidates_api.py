@@ -18,10 +18,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.matching.urls")]
 # The staff membership, the request, its languages, the volunteers, their languages, their
 # level in the skill, their offer history (offers, then the accepted ones' appointments by key),
 # whether a stated time covers the appointment and who stated any (two scans of the slots),
-# their attendance (outcomes, late drop-outs) and their names: the same few queries for 5
-# volunteers as for 50. When the exact tier does not fill the list, the candidates are
-# gathered twice (the exact tier, then everyone).
-MAX_QUERIES = 25
+# their attendance (outcomes; late drop-outs come with the offers) and their names: the same
+# few queries for 5 volunteers as for 50. When the exact tier does not fill the list, the
+# candidates are gathered twice (the exact tier, then everyone).
+MAX_QUERIES = 23
 
 
 def url(req, query: str = "") -> str:
