@@ -73,7 +73,11 @@ def gather(
     position = {int(pk): i for i, pk in enumerate(ids)}
     owner, code, level = _spoken(ids, appointment=appointment, need=need, position=position)
     history = _history(ids, now=now, position=position, office_id=request.office_id)
-    in_times, no_times = _stated_times(ids, appointment=appointment, position=position)
+    if appointment.exact_only:
+        # Only people a stated slot covers passed: no need to read the slots again.
+        in_times, no_times = np.ones(len(ids)), np.zeros(len(ids))
+    else:
+        in_times, no_times = _stated_times(ids, appointment=appointment, position=position)
     attended, outcomes_due = _attendance(ids, now=now, position=position)
     pool = Pool(
         volunteer_id=ids,

@@ -11,11 +11,17 @@ import pytest
 from django.conf import settings
 from django.db.backends.signals import connection_created
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from requests.models import StaffMember
 from tests.factories import OfficeFactory, StaffMemberFactory
+
+# Property tests check what holds, not how fast: a per-example deadline fails them on a busy
+# machine (speed lives in `make bench`).
+hypothesis_settings.register_profile("lotse", deadline=None)
+hypothesis_settings.load_profile("lotse")
 
 
 def pytest_collection_modifyitems(items):
