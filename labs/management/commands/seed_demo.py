@@ -1,5 +1,5 @@
 """`manage.py seed_demo`: the demo offices, staff, coordinator, volunteers and history; safe to
-run again. Here, above `requests`, because the demo's history needs the record of its emails."""
+run again. In labs, above every app, because the demo writes to all of them."""
 
 from argparse import ArgumentParser
 from typing import Any
@@ -7,9 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from requests.demo import DEMO_PASSWORD, seed_demo
-from requests.demo_allowances import seed_allowances
-from workers.demo import choose_demo_sms, record_demo_emails
+from labs.demo.allowances import seed_allowances
+from labs.demo.deliveries import choose_demo_sms, record_demo_emails
+from labs.demo.network import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

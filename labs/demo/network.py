@@ -14,11 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from requests.demo_history import seed_history
+from labs.demo.history import seed_history
+from labs.demo.volunteers import seed_volunteers
 from requests.models import Office, StaffMember
 from requests.staff import save_staff_account
 from volunteers import audit
-from volunteers.demo import seed_volunteers
 from volunteers.models import Volunteer
 
 OFFICES_FILE = Path(__file__).parent / "data" / "demo_offices.csv"
