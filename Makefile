@@ -48,9 +48,12 @@ run: demo
 test: sync
 	$(RUN) python -m pytest $(PYTEST_ARGS)
 
+# ruff, then the import contracts of pyproject.toml ([tool.importlinter]: the apps' one-way
+# layers, labs imported by no app, the numeric ranking core free of the ORM).
 lint: sync
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) lint-imports
 
 format: sync
 	$(RUN) ruff format .

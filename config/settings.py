@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "requests",
     "matching",
     "workers",
+    "labs",
 ]
 
 MIDDLEWARE = [

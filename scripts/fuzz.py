@@ -34,7 +34,7 @@ CALLERS = {
     "coordinator (koordination)": "koordination",
     "anonymous": None,
 }
-DEMO_PASSWORD = "lotse-demo"  # noqa: S105 (published with the demo, requests/demo.py)
+DEMO_PASSWORD = "lotse-demo"  # noqa: S105 (published with the demo, labs/demo/network.py)
 # Failures that fail the run: server errors (ST101, ST102), answers the schema does not
 # describe (ST103-ST111). The rest (ST2xx: a request the schema calls invalid accepted, or
 # valid refused) are counted: the schema cannot say "one of your offices".

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import Count
 
-from requests.demo import DEMO_PASSWORD, seed_demo
+from labs.demo import DEMO_PASSWORD, seed_demo
 from requests.models import Request
 from requests.statistics.export import TABLES
 from tests.browser.conftest import log_in, screenshot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching import benchmarks
+from labs import benchmarks
 
 
 def test_it_refuses_every_database_but_a_dedicated_postgresql_one(db):

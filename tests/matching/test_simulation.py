@@ -14,13 +14,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from matching import eligibility, features, simulation
+from labs import simulation
+from labs.demo import volunteers as demo
+from labs.simulation import Behaviour, Config, World
+from labs.simulation.world import START, SimRequest
+from matching import eligibility, features
 from matching.features import FEATURES
-from matching.simulation import Behaviour, Config, World
-from matching.simulation.world import START, SimRequest
 from requests import lifecycle
 from tests.volunteer_factories import skill
-from volunteers import consent, demo
+from volunteers import consent
 from volunteers.models import Volunteer
 from volunteers.profiles import save_profile
 

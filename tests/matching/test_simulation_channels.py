@@ -13,10 +13,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from matching import simulation, waves
-from matching.simulation import Behaviour, Config, World
-from matching.simulation.run import Run, SimOffer, after_quiet_hours, quiet
-from matching.simulation.world import BOTH, EMAIL, SMS, hours_at, local, moment
+from labs import simulation
+from labs.simulation import Behaviour, Config, World
+from labs.simulation.run import Run, SimOffer, after_quiet_hours, quiet
+from labs.simulation.world import BOTH, EMAIL, SMS, hours_at, local, moment
+from matching import waves
 
 SMALL = Config(volunteers=800, requests=100, days=30, seed=2027)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from requests.demo import seed_demo
+from labs.demo import seed_demo
 
 
 def codes(response) -> list[str]:

@@ -11,8 +11,7 @@ from collections import defaultdict
 import pytest
 from django.utils import timezone
 
-from volunteers import consent, languages, places
-from volunteers.demo import (
+from labs.demo.volunteers import (
     COMMUNITIES,
     EMAIL_DOMAIN,
     FAMOUS,
@@ -20,6 +19,7 @@ from volunteers.demo import (
     invent_volunteers,
     seed_volunteers,
 )
+from volunteers import consent, languages, places
 from volunteers.models import Level, SpokenLanguage, Volunteer
 from volunteers.profiles import Slot, check_slots
 

@@ -780,7 +780,7 @@ def section(
             "volunteers (none beyond the first two when nobody is eligible).",
             "",
             f"Data at {biggest.size:,}: {_rows_text(biggest.rows)}; a synthetic Dortmund "
-            "(`matching/benchmarks.py`, seeded): the real postcodes, German for everyone plus "
+            "(`labs/benchmarks.py`, seeded): the real postcodes, German for everyone plus "
             "a mix of refugee and European languages, 1–5 weekly slots, pauses, absences, "
             "caps, and a year of offers skewed towards a busy few.",
             "",

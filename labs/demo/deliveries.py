@@ -1,6 +1,6 @@
 """The record of the demo's emails: its history reads as if the workers had sent them.
 
-`requests.demo_history` writes a year of requests and offers as the workers and volunteers
+`labs.demo.history` writes a year of requests and offers as the workers and volunteers
 would have left them, but the record of what was emailed lives here (`Notice`,
 `Offer.confirmation_sent_at`). Without it the first sweep after `make run` would send
 confirmations, "already taken" notices and "filled" alerts for the demo's coming appointments,

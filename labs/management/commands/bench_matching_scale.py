@@ -3,7 +3,7 @@
 A benchmark, not a test: it needs a dedicated PostgreSQL database named `lotse_bench*` (created
 if missing, then migrated and emptied: never point it at real data), prints p50/p95 and the
 queries per call for each size and writes the section "## rank() at scale" of
-docs/benchmarks.md. `make bench` runs it. See `matching/benchmarks.py` for the data.
+docs/benchmarks.md. `make bench` runs it. See `labs/benchmarks.py` for the data.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from matching import benchmarks
+from labs import benchmarks
 
 
 class Command(BaseCommand):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from labs.demo import volunteers as demo
 from matching import features
 from matching.conf import matching_settings
 from matching.eligibility import (
@@ -20,7 +21,7 @@ from matching.eligibility import (
     _certificate_cutoff,
 )
 from matching.features import LEVELS
-from volunteers import demo, languages, places
+from volunteers import languages, places
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # A Monday; the simulated time is counted in hours from its Berlin midnight.
@@ -72,7 +73,7 @@ AFTERNOON_HOURS: Mapping[str, float] = {
     **dict.fromkeys(("13:00", "14:00", "15:00"), 4),
     **dict.fromkeys(("16:00", "17:30", "18:00"), 3),
 }
-# Requests come from where newcomers live (volunteers.demo's newcomer weights).
+# Requests come from where newcomers live (the demo volunteers' newcomer weights).
 REQUEST_DISTRICT_WEIGHT = demo.NEWCOMER_DISTRICT_WEIGHT
 HOME_JITTER_KM = 1.0
 # No SMS between these Berlin hours (the product's quiet hours), except an urgent offer to someone

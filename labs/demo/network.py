@@ -1,24 +1,27 @@
 """The demo network: the seven Dortmund offices, one invented staff user each, a coordinator,
 the demo volunteers and (into an empty database) a year of requests and offers.
 
-Loaded by `manage.py seed_demo` (and so by `make run`). Running it again changes nothing.
+`seed_demo` loads all of it: `manage.py seed_demo` (and so `make run`), the browser tests and
+other tests call this one function, so they see the same demo. Running it again changes nothing.
 The people are invented; the offices carry their public addresses only.
 """
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from requests.demo_history import seed_history
+from labs.demo.allowances import seed_allowances
+from labs.demo.deliveries import choose_demo_sms, record_demo_emails
+from labs.demo.history import seed_history
+from labs.demo.volunteers import seed_volunteers
 from requests.models import Office, StaffMember
 from requests.staff import save_staff_account
 from volunteers import audit
-from volunteers.demo import seed_volunteers
 from volunteers.models import Volunteer
 
 OFFICES_FILE = Path(__file__).parent / "data" / "demo_offices.csv"
@@ -49,11 +52,29 @@ DEMO_LOGINS = [
 class DemoNetwork:
     logins: list[DemoLogin]
     volunteers: int
-    requests: int = 0
+    requests: int = 0  # new requests of the history; 0 when the database had some already
+    by_sms: list[str] = field(default_factory=list)  # who was chosen to take offers by SMS
+    certificate_person: Volunteer | None = None  # the certificate walk-through's volunteer
+
+
+def seed_demo() -> DemoNetwork:
+    """Load the demo network, or fill in what is missing of it; safe to run again."""
+    network = _seed_people()
+    if network.requests:
+        # A new history: its emails count as sent, so the sweep sends none of them now.
+        record_demo_emails()
+    return DemoNetwork(
+        logins=network.logins,
+        volunteers=network.volunteers,
+        requests=network.requests,
+        by_sms=choose_demo_sms(),
+        certificate_person=seed_allowances(),
+    )
 
 
 @transaction.atomic
-def seed_demo() -> DemoNetwork:
+def _seed_people() -> DemoNetwork:
+    """The offices, staff, volunteers, profile reads and history, in one transaction."""
     with OFFICES_FILE.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             office, _ = Office.objects.update_or_create(

@@ -11,12 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from matching import features, model, waves
-from matching.conf import matching_settings
-from matching.model import Evaluation, NotEnoughHistory
-from matching.simulation.policies import LotseWaves, baselines
-from matching.simulation.run import SOON_HOURS, Result, compare
-from matching.simulation.world import (
+from labs.simulation.policies import LotseWaves, baselines
+from labs.simulation.run import SOON_HOURS, Result, compare
+from labs.simulation.world import (
     HOURS_PER_DAY,
     QUIET_FROM,
     QUIET_UNTIL,
@@ -25,6 +22,9 @@ from matching.simulation.world import (
     World,
     moment,
 )
+from matching import features, model, waves
+from matching.conf import matching_settings
+from matching.model import Evaluation, NotEnoughHistory
 
 # --- Reporting -------------------------------------------------------------------------------
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from labs.simulation.world import Config, SimRequest, moment
 from matching import scoring, waves
 from matching.model import AcceptanceModel
-from matching.simulation.world import Config, SimRequest, moment
 
 if TYPE_CHECKING:
-    from matching.simulation.run import Run
+    from labs.simulation.run import Run
 
 # The fairness term switched off (see matching.scoring), to show what it does.
 NO_FAIRNESS: Mapping[str, float] = {

@@ -3,7 +3,7 @@
 `manage.py simulate_matching` (and `make bench-matching`) runs it; a test runs a small one.
 
 The world
-    Volunteers are `volunteers.demo.invent_volunteers` people (the BAMF-based language mix of
+    Volunteers are `labs.demo.volunteers.invent_volunteers` people (the BAMF-based language mix of
     ../shared/data/languages.md, real Dortmund postcodes, weekly windows by stage of life, skills,
     travel limits, monthly caps, pauses and absences), plus what the demo lacks: a registration
     date, a true home point (their postcode's area point moved by about a kilometre: Lotse only
@@ -51,7 +51,7 @@ functions `matching.rank` uses, fed by an eligibility filter and history counter
 tens of thousands of offers well within a minute.
 """
 
-from matching.simulation.policies import (
+from labs.simulation.policies import (
     Broadcast,
     LotseWaves,
     NearestFirst,
@@ -59,7 +59,7 @@ from matching.simulation.policies import (
     RandomK,
     baselines,
 )
-from matching.simulation.report import (
+from labs.simulation.report import (
     POLICIES,
     ChannelRun,
     Goal,
@@ -74,8 +74,8 @@ from matching.simulation.report import (
     table,
     write_section,
 )
-from matching.simulation.run import Result, Run, compare, gini
-from matching.simulation.world import Behaviour, Config, World, local, moment
+from labs.simulation.run import Result, Run, compare, gini
+from labs.simulation.world import Behaviour, Config, World, local, moment
 
 __all__ = [
     "POLICIES",

@@ -1,6 +1,6 @@
 """`manage.py simulate_matching`: Lotse against today's reach, broadcast, random-k and nearest-k.
 
-Runs `matching.simulation` (in memory, no database) on one world, prints the table and the goals,
+Runs `labs.simulation` (in memory, no database) on one world, prints the table and the goals,
 and writes them to the world's size's subsection of "Matching simulation" in
 docs/benchmarks.md (`make bench-matching` runs 600 and 2,000 volunteers). `--behaviour KEY=VALUE`
 changes a field of the simulated behaviour; `--sms-shares` the shares of SMS volunteers Lotse is
@@ -22,7 +22,7 @@ import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from matching import simulation
+from labs import simulation
 
 HEADING = "## Matching simulation"
 

@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the demo offices, staff, coordinator, volunteers and history; safe to
-run again. Here, above `requests`, because the demo's history needs the record of its emails."""
+run again. The loading is `labs.demo.seed_demo`, the same function the tests call; this command
+only refuses production and says what was loaded."""
 
 from argparse import ArgumentParser
 from typing import Any
@@ -7,9 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from requests.demo import DEMO_PASSWORD, seed_demo
-from requests.demo_allowances import seed_allowances
-from workers.demo import choose_demo_sms, record_demo_emails
+from labs.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
@@ -29,11 +28,6 @@ class Command(BaseCommand):
                 "Use --allow-production on a throw-away deployment only."
             )
         network = seed_demo()
-        if network.requests:
-            # A new history: its emails count as sent, so the sweep sends none of them now.
-            record_demo_emails()
-        by_sms = choose_demo_sms()
-        certificate_person = seed_allowances()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):")
         )
@@ -48,13 +42,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {network.requests} demo requests over the last months and the next two weeks"
             )
-        if by_sms:
+        if network.by_sms:
             self.stdout.write(
-                f"  {', '.join(by_sms)} take offers by email and SMS; "
+                f"  {', '.join(network.by_sms)} take offers by email and SMS; "
                 "their SMS go to the dev SMS box, /dev/sms/"
             )
-        if certificate_person is not None:
+        if network.certificate_person is not None:
             self.stdout.write(
                 "  allowances: /allowances/ (mengede pays per hour, eving per assignment); a "
-                f"certificate: ask for the link of {certificate_person.email} at /volunteer/link/"
+                f"certificate: ask for the link of {network.certificate_person.email} "
+                "at /volunteer/link/"
             )

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.test import override_settings
 
-from matching import waves
-from matching.features import LEVELS, Need, Pool
-from matching.simulation.policies import Policy
-from matching.simulation.world import (
+from labs.simulation.policies import Policy
+from labs.simulation.world import (
     HOURS_PER_DAY,
     QUIET_FROM,
     QUIET_UNTIL,
@@ -28,6 +26,8 @@ from matching.simulation.world import (
     local,
     moment,
 )
+from matching import waves
+from matching.features import LEVELS, Need, Pool
 
 # --- One run ---------------------------------------------------------------------------------
 
