@@ -7,6 +7,8 @@ single row can check, the database checks here.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
@@ -35,17 +37,6 @@ def validate_postcode(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
-class OfficeQuerySet(models.QuerySet["Office"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> OfficeQuerySet:
-        """The offices whose data `user` may see: all for coordinators, their own for staff."""
-        member = StaffMember.of(user)
-        if member is None:
-            return self.none()
-        if member.is_coordinator:
-            return self.all()
-        return self.filter(staff_members=member)
-
-
 class Office(models.Model):
     """A neighbourhood welcome office (Willkommensbüro); owns its requests and staff."""
 
@@ -60,8 +51,6 @@ class Office(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = OfficeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -160,9 +149,31 @@ class AppointmentKind(models.Model):
         return localised(name_de=self.name_de, name_en=self.name_en)
 
 
+# How many volunteers one request may ask for: the form, the API, the domain
+# (`lifecycle.check_volunteers_needed`) and the CHECK below all take it from here.
+MIN_VOLUNTEERS = 1
+MAX_VOLUNTEERS = 20
+
+
 class RequestQuerySet(models.QuerySet["Request"]):
-    def open_for_offers(self) -> RequestQuerySet:
-        return self.filter(status__in=[Request.Status.OPEN, Request.Status.OFFERING])
+    def taking_offers(self, *, now: dt.datetime) -> RequestQuerySet:
+        """The requests someone can still be asked for (`Request.takes_offers`)."""
+        return self.filter(Request.taking_offers_q(now=now))
+
+    def out_of_answers(self, *, now: dt.datetime) -> RequestQuerySet:
+        """Requests that still take offers and need someone, with no offer left open: everyone
+        asked has answered, and not enough said yes. What follows is the next wave, if waves
+        are running (`next_wave_at`), or "everyone declined" to the office
+        (`matching.offering.after_decline`, and the sweep in `workers.upkeep`)."""
+        return (
+            self.taking_offers(now=now)
+            .filter(accepted_count__lt=models.F("volunteers_needed"))
+            .exclude(
+                models.Exists(
+                    Offer.objects.filter(request=models.OuterRef("pk"), status__in=Offer.OPEN)
+                )
+            )
+        )
 
 
 class Request(models.Model):
@@ -176,6 +187,13 @@ class Request(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         UNFILLED = "unfilled", _("nobody found")
 
+    # Someone can still be asked: not filled or closed. "Nobody found" still takes offers by
+    # hand (staff may find someone the search did not), and a late accept still fills it.
+    TAKES_OFFERS = (Status.OPEN, Status.OFFERING, Status.UNFILLED)
+    # The automatic search is still looking: it has not given up ("nobody found").
+    SEARCHING = (Status.OPEN, Status.OFFERING)
+    # Staff may still change it (`lifecycle.update_request`).
+    CHANGEABLE = (*TAKES_OFFERS, Status.FILLED)
     # The same choices as a volunteer's gender: one set, one name in the API schema.
     Gender = Volunteer.Gender
 
@@ -279,7 +297,9 @@ class Request(models.Model):
                 name="request_ends_after_start",
             ),
             models.CheckConstraint(
-                condition=models.Q(volunteers_needed__gte=1, volunteers_needed__lte=20),
+                condition=models.Q(
+                    volunteers_needed__gte=MIN_VOLUNTEERS, volunteers_needed__lte=MAX_VOLUNTEERS
+                ),
                 name="request_volunteers_needed_range",
             ),
             models.CheckConstraint(
@@ -314,6 +334,19 @@ class Request(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.skill_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def taking_offers_q(cls, *, now: dt.datetime) -> models.Q:
+        """`takes_offers` as a condition, for filters and counts."""
+        return models.Q(status__in=cls.TAKES_OFFERS, starts_at__gt=now)
+
+    def takes_offers(self, *, now: dt.datetime) -> bool:
+        """Someone can still be asked: not filled or closed, and the appointment not begun."""
+        return self.status in self.TAKES_OFFERS and self.starts_at > now
+
+    def searching(self, *, now: dt.datetime) -> bool:
+        """The automatic search may send (another) wave: still looking, and not begun."""
+        return self.status in self.SEARCHING and self.starts_at > now
 
     @property
     def language_codes(self) -> list[str]:

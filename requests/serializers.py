@@ -18,7 +18,16 @@ from rest_framework import serializers
 
 from requests import lifecycle
 from requests.access import scope_to_offices
-from requests.models import AppointmentKind, Offer, Office, Outcome, Request, StaffMember
+from requests.models import (
+    MAX_VOLUNTEERS,
+    MIN_VOLUNTEERS,
+    AppointmentKind,
+    Offer,
+    Office,
+    Outcome,
+    Request,
+    StaffMember,
+)
 from volunteers import languages
 from volunteers.models import Level, Skill, Volunteer
 from volunteers.translation import active_language
@@ -183,7 +192,9 @@ class _RequestFieldsSerializer(serializers.Serializer):
         max_length=12, required=False, allow_blank=True, help_text="Where it takes place."
     )
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    volunteers_needed = serializers.IntegerField(min_value=1, max_value=20, default=1)
+    volunteers_needed = serializers.IntegerField(
+        min_value=MIN_VOLUNTEERS, max_value=MAX_VOLUNTEERS, default=1
+    )
     gender_preference = GenderPreferenceField(required=False)
     certificate_required = serializers.BooleanField(
         default=False, help_text="Only volunteers with a certificate of conduct."

@@ -37,8 +37,6 @@ from workers import emails, smtp
 from workers.models import Notice, SmsMessage
 from workers.sms import outbox
 
-OPEN_REQUEST = {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
-
 Connection = BaseEmailBackend
 
 
@@ -80,7 +78,10 @@ def send_offer(*, offer_id: int, connection: Connection | None = None) -> str:
                 return "skipped: no such offer"
             if offer.status != Offer.Status.QUEUED:
                 return f"skipped: {offer.status}"
-            if offer.request.status not in OPEN_REQUEST or offer.volunteer.erased_at is not None:
+            if (
+                offer.request.status not in Request.TAKES_OFFERS
+                or offer.volunteer.erased_at is not None
+            ):
                 return "skipped: no longer wanted"
             if offer.request.starts_at <= timezone.now():
                 return "skipped: appointment started"

@@ -26,8 +26,6 @@ from requests.calendar import BERLIN
 from requests.models import Offer, Request
 from workers.models import Notice, SmsMessage
 
-NOT_FILLED = [Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED]
-
 
 def stuck_offers(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
     """Offers still `queued` well after they were queued and last tried: their task was lost
@@ -83,9 +81,8 @@ def escalations_due(*, now: dt.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     window = dt.timedelta(hours=settings.LOTSE_ESCALATE_HOURS)
     candidates = (
-        Request.objects.filter(
-            status__in=NOT_FILLED, starts_at__gt=now, starts_at__lte=now + window
-        )
+        Request.objects.taking_offers(now=now)
+        .filter(starts_at__lte=now + window)
         .exclude(notices__kind=Notice.Kind.ESCALATION)
         .order_by("starts_at", "pk")
         .values_list("pk", "created_at", "starts_at")
@@ -237,7 +234,7 @@ def office_alerts_due(
     )
     stalled = (
         requests.filter(
-            status__in=NOT_FILLED, offer_problem_at__gt=start, offer_problem_at__lte=lost
+            status__in=Request.TAKES_OFFERS, offer_problem_at__gt=start, offer_problem_at__lte=lost
         )
         .exclude(offer_problem="")
         .exclude(notices__kind=Notice.Kind.OFFER_FAILED)

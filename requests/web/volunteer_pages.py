@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from requests import calendar, fitting
 from requests.access import scope_to_offices
-from requests.models import Offer
+from requests.models import Offer, Request
 from requests.web import display
 from requests.web.forms import berlin_moment, language_choices
 from requests.web.guards import requests_of, scoped_request, staff_page
@@ -257,7 +257,7 @@ def volunteer_profile(request: HttpRequest, pk: int) -> HttpResponse:
     grid = week_grid(list(volunteer.availability.all()))
     open_requests = list(
         requests_of(request.user)
-        .filter(status__in=display.OPEN_STATUSES, starts_at__gt=now)
+        .filter(Request.taking_offers_q(now=now))
         .exclude(offers__volunteer=volunteer)
         .order_by("starts_at", "pk")[:50]
     )
