@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from requests import events
-from requests.calendar import BERLIN
 from requests.errors import RequestError
 from requests.models import (
     MAX_VOLUNTEERS,
@@ -33,6 +32,7 @@ from requests.models import (
 )
 from volunteers import audit, languages, places, profiles
 from volunteers.models import Level, Skill
+from volunteers.places import BERLIN
 from volunteers.translation import active_language
 
 MAX_DURATION = dt.timedelta(hours=12)

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from requests.calendar import BERLIN
 from requests.models import Offer, Request
+from volunteers.places import BERLIN
 from workers.models import Notice, SmsMessage
 
 

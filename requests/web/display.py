@@ -13,8 +13,8 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from requests import calendar
 from requests.models import Offer, Request
+from volunteers.places import BERLIN
 from volunteers.translation import staff_language
 
 # Appointments this close that still lack volunteers are marked urgent and listed first.
@@ -25,7 +25,7 @@ _DAY_WITH_YEAR = {"de": "D j.n.Y", "en": "D j M Y"}
 
 
 def berlin(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(calendar.BERLIN)
+    return moment.astimezone(BERLIN)
 
 
 def day_text(moment: dt.datetime, *, now: dt.datetime | None = None) -> str:

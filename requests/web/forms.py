@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from requests import lifecycle
-from requests.calendar import BERLIN
 from requests.models import MAX_VOLUNTEERS, MIN_VOLUNTEERS, AppointmentKind, Office, Request
 from volunteers import language_picker, languages
 from volunteers.models import Level, Skill
+from volunteers.places import BERLIN
 from volunteers.translation import active_language
 
 LANGUAGE_FIELDS = ("language_1", "language_2", "language_3")

@@ -34,6 +34,7 @@ from requests.web.request_pages import SeeOther, ask_by_hand
 from volunteers import audit, directory, languages, places
 from volunteers.filters import VolunteerFilter
 from volunteers.models import Level, Skill, Volunteer
+from volunteers.places import BERLIN
 from volunteers.translation import active_language
 
 PAGE_SIZE = 50
@@ -124,7 +125,7 @@ def _status_text(volunteer: Volunteer, today: dt.date) -> str:
     if volunteer.status == Volunteer.Status.ACTIVE and volunteer.is_paused_on(today):
         return str(_("paused until %(date)s")) % {
             "date": display.day_text(
-                dt.datetime.combine(volunteer.paused_until, dt.time(12), tzinfo=calendar.BERLIN)
+                dt.datetime.combine(volunteer.paused_until, dt.time(12), tzinfo=BERLIN)
             )
         }
     return str(volunteer.get_status_display())

@@ -13,9 +13,9 @@ import datetime as dt
 from django.conf import settings
 
 from matching.waves import is_urgent
-from requests.calendar import BERLIN
 from requests.models import Request
 from volunteers.models import Volunteer
+from volunteers.places import BERLIN
 
 # A message within this long of the person's own SMS answers it (e.g. the confirmation of an
 # accept by "JA"): it goes at once, at any hour.
