@@ -263,13 +263,13 @@ class Request(models.Model):
     # the broker's visibility timeout; a beat task starts the waves that are due.
     waves_sent = models.PositiveSmallIntegerField(_("automatic waves sent"), default=0)
     next_wave_at = models.DateTimeField(_("next wave due at"), null=True, blank=True)
-    # Why the automatic offers could not go out (workers.waves); empty while they can. Shown on
+    # Why the automatic offers could not go out (matching.offering); empty while they can. Shown on
     # the request and told to the office, so that a request never waits silently.
     offer_problem = models.CharField(
         _("offers could not go out"), max_length=300, blank=True, default="", db_default=""
     )
     offer_problem_at = models.DateTimeField(_("offer problem since"), null=True, blank=True)
-    # How many candidates each tier had when the first wave was planned (workers.waves), for
+    # How many candidates each tier had when the first wave was planned (matching.offering), for
     # the statistics of unmet demand; null: no wave was planned (or before they were kept).
     found_exact = models.PositiveIntegerField(_("exact candidates found"), null=True, blank=True)
     found_outside_times = models.PositiveIntegerField(

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from requests.models import Offer, Request
+from requests.models import Offer, Request, RequestQuerySet
 from volunteers.places import BERLIN
 from workers.models import Notice, SmsMessage
 
@@ -195,7 +195,7 @@ def _offer_notice(kind: str) -> Exists:
     return Exists(Notice.objects.filter(offer=OuterRef("pk"), kind=kind))
 
 
-def _requests_to_alert(now: dt.datetime) -> QuerySet[Request]:
+def _requests_to_alert(now: dt.datetime) -> RequestQuerySet:
     # An office without an address is never alerted: no point asking again every sweep.
     return Request.objects.filter(starts_at__gt=now).exclude(office__email="")
 
@@ -220,16 +220,15 @@ def office_alerts_due(
     last_decline = Offer.objects.filter(
         request=OuterRef("pk"), status=Offer.Status.DECLINED
     ).order_by("-responded_at")
-    # As `waves.after_decline` decides: no wave running, nobody left waiting, places free.
+    # As `matching.offering.after_decline` decides: out of answers, and no wave running. A
+    # request the search gave up on (unfilled) after its last decline had its waves running
+    # then: it ran dry, and the office heard that instead.
     declined = (
-        requests.filter(
-            status__in=[Request.Status.OPEN, Request.Status.OFFERING],
-            next_wave_at__isnull=True,
-            accepted_count__lt=F("volunteers_needed"),
-        )
-        .exclude(Exists(Offer.objects.filter(request=OuterRef("pk"), status__in=Offer.OPEN)))
+        requests.out_of_answers(now=now)
+        .filter(next_wave_at__isnull=True)
         .annotate(declined_at=Subquery(last_decline.values("responded_at")[:1]))
         .filter(declined_at__gt=start, declined_at__lte=lost)
+        .exclude(status=Request.Status.UNFILLED, closed_at__gte=F("declined_at"))
         .exclude(_notice_since(Notice.Kind.ALL_DECLINED, "declined_at"))
     )
     stalled = (
