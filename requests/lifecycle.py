@@ -315,7 +315,7 @@ def update_request(
     row = Request.objects.select_for_update().get(pk=request.pk)
     unknown = set(data) - EDITABLE
     assert not unknown, f"not editable: {sorted(unknown)}"  # noqa: S101 - serializer bug
-    if row.status not in Request.CHANGEABLE:
+    if row.status not in Request.GOING_AHEAD:
         raise RequestError("closed", _("This request is closed and can no longer be changed."))
     binding = {"starts_at", "ends_at", "remote", "postcode", "languages"} & set(data)
     if binding and row.accepted_count:

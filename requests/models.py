@@ -192,8 +192,9 @@ class Request(models.Model):
     TAKES_OFFERS = (Status.OPEN, Status.OFFERING, Status.UNFILLED)
     # The automatic search is still looking: it has not given up ("nobody found").
     SEARCHING = (Status.OPEN, Status.OFFERING)
-    # Staff may still change it (`lifecycle.update_request`).
-    CHANGEABLE = (*TAKES_OFFERS, Status.FILLED)
+    # The appointment goes ahead: neither cancelled nor completed. Staff may still change it
+    # (`lifecycle.update_request`), and whoever accepted is reminded the day before.
+    GOING_AHEAD = (*TAKES_OFFERS, Status.FILLED)
     # The same choices as a volunteer's gender: one set, one name in the API schema.
     Gender = Volunteer.Gender
 

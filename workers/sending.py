@@ -299,10 +299,7 @@ def send_reminder(
         if offer is None:
             return "skipped: no such offer"
         request = offer.request
-        if offer.status != Offer.Status.ACCEPTED or request.status not in {
-            Request.Status.FILLED,
-            Request.Status.OFFERING,
-        }:
+        if offer.status != Offer.Status.ACCEPTED or request.status not in Request.GOING_AHEAD:
             return "skipped: not coming"
         if offer.volunteer.erased_at is not None or request.starts_at <= now:
             return "skipped: too late"

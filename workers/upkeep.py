@@ -126,7 +126,7 @@ def reminders_due(*, now: dt.datetime | None = None) -> list[int]:
         Offer.objects.filter(
             status=Offer.Status.ACCEPTED,
             responded_at__lt=midnight,
-            request__status__in=[Request.Status.FILLED, Request.Status.OFFERING],
+            request__status__in=Request.GOING_AHEAD,
             request__starts_at__gte=tomorrow,
             request__starts_at__lt=day_after,
             volunteer__erased_at__isnull=True,
