@@ -281,6 +281,7 @@ def check_min_level(level: str) -> None:
         )
 
 
+# What staff may change. All but _DERIVED are stored as given (after the checks).
 EDITABLE = frozenset(
     {
         "min_level",
@@ -300,6 +301,9 @@ EDITABLE = frozenset(
         "connection",
     }
 )
+
+
+_DERIVED = frozenset({"postcode", "languages", "kind", "connection"})
 
 
 @transaction.atomic
@@ -353,19 +357,7 @@ def update_request(
         row.kind = kind if kind is None or isinstance(kind, AppointmentKind) else check_kind(kind)
     if "connection" in data:
         row.connection = check_connection(data["connection"])
-    for field in (
-        "min_level",
-        "exact_only",
-        "address",
-        "note",
-        "gender_preference",
-        "certificate_required",
-        "auto_offer",
-        "volunteers_needed",
-        "starts_at",
-        "ends_at",
-        "remote",
-    ):
+    for field in EDITABLE - _DERIVED:
         if field in data:
             setattr(
                 row, field, data[field].strip() if isinstance(data[field], str) else data[field]
