@@ -132,6 +132,10 @@ def _plan(
         if not planned:
             if lifecycle.mark_unfilled(request=request, now=now):
                 return "unfilled: nobody left to ask"
+            # Given up already (a drop-out made a wave due): still nobody, so no wave stays
+            # due, or beat would plan it again every minute until the appointment.
+            Request.objects.filter(pk=request.pk).update(next_wave_at=None, updated_at=now)
+            request.next_wave_at = None
             return "skipped: nobody left to ask"
         by_sms = reached_at_once is not None and reached_at_once(
             request, [candidate.volunteer_id for candidate in planned], now

@@ -77,6 +77,22 @@ def test_it_asks_new_people_in_the_next_wave(office_a, five, wave_size):
     assert sorted(w for _, w in asked) == [1, 1, 2, 2]
 
 
+def test_a_wave_due_on_a_request_already_given_up_is_planned_once_when_nobody_is_left(
+    office_a, django_capture_on_commit_callbacks
+):
+    """A drop-out from a request the search gave up on makes a wave due; with still nobody to
+    ask, no wave stays due, so beat does not plan it again every minute until the start."""
+    request = appointment(office_a, auto_offer=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    Request.objects.filter(pk=request.pk).update(next_wave_at=RECORDED_AT)
+    (due,) = offering.due_waves(now=RECORDED_AT)
+    assert offering.offer_next_wave(request_id=request.pk, wave=due[1], now=RECORDED_AT) == (
+        "skipped: nobody left to ask"
+    )
+    assert offering.due_waves(now=RECORDED_AT) == []
+
+
 def test_it_gives_up_and_tells_the_office_when_nobody_is_left(
     office_a, mailoutbox, django_capture_on_commit_callbacks
 ):
