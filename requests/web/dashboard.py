@@ -82,9 +82,7 @@ def _row(request: Request, *, now: dt.datetime) -> Row:
 def board(requests: QuerySet[Request], *, now: dt.datetime) -> Board:
     """Group `requests` (already scoped) for the dashboard, in two queries."""
     upcoming = _with_counts(
-        requests.filter(
-            starts_at__gt=now, status__in=[*Request.TAKES_OFFERS, Request.Status.FILLED]
-        )
+        requests.filter(starts_at__gt=now, status__in=Request.GOING_AHEAD)
     ).order_by("starts_at", "pk")
     result = Board()
     for request in upcoming:

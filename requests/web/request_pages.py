@@ -84,11 +84,10 @@ def actions_for(request: Request, *, now: dt.datetime) -> Actions:
     return Actions(
         offer=request.searching(now=now),
         ask=request.takes_offers(now=now),
-        cancel=request.status not in {Request.Status.COMPLETED, Request.Status.CANCELLED}
+        cancel=request.status in Request.GOING_AHEAD
         and (request.starts_at > now or request.status != Request.Status.FILLED),
         complete=request.status == Request.Status.FILLED and request.starts_at <= now,
-        edit=request.status not in {Request.Status.COMPLETED, Request.Status.CANCELLED}
-        and request.ends_at > now,
+        edit=request.status in Request.GOING_AHEAD and request.ends_at > now,
     )
 
 
