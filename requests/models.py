@@ -406,6 +406,9 @@ class Offer(models.Model):
         OTHER = "other", _("other reason")
 
     OPEN = (Status.QUEUED, Status.SENT)
+    # Whose outcome says something about the person: a yes, a no, or no answer in time. What
+    # ranking learns from (`matching.pool`) and the profile's "accepted n of m".
+    DECIDED = (Status.ACCEPTED, Status.DECLINED, Status.EXPIRED)
     # Withdrawn because the place went to someone else (or the request closed), not because the
     # person dropped out: asked again when a place comes free (`offers.create_wave`).
     NO_LONGER_NEEDED = models.Q(status=Status.WITHDRAWN, released_at__isnull=True)

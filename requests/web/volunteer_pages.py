@@ -252,9 +252,7 @@ def volunteer_profile(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-request__starts_at", "-pk")[:RECENT_TASKS]
     ]
     elsewhere = everything.filter(accepted).exclude(pk__in=mine.values("pk")).count()
-    decided = everything.filter(
-        status__in=[Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.EXPIRED]
-    )
+    decided = everything.filter(status__in=Offer.DECIDED)
     grid = week_grid(list(volunteer.availability.all()))
     open_requests = list(
         requests_of(request.user)
