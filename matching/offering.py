@@ -116,8 +116,8 @@ def _plan(
             return f"skipped: {request.status}"
         if request.starts_at <= now:
             return "skipped: appointment started"
-        needed = request.volunteers_needed - request.accepted_count
-        if needed <= 0:
+        needed = request.places_free
+        if not needed:
             return "skipped: no place free"
         reason = _unmatchable_reason(request, now=now)
         if reason is not None:

@@ -369,7 +369,7 @@ def update_request(
             RequestLanguage(request=row, code=code, position=i) for i, code in enumerate(codes)
         )
     # Places added to a filled request: it looks for someone again.
-    if row.status == Request.Status.FILLED and row.accepted_count < row.volunteers_needed:
+    if row.status == Request.Status.FILLED and row.places_free:
         row.status = Request.Status.OFFERING
         row.filled_at = None
     if "starts_at" in data:
@@ -377,7 +377,7 @@ def update_request(
         row.offers.filter(token_digest__isnull=False).update(token_expires_at=row.starts_at)
     row.save()
     # Places lowered to those taken: filled, as by the last accept.
-    if row.status in Request.TAKES_OFFERS and row.accepted_count >= row.volunteers_needed:
+    if row.status in Request.TAKES_OFFERS and not row.places_free:
         mark_filled(request=row, now=now)
     return row
 

@@ -350,6 +350,11 @@ class Request(models.Model):
         return self.status in self.SEARCHING and self.starts_at > now
 
     @property
+    def places_free(self) -> int:
+        """Places nobody has taken yet; 0 once the request is full."""
+        return max(0, self.volunteers_needed - self.accepted_count)
+
+    @property
     def language_codes(self) -> list[str]:
         """The needed languages in the order staff gave them (uses a prefetch if present)."""
         return [lang.code for lang in sorted(self.languages.all(), key=lambda x: x.position)]

@@ -92,7 +92,7 @@ def state(*, offer: Offer, now: dt.datetime | None = None) -> str:
     if request.status in {Request.Status.FILLED, Request.Status.COMPLETED}:
         return "filled"
     if offer.status == Offer.Status.WITHDRAWN:
-        return "filled" if request.accepted_count >= request.volunteers_needed else "withdrawn"
+        return "withdrawn" if request.places_free else "filled"
     if request.status not in Request.TAKES_OFFERS:
         return "withdrawn"
     return "open"
@@ -177,7 +177,7 @@ def accept(*, offer: Offer, now: dt.datetime | None = None) -> Offer:
         request.refresh_from_db(fields=["accepted_count", "volunteers_needed", "status"])
         _record(audit.Event.OFFER_ACCEPTED, current, request.office_id, at=now)
         events.publish("offer_accepted", offer_id=current.pk)
-        if request.accepted_count >= request.volunteers_needed:
+        if not request.places_free:
             lifecycle.mark_filled(request=request, now=now)
         elif request.status != Request.Status.OFFERING:
             lifecycle.transition(request=request, to=Request.Status.OFFERING, closed_at=None)

@@ -332,7 +332,7 @@ def office_email(
             "asked": sum(1 for o in offers if o.sent_at is not None),
             "declined": sum(1 for o in offers if o.status == Offer.Status.DECLINED),
             "open": sum(1 for o in offers if o.status in Offer.OPEN),
-            "free": max(0, request.volunteers_needed - request.accepted_count),
+            "free": request.places_free,
             # Alerts about places still free say who else could be asked, condition by
             # condition, and what to change when nobody is left (a few counts).
             "funnel": funnel.funnel(request) if kind in EXPLAINED else None,
