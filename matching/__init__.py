@@ -1,5 +1,8 @@
 """The ranking module: who is asked for a request, and why.
 
+Who is then asked, wave by wave, is `matching.offering` (with `matching.waves` its pure
+policy); the workers only deliver what it queues.
+
 `rank(request, limit=None)` returns a list of `Match(volunteer_id, rank, score, p_accept,
 distance_km, reasons)`, best first. Django imports this package as an app before models are
 ready, so nothing here imports models (or NumPy) at import time: `rank` loads

@@ -74,7 +74,7 @@ from matching.features import Need
 from matching.sql import MatchKeys
 from requests.lifecycle import MAX_DURATION
 from requests.models import Offer, Request
-from volunteers import directory, languages
+from volunteers import directory, languages, places
 from volunteers.models import (
     Absence,
     AvailabilitySlot,
@@ -206,9 +206,9 @@ def _certificate_cutoff(day: dt.date, years: int) -> dt.date:
 
 def _month_bounds(local: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The Berlin calendar month of `local` as aware instants [start, next start)."""
-    start = dt.datetime(local.year, local.month, 1, tzinfo=directory.LOCAL_ZONE)
+    start = dt.datetime(local.year, local.month, 1, tzinfo=places.BERLIN)
     following = dt.datetime(
-        local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=directory.LOCAL_ZONE
+        local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=places.BERLIN
     )
     return start, following
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -233,7 +234,7 @@ def new_request_candidates(request: HttpRequest) -> HttpResponse:
 def request_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranked candidates of a saved request, with a button to ask each one."""
     need = scoped_request(request.user, pk)
-    if not lifecycle.takes_offers(need):
+    if not need.takes_offers(now=timezone.now()):
         # Filled, closed or begun meanwhile (the list reloads as the status changes).
         if not request.htmx:
             return SeeOther(reverse("staff-request", args=[pk]))

@@ -32,8 +32,6 @@ from volunteers.models import AvailabilitySlot, Level, SpokenLanguage, Volunteer
 RECENT_LOAD_DAYS = features.RECENT_DAYS
 DAY_US = DAY_SECONDS * 1e6
 HOUR_US = 3600.0 * 1e6
-# Offers whose outcome says something about the person: a yes, a no, or no answer in time.
-DECIDED = (Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.EXPIRED)
 
 
 def gather(
@@ -259,7 +257,7 @@ def _history(
 
     accepted = status == Offer.Status.ACCEPTED
     outside = np.array(outside_flags, dtype=bool)
-    decided = np.isin(status, DECIDED)
+    decided = np.isin(status, Offer.DECIDED)
     answered = accepted | (status == Offer.Status.DECLINED)
     answered &= ~np.isnan(sent_at) & ~np.isnan(responded_at)
     answered &= responded_at <= now_us

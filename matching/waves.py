@@ -1,4 +1,5 @@
-"""How many candidates to ask at once, and how long to wait for them. Pure functions.
+"""How many candidates to ask at once, and how long to wait for them. Pure functions: the
+policy of `matching.offering`, which plans the waves, and of the simulation.
 
 A wave is the next few candidates of the ranking. `plan_wave` takes the smallest number of them
 such that the chance that enough of them accept (at least one, or `needed` for a request that

@@ -10,7 +10,6 @@ the active language: callers speaking to a volunteer wrap them in
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,10 +20,8 @@ from icalendar import Calendar, Event
 
 from requests.models import Offer, Request
 from volunteers import languages
+from volunteers.places import BERLIN
 from volunteers.translation import active_language
-
-# The appointments happen in Dortmund: their wall clock is a fact of the domain, not a setting.
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
 # Weekday, day, month and year; the names come from Django's own translations ("E" is the month
 # as a date needs it in Ukrainian and Russian: "24 листопада", not "24 листопад").

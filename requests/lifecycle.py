@@ -20,11 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from requests import events
-from requests.calendar import BERLIN
 from requests.errors import RequestError
-from requests.models import AppointmentKind, Offer, Office, Request, RequestLanguage
+from requests.models import (
+    MAX_VOLUNTEERS,
+    MIN_VOLUNTEERS,
+    AppointmentKind,
+    Offer,
+    Office,
+    Request,
+    RequestLanguage,
+)
 from volunteers import audit, languages, places, profiles
 from volunteers.models import Level, Skill
+from volunteers.places import BERLIN
 from volunteers.translation import active_language
 
 MAX_DURATION = dt.timedelta(hours=12)
@@ -205,8 +213,7 @@ def create_request(
     now = now or timezone.now()
     check_times(starts_at, ends_at, now=now)
     codes = check_languages(languages, skill=skill)
-    if not 1 <= volunteers_needed <= 20:
-        raise ValidationError({"volunteers_needed": [_("Between 1 and 20 volunteers.")]})
+    check_volunteers_needed(volunteers_needed)
     if gender_preference not in {"", *Request.Gender.values}:
         raise ValidationError({"gender_preference": [_("Choose female, male or diverse.")]})
     check_min_level(min_level)
@@ -261,6 +268,12 @@ def check_connection(text: str) -> str:
     return text
 
 
+def check_volunteers_needed(needed: int) -> None:
+    """A request asks for MIN_VOLUNTEERS to MAX_VOLUNTEERS people (`requests.models`)."""
+    if not MIN_VOLUNTEERS <= needed <= MAX_VOLUNTEERS:
+        raise ValidationError({"volunteers_needed": [_("Between 1 and 20 volunteers.")]})
+
+
 def check_min_level(level: str) -> None:
     if level not in {"", *Level.values}:
         raise ValidationError(
@@ -268,6 +281,7 @@ def check_min_level(level: str) -> None:
         )
 
 
+# What staff may change. All but _DERIVED are stored as given (after the checks).
 EDITABLE = frozenset(
     {
         "min_level",
@@ -289,6 +303,9 @@ EDITABLE = frozenset(
 )
 
 
+_DERIVED = frozenset({"postcode", "languages", "kind", "connection"})
+
+
 @transaction.atomic
 def update_request(
     *, request: Request, data: Mapping[str, Any], now: dt.datetime | None = None
@@ -302,12 +319,7 @@ def update_request(
     row = Request.objects.select_for_update().get(pk=request.pk)
     unknown = set(data) - EDITABLE
     assert not unknown, f"not editable: {sorted(unknown)}"  # noqa: S101 - serializer bug
-    if row.status not in {
-        Request.Status.OPEN,
-        Request.Status.OFFERING,
-        Request.Status.UNFILLED,
-        Request.Status.FILLED,
-    }:
+    if row.status not in Request.GOING_AHEAD:
         raise RequestError("closed", _("This request is closed and can no longer be changed."))
     binding = {"starts_at", "ends_at", "remote", "postcode", "languages"} & set(data)
     if binding and row.accepted_count:
@@ -322,8 +334,7 @@ def update_request(
         check_times(data.get("starts_at", row.starts_at), data.get("ends_at", row.ends_at), now=now)
     if "volunteers_needed" in data:
         needed = data["volunteers_needed"]
-        if not 1 <= needed <= 20:
-            raise ValidationError({"volunteers_needed": [_("Between 1 and 20 volunteers.")]})
+        check_volunteers_needed(needed)
         if needed < row.accepted_count:
             raise ValidationError(
                 {
@@ -346,19 +357,7 @@ def update_request(
         row.kind = kind if kind is None or isinstance(kind, AppointmentKind) else check_kind(kind)
     if "connection" in data:
         row.connection = check_connection(data["connection"])
-    for field in (
-        "min_level",
-        "exact_only",
-        "address",
-        "note",
-        "gender_preference",
-        "certificate_required",
-        "auto_offer",
-        "volunteers_needed",
-        "starts_at",
-        "ends_at",
-        "remote",
-    ):
+    for field in EDITABLE - _DERIVED:
         if field in data:
             setattr(
                 row, field, data[field].strip() if isinstance(data[field], str) else data[field]
@@ -369,26 +368,17 @@ def update_request(
         RequestLanguage.objects.bulk_create(
             RequestLanguage(request=row, code=code, position=i) for i, code in enumerate(codes)
         )
-    # Places added to a filled request, or lowered to the places taken: status follows count.
-    withdrawn: list[int] = []
-    if row.status == Request.Status.FILLED and row.accepted_count < row.volunteers_needed:
+    # Places added to a filled request: it looks for someone again.
+    if row.status == Request.Status.FILLED and row.places_free:
         row.status = Request.Status.OFFERING
         row.filled_at = None
-    elif row.status in {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED} and (
-        row.accepted_count >= row.volunteers_needed
-    ):
-        row.status = Request.Status.FILLED
-        row.filled_at = now
-        row.closed_at = None
-        row.next_wave_at = None
-        withdrawn = _withdraw_open_offers(row, now=now)
-        events.publish("request_filled", request_id=row.pk)
     if "starts_at" in data:
         # Offer links expire when the appointment starts; it moved, so their expiry moves too.
         row.offers.filter(token_digest__isnull=False).update(token_expires_at=row.starts_at)
     row.save()
-    if withdrawn:
-        events.publish("offers_withdrawn", offer_ids=withdrawn)
+    # Places lowered to those taken: filled, as by the last accept.
+    if row.status in Request.TAKES_OFFERS and not row.places_free:
+        mark_filled(request=row, now=now)
     return row
 
 
@@ -451,35 +441,33 @@ def complete_request(
     return row
 
 
-def takes_offers(request: Request, *, now: dt.datetime | None = None) -> bool:
-    """Someone can still be asked for `request`: it is not filled or closed and has not begun.
-
-    "Nobody found" still takes offers by hand: staff may find someone the search did not.
-    """
-    now = now or timezone.now()
-    return (
-        request.status in {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
-        and request.starts_at > now
-    )
-
-
-def offers_waves(request: Request, *, now: dt.datetime | None = None) -> bool:
-    """The automatic search may send (another) wave: still looking, and not given up."""
-    now = now or timezone.now()
-    return (
-        request.status in {Request.Status.OPEN, Request.Status.OFFERING} and request.starts_at > now
-    )
-
-
 def request_next_wave(*, request: Request) -> None:
     """Staff want more offers now; the workers plan and send the next wave."""
-    if request.status not in {
-        Request.Status.OPEN,
-        Request.Status.OFFERING,
-        Request.Status.UNFILLED,
-    }:
+    if request.status not in Request.TAKES_OFFERS:
         raise RequestError("closed", _("This request takes no more offers."))
     events.publish("waves_requested", request_id=request.pk)
+
+
+def mark_filled(*, request: Request, now: dt.datetime) -> bool:
+    """Every place is taken (by the last accept, or by staff lowering the places needed): no
+    next wave, and a request the search had given up on is open no more. The offers still open
+    are withdrawn (their volunteers hear the place is taken) and the office is told.
+
+    The caller holds the request's row lock. Returns False if the status does not allow it.
+    """
+    if not transition(
+        request=request,
+        to=Request.Status.FILLED,
+        filled_at=now,
+        closed_at=None,
+        next_wave_at=None,
+    ):
+        return False
+    withdrawn = _withdraw_open_offers(request, now=now)
+    events.publish("request_filled", request_id=request.pk)
+    if withdrawn:
+        events.publish("offers_withdrawn", offer_ids=withdrawn)
+    return True
 
 
 def mark_unfilled(*, request: Request, now: dt.datetime | None = None) -> bool:
@@ -520,7 +508,7 @@ def record_offer_problem(*, request_id: int, problem: str, now: dt.datetime | No
     problem = problem[: Request._meta.get_field("offer_problem").max_length]
     changed = Request.objects.filter(
         pk=request_id,
-        status__in=[Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED],
+        status__in=Request.TAKES_OFFERS,
     ).update(offer_problem=problem, offer_problem_at=now)
     if changed:
         events.publish("offering_stalled", request_id=request_id)

@@ -7,6 +7,8 @@ single row can check, the database checks here.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
@@ -35,17 +37,6 @@ def validate_postcode(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
-class OfficeQuerySet(models.QuerySet["Office"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> OfficeQuerySet:
-        """The offices whose data `user` may see: all for coordinators, their own for staff."""
-        member = StaffMember.of(user)
-        if member is None:
-            return self.none()
-        if member.is_coordinator:
-            return self.all()
-        return self.filter(staff_members=member)
-
-
 class Office(models.Model):
     """A neighbourhood welcome office (Willkommensbüro); owns its requests and staff."""
 
@@ -60,8 +51,6 @@ class Office(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = OfficeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -160,9 +149,31 @@ class AppointmentKind(models.Model):
         return localised(name_de=self.name_de, name_en=self.name_en)
 
 
+# How many volunteers one request may ask for: the form, the API, the domain
+# (`lifecycle.check_volunteers_needed`) and the CHECK below all take it from here.
+MIN_VOLUNTEERS = 1
+MAX_VOLUNTEERS = 20
+
+
 class RequestQuerySet(models.QuerySet["Request"]):
-    def open_for_offers(self) -> RequestQuerySet:
-        return self.filter(status__in=[Request.Status.OPEN, Request.Status.OFFERING])
+    def taking_offers(self, *, now: dt.datetime) -> RequestQuerySet:
+        """The requests someone can still be asked for (`Request.takes_offers`)."""
+        return self.filter(Request.taking_offers_q(now=now))
+
+    def out_of_answers(self, *, now: dt.datetime) -> RequestQuerySet:
+        """Requests that still take offers and need someone, with no offer left open: everyone
+        asked has answered, and not enough said yes. What follows is the next wave, if waves
+        are running (`next_wave_at`), or "everyone declined" to the office
+        (`matching.offering.after_decline`, and the sweep in `workers.upkeep`)."""
+        return (
+            self.taking_offers(now=now)
+            .filter(accepted_count__lt=models.F("volunteers_needed"))
+            .exclude(
+                models.Exists(
+                    Offer.objects.filter(request=models.OuterRef("pk"), status__in=Offer.OPEN)
+                )
+            )
+        )
 
 
 class Request(models.Model):
@@ -176,6 +187,14 @@ class Request(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         UNFILLED = "unfilled", _("nobody found")
 
+    # Someone can still be asked: not filled or closed. "Nobody found" still takes offers by
+    # hand (staff may find someone the search did not), and a late accept still fills it.
+    TAKES_OFFERS = (Status.OPEN, Status.OFFERING, Status.UNFILLED)
+    # The automatic search is still looking: it has not given up ("nobody found").
+    SEARCHING = (Status.OPEN, Status.OFFERING)
+    # The appointment goes ahead: neither cancelled nor completed. Staff may still change it
+    # (`lifecycle.update_request`), and whoever accepted is reminded the day before.
+    GOING_AHEAD = (*TAKES_OFFERS, Status.FILLED)
     # The same choices as a volunteer's gender: one set, one name in the API schema.
     Gender = Volunteer.Gender
 
@@ -245,13 +264,13 @@ class Request(models.Model):
     # the broker's visibility timeout; a beat task starts the waves that are due.
     waves_sent = models.PositiveSmallIntegerField(_("automatic waves sent"), default=0)
     next_wave_at = models.DateTimeField(_("next wave due at"), null=True, blank=True)
-    # Why the automatic offers could not go out (workers.waves); empty while they can. Shown on
+    # Why the automatic offers could not go out (matching.offering); empty while they can. Shown on
     # the request and told to the office, so that a request never waits silently.
     offer_problem = models.CharField(
         _("offers could not go out"), max_length=300, blank=True, default="", db_default=""
     )
     offer_problem_at = models.DateTimeField(_("offer problem since"), null=True, blank=True)
-    # How many candidates each tier had when the first wave was planned (workers.waves), for
+    # How many candidates each tier had when the first wave was planned (matching.offering), for
     # the statistics of unmet demand; null: no wave was planned (or before they were kept).
     found_exact = models.PositiveIntegerField(_("exact candidates found"), null=True, blank=True)
     found_outside_times = models.PositiveIntegerField(
@@ -279,7 +298,9 @@ class Request(models.Model):
                 name="request_ends_after_start",
             ),
             models.CheckConstraint(
-                condition=models.Q(volunteers_needed__gte=1, volunteers_needed__lte=20),
+                condition=models.Q(
+                    volunteers_needed__gte=MIN_VOLUNTEERS, volunteers_needed__lte=MAX_VOLUNTEERS
+                ),
                 name="request_volunteers_needed_range",
             ),
             models.CheckConstraint(
@@ -314,6 +335,24 @@ class Request(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.skill_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def taking_offers_q(cls, *, now: dt.datetime) -> models.Q:
+        """`takes_offers` as a condition, for filters and counts."""
+        return models.Q(status__in=cls.TAKES_OFFERS, starts_at__gt=now)
+
+    def takes_offers(self, *, now: dt.datetime) -> bool:
+        """Someone can still be asked: not filled or closed, and the appointment not begun."""
+        return self.status in self.TAKES_OFFERS and self.starts_at > now
+
+    def searching(self, *, now: dt.datetime) -> bool:
+        """The automatic search may send (another) wave: still looking, and not begun."""
+        return self.status in self.SEARCHING and self.starts_at > now
+
+    @property
+    def places_free(self) -> int:
+        """Places nobody has taken yet; 0 once the request is full."""
+        return max(0, self.volunteers_needed - self.accepted_count)
 
     @property
     def language_codes(self) -> list[str]:
@@ -372,6 +411,9 @@ class Offer(models.Model):
         OTHER = "other", _("other reason")
 
     OPEN = (Status.QUEUED, Status.SENT)
+    # Whose outcome says something about the person: a yes, a no, or no answer in time. What
+    # ranking learns from (`matching.pool`) and the profile's "accepted n of m".
+    DECIDED = (Status.ACCEPTED, Status.DECLINED, Status.EXPIRED)
     # Withdrawn because the place went to someone else (or the request closed), not because the
     # person dropped out: asked again when a place comes free (`offers.create_wave`).
     NO_LONGER_NEEDED = models.Q(status=Status.WITHDRAWN, released_at__isnull=True)

@@ -92,12 +92,8 @@ def state(*, offer: Offer, now: dt.datetime | None = None) -> str:
     if request.status in {Request.Status.FILLED, Request.Status.COMPLETED}:
         return "filled"
     if offer.status == Offer.Status.WITHDRAWN:
-        return "filled" if request.accepted_count >= request.volunteers_needed else "withdrawn"
-    if request.status not in {
-        Request.Status.OPEN,
-        Request.Status.OFFERING,
-        Request.Status.UNFILLED,
-    }:
+        return "withdrawn" if request.places_free else "filled"
+    if request.status not in Request.TAKES_OFFERS:
         return "withdrawn"
     return "open"
 
@@ -163,7 +159,7 @@ def accept(*, offer: Offer, now: dt.datetime | None = None) -> Offer:
             Request.objects.filter(
                 pk=request.pk,
                 accepted_count__lt=F("volunteers_needed"),
-                status__in=[Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED],
+                status__in=Request.TAKES_OFFERS,
             ),
             accepted_count=F("accepted_count") + 1,
             updated_at=now,
@@ -181,19 +177,8 @@ def accept(*, offer: Offer, now: dt.datetime | None = None) -> Offer:
         request.refresh_from_db(fields=["accepted_count", "volunteers_needed", "status"])
         _record(audit.Event.OFFER_ACCEPTED, current, request.office_id, at=now)
         events.publish("offer_accepted", offer_id=current.pk)
-        if request.accepted_count >= request.volunteers_needed:
-            # Filled: no next wave, and a request the search had given up on is open no more.
-            lifecycle.transition(
-                request=request,
-                to=Request.Status.FILLED,
-                filled_at=now,
-                closed_at=None,
-                next_wave_at=None,
-            )
-            withdrawn = lifecycle._withdraw_open_offers(request, now=now)
-            events.publish("request_filled", request_id=request.pk)
-            if withdrawn:
-                events.publish("offers_withdrawn", offer_ids=withdrawn)
+        if not request.places_free:
+            lifecycle.mark_filled(request=request, now=now)
         elif request.status != Request.Status.OFFERING:
             lifecycle.transition(request=request, to=Request.Status.OFFERING, closed_at=None)
     current.status, current.responded_at = Offer.Status.ACCEPTED, now
@@ -287,11 +272,7 @@ def offer_by_hand(
     try:
         with transaction.atomic():
             row = Request.objects.select_for_update().get(pk=request.pk)
-            if row.status not in {
-                Request.Status.OPEN,
-                Request.Status.OFFERING,
-                Request.Status.UNFILLED,
-            }:
+            if row.status not in Request.TAKES_OFFERS:
                 raise OfferError("closed", _("This request takes no more offers."))
             if row.starts_at <= now:
                 raise OfferError("expired", _("The appointment has already started."))

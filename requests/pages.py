@@ -149,7 +149,7 @@ def _context(token: str, offer: Offer, **extra: Any) -> dict[str, Any]:
         "languages": calendar.language_names(request),
         "when": calendar.when_text(starts_at=request.starts_at, ends_at=request.ends_at),
         "distance_km": approximate_distance_km(offer),
-        "free": max(0, request.volunteers_needed - request.accepted_count),
+        "free": request.places_free,
         "reasons": Offer.DeclineReason.choices,
         "action_url": reverse("offer", kwargs={"token": token}),
         "calendar_url": reverse("offer-calendar", kwargs={"token": token})

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,9 +17,19 @@ from rest_framework import serializers
 
 from requests import lifecycle
 from requests.access import scope_to_offices
-from requests.models import AppointmentKind, Offer, Office, Outcome, Request, StaffMember
+from requests.models import (
+    MAX_VOLUNTEERS,
+    MIN_VOLUNTEERS,
+    AppointmentKind,
+    Offer,
+    Office,
+    Outcome,
+    Request,
+    StaffMember,
+)
 from volunteers import languages
 from volunteers.models import Level, Skill, Volunteer
+from volunteers.places import BERLIN
 from volunteers.translation import active_language
 
 
@@ -82,7 +91,6 @@ class TokenSerializer(serializers.Serializer):
 # Input serializers check each field and run the domain's checks (`requests.lifecycle`) so that
 # one answer lists every problem; the domain functions check again when they write.
 
-LOCAL_ZONE = ZoneInfo("Europe/Berlin")
 
 KIND_HELP = (
     "Optional: what kind of appointment it is, a code of the catalogue of kinds (e.g. "
@@ -116,7 +124,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("default_timezone", LOCAL_ZONE)
+        kwargs.setdefault("default_timezone", BERLIN)
         super().__init__(**kwargs)
 
     def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
@@ -183,7 +191,9 @@ class _RequestFieldsSerializer(serializers.Serializer):
         max_length=12, required=False, allow_blank=True, help_text="Where it takes place."
     )
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    volunteers_needed = serializers.IntegerField(min_value=1, max_value=20, default=1)
+    volunteers_needed = serializers.IntegerField(
+        min_value=MIN_VOLUNTEERS, max_value=MAX_VOLUNTEERS, default=1
+    )
     gender_preference = GenderPreferenceField(required=False)
     certificate_required = serializers.BooleanField(
         default=False, help_text="Only volunteers with a certificate of conduct."
@@ -320,15 +330,11 @@ class RequestSerializer(serializers.ModelSerializer):
     skill = serializers.CharField(source="skill.code", read_only=True)
     skill_name = serializers.CharField(source="skill.name", read_only=True)
     languages = serializers.SerializerMethodField()
-    starts_at = serializers.DateTimeField(default_timezone=LOCAL_ZONE, read_only=True)
-    ends_at = serializers.DateTimeField(default_timezone=LOCAL_ZONE, read_only=True)
-    created_at = serializers.DateTimeField(default_timezone=LOCAL_ZONE, read_only=True)
-    filled_at = serializers.DateTimeField(
-        default_timezone=LOCAL_ZONE, read_only=True, allow_null=True
-    )
-    closed_at = serializers.DateTimeField(
-        default_timezone=LOCAL_ZONE, read_only=True, allow_null=True
-    )
+    starts_at = serializers.DateTimeField(default_timezone=BERLIN, read_only=True)
+    ends_at = serializers.DateTimeField(default_timezone=BERLIN, read_only=True)
+    created_at = serializers.DateTimeField(default_timezone=BERLIN, read_only=True)
+    filled_at = serializers.DateTimeField(default_timezone=BERLIN, read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(default_timezone=BERLIN, read_only=True, allow_null=True)
     note = serializers.CharField(read_only=True, help_text=NOTE_HELP)
     kind = serializers.CharField(
         source="kind.code", read_only=True, allow_null=True, help_text=KIND_HELP
@@ -437,11 +443,9 @@ class OfferSerializer(serializers.ModelSerializer):
 
     volunteer = OfferVolunteerSerializer(read_only=True)
     status = OfferStatusField(read_only=True)
-    sent_at = serializers.DateTimeField(
-        default_timezone=LOCAL_ZONE, read_only=True, allow_null=True
-    )
+    sent_at = serializers.DateTimeField(default_timezone=BERLIN, read_only=True, allow_null=True)
     responded_at = serializers.DateTimeField(
-        default_timezone=LOCAL_ZONE, read_only=True, allow_null=True
+        default_timezone=BERLIN, read_only=True, allow_null=True
     )
     # A number, as it is sent to `complete/` (DRF's default would be a string).
     hours = serializers.DecimalField(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from volunteers import profiles
+from volunteers import places, profiles
 from volunteers.models import (
     Absence,
     AvailabilitySlot,
@@ -36,8 +35,6 @@ from volunteers.models import (
     VolunteerQuerySet,
     VolunteerSkill,
 )
-
-LOCAL_ZONE = ZoneInfo("Europe/Berlin")
 
 # Staff may switch a person on, pause them or switch them off. "pending" is never set by hand:
 # it means "has not confirmed the email address yet", which only the person can change.
@@ -132,7 +129,7 @@ def local_moment(at: dt.datetime) -> dt.datetime:
     """`at` (timezone-aware) as Berlin wall-clock time; refuses a naive datetime."""
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("A naive datetime has no place in time; give it an offset.")
-    return at.astimezone(LOCAL_ZONE)
+    return at.astimezone(places.BERLIN)
 
 
 def available_at(volunteers: VolunteerQuerySet, *, at: dt.datetime) -> VolunteerQuerySet:

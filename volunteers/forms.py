@@ -18,29 +18,15 @@ from django.http import QueryDict
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from volunteers import language_picker
+from volunteers import language_picker, profiles
 from volunteers.models import Level, Skill, Volunteer
 from volunteers.models import email_language_choices as _language_choices
 
 LANGUAGE_ROWS = 4
 WINDOWS_PER_DAY = 2
 
-SCALAR_FIELDS = (
-    "name",
-    "email",
-    "phone",
-    "postcode",
-    "max_distance_km",
-    "remote_ok",
-    "only_at_stated_times",
-    "gender",
-    "certificate_date",
-    "max_tasks_per_month",
-    "email_language",
-    "offer_channel",
-    "sms_urgent_at_night",
-    "consent",
-)
+# The profile's own fields (`profiles.SCALAR_FIELDS`), with what only registration asks.
+SCALAR_FIELDS = (*profiles.SCALAR_FIELDS, "postcode", "consent")
 # Optional on the page: an empty box means "not given", so the serializer's default applies.
 _OMIT_WHEN_EMPTY = ("max_distance_km", "max_tasks_per_month", "email_language", "offer_channel")
 

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 DATA_DIR = Path(__file__).parent / "data"
 POSTCODES_FILE = DATA_DIR / "dortmund_postcodes.csv"
@@ -29,6 +30,12 @@ GERMANY_FILE = DATA_DIR / "germany_postcodes.csv"
 EARTH_RADIUS_KM = 6371.0088
 
 POSTCODE_LENGTH = 5
+
+# Dortmund's wall clock. Appointments, weekly times, absences, reminders, months and payout
+# lists are all reckoned by it, whatever zone the server or a phone is in: a fact of the place,
+# not a setting. The one definition; everything that turns an instant into a local day or time
+# takes it from here.
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class InvalidPostcode(ValueError):

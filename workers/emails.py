@@ -29,6 +29,7 @@ from requests import calendar
 from requests.models import Offer, Outcome, Request
 from volunteers import tokens
 from volunteers.models import PersonalToken, Volunteer
+from volunteers.places import BERLIN
 from workers.models import Notice
 
 TEMPLATES = "workers/email/"
@@ -45,7 +46,7 @@ def subject_of(request: Request) -> str:
     codes = request.language_codes
     shown = [n for c, n in zip(codes, names, strict=True) if c != WORKING_LANGUAGE] or names
     what = f"{request.skill.name} {'–'.join(shown)}".strip()
-    start = request.starts_at.astimezone(calendar.BERLIN)
+    start = request.starts_at.astimezone(BERLIN)
     when = dateformat.format(start, "D d.m., H:i")
     where = _("Phone/video") if request.remote else request.district
     return " – ".join(part for part in (what, when, where) if part)
@@ -174,7 +175,7 @@ def stretch_note(offer: Offer) -> str:
     only are asked so). Empty otherwise. In the active language."""
     notes = []
     if offer.outside_times:
-        local = offer.request.starts_at.astimezone(calendar.BERLIN)
+        local = offer.request.starts_at.astimezone(BERLIN)
         part = "morning" if local.hour < 12 else "afternoon" if local.hour < 17 else "evening"
         when = _(PART_OF_DAY[part]) % {"weekday": WEEKDAYS[local.weekday()]}
         notes.append(_("You did not give %(when)s as one of your usual times.") % {"when": when})
@@ -331,7 +332,7 @@ def office_email(
             "asked": sum(1 for o in offers if o.sent_at is not None),
             "declined": sum(1 for o in offers if o.status == Offer.Status.DECLINED),
             "open": sum(1 for o in offers if o.status in Offer.OPEN),
-            "free": max(0, request.volunteers_needed - request.accepted_count),
+            "free": request.places_free,
             # Alerts about places still free say who else could be asked, condition by
             # condition, and what to change when nobody is left (a few counts).
             "funnel": funnel.funnel(request) if kind in EXPLAINED else None,

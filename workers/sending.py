@@ -37,8 +37,6 @@ from workers import emails, smtp
 from workers.models import Notice, SmsMessage
 from workers.sms import outbox
 
-OPEN_REQUEST = {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
-
 Connection = BaseEmailBackend
 
 
@@ -80,7 +78,10 @@ def send_offer(*, offer_id: int, connection: Connection | None = None) -> str:
                 return "skipped: no such offer"
             if offer.status != Offer.Status.QUEUED:
                 return f"skipped: {offer.status}"
-            if offer.request.status not in OPEN_REQUEST or offer.volunteer.erased_at is not None:
+            if (
+                offer.request.status not in Request.TAKES_OFFERS
+                or offer.volunteer.erased_at is not None
+            ):
                 return "skipped: no longer wanted"
             if offer.request.starts_at <= timezone.now():
                 return "skipped: appointment started"
@@ -298,10 +299,7 @@ def send_reminder(
         if offer is None:
             return "skipped: no such offer"
         request = offer.request
-        if offer.status != Offer.Status.ACCEPTED or request.status not in {
-            Request.Status.FILLED,
-            Request.Status.OFFERING,
-        }:
+        if offer.status != Offer.Status.ACCEPTED or request.status not in Request.GOING_AHEAD:
             return "skipped: not coming"
         if offer.volunteer.erased_at is not None or request.starts_at <= now:
             return "skipped: too late"

@@ -8,9 +8,10 @@ request offer by itself? which wave is next?) does one small query.
 
 from __future__ import annotations
 
+from matching import offering
 from requests import events
 from requests.models import Request
-from workers import tasks, waves
+from workers import tasks
 from workers.models import Notice, SmsMessage
 
 
@@ -20,7 +21,7 @@ def request_created(request_id: int) -> None:
 
 
 def waves_requested(request_id: int) -> None:
-    wave = waves.next_wave(request_id)
+    wave = offering.next_wave(request_id)
     if wave is not None:
         tasks.offer_next_wave.delay(request_id, wave)
 

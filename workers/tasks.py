@@ -25,12 +25,13 @@ from django.core.mail import get_connection, send_mail
 from django.utils import timezone
 from knox.models import AuthToken
 
+from matching import offering
 from requests import allowances, offers, outcomes
 from requests.models import Offer, Outcome
-from workers import retention, sending, smtp, upkeep, waves
+from workers import retention, sending, smtp, upkeep
 from workers.models import Notice
 from workers.sms import base as sms_base
-from workers.sms import outbox
+from workers.sms import channels, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -130,9 +131,14 @@ def _report_failures(outcomes: dict[int, str], give_up: Callable[[int], None]) -
 
 @shared_task
 def offer_next_wave(request_id: int, wave: int) -> None:
-    """Rank, queue the next candidates' offers (sent after commit), schedule the wave after."""
+    """Rank, queue the next candidates' offers (sent after commit), schedule the wave after.
+
+    Matching plans the wave (`matching.offering`); whether it reached everyone by SMS at once,
+    which shortens its wait, is the channels' to say."""
     started = time.monotonic()
-    outcome = waves.offer_next_wave(request_id=request_id, wave=wave)
+    outcome = offering.offer_next_wave(
+        request_id=request_id, wave=wave, reached_at_once=channels.all_by_sms_now
+    )
     log("offer_next_wave", started, request=request_id, wave=wave, outcome=outcome)
 
 
@@ -140,7 +146,7 @@ def offer_next_wave(request_id: int, wave: int) -> None:
 def start_due_waves() -> None:
     """Beat: start the waves whose time has come (the due time is kept in the database)."""
     started = time.monotonic()
-    due = waves.due_waves()
+    due = offering.due_waves()
     for request_id, wave in due:
         offer_next_wave.delay(request_id, wave)
     log("start_due_waves", started, outcome=f"{len(due)} due")
@@ -150,12 +156,11 @@ def start_due_waves() -> None:
 def after_decline(offer_id: int) -> None:
     """After a decline: the next wave now, or "everyone declined" to the office, or nothing."""
     started = time.monotonic()
-    decision = waves.after_decline(offer_id=offer_id)
-    offer = Offer.objects.filter(pk=offer_id).values_list("request_id", flat=True)
-    request_id = offer[0] if offer else None
-    if decision.startswith("wave ") and request_id is not None:
-        offer_next_wave.delay(request_id, int(decision.removeprefix("wave ")))
-    elif decision == "all declined" and request_id is not None:
+    decision = offering.after_decline(offer_id=offer_id)
+    request_id = decision.request_id
+    if decision.next is offering.Next.WAVE and request_id is not None:
+        offer_next_wave.delay(request_id, decision.wave)
+    elif decision.next is offering.Next.ALL_DECLINED and request_id is not None:
         send_office_notice.delay(Notice.Kind.ALL_DECLINED, request_id=request_id)
     log("after_decline", started, request=request_id, offer=offer_id, outcome=decision)
 
@@ -164,7 +169,7 @@ def after_decline(offer_id: int) -> None:
 def replace_released(offer_id: int) -> None:
     """A volunteer dropped out: ask for a replacement now, if the request offers by itself."""
     started = time.monotonic()
-    wave = waves.after_release(offer_id=offer_id)
+    wave = offering.after_release(offer_id=offer_id)
     request_id = _requests_of([offer_id]).get(offer_id)
     if wave is not None and request_id is not None:
         offer_next_wave.delay(request_id, wave)

@@ -22,11 +22,9 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from requests.calendar import BERLIN
-from requests.models import Offer, Request
+from requests.models import Offer, Request, RequestQuerySet
+from volunteers.places import BERLIN
 from workers.models import Notice, SmsMessage
-
-NOT_FILLED = [Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED]
 
 
 def stuck_offers(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
@@ -83,9 +81,8 @@ def escalations_due(*, now: dt.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     window = dt.timedelta(hours=settings.LOTSE_ESCALATE_HOURS)
     candidates = (
-        Request.objects.filter(
-            status__in=NOT_FILLED, starts_at__gt=now, starts_at__lte=now + window
-        )
+        Request.objects.taking_offers(now=now)
+        .filter(starts_at__lte=now + window)
         .exclude(notices__kind=Notice.Kind.ESCALATION)
         .order_by("starts_at", "pk")
         .values_list("pk", "created_at", "starts_at")
@@ -129,7 +126,7 @@ def reminders_due(*, now: dt.datetime | None = None) -> list[int]:
         Offer.objects.filter(
             status=Offer.Status.ACCEPTED,
             responded_at__lt=midnight,
-            request__status__in=[Request.Status.FILLED, Request.Status.OFFERING],
+            request__status__in=Request.GOING_AHEAD,
             request__starts_at__gte=tomorrow,
             request__starts_at__lt=day_after,
             volunteer__erased_at__isnull=True,
@@ -198,7 +195,7 @@ def _offer_notice(kind: str) -> Exists:
     return Exists(Notice.objects.filter(offer=OuterRef("pk"), kind=kind))
 
 
-def _requests_to_alert(now: dt.datetime) -> QuerySet[Request]:
+def _requests_to_alert(now: dt.datetime) -> RequestQuerySet:
     # An office without an address is never alerted: no point asking again every sweep.
     return Request.objects.filter(starts_at__gt=now).exclude(office__email="")
 
@@ -223,21 +220,20 @@ def office_alerts_due(
     last_decline = Offer.objects.filter(
         request=OuterRef("pk"), status=Offer.Status.DECLINED
     ).order_by("-responded_at")
-    # As `waves.after_decline` decides: no wave running, nobody left waiting, places free.
+    # As `matching.offering.after_decline` decides: out of answers, and no wave running. A
+    # request the search gave up on (unfilled) after its last decline had its waves running
+    # then: it ran dry, and the office heard that instead.
     declined = (
-        requests.filter(
-            status__in=[Request.Status.OPEN, Request.Status.OFFERING],
-            next_wave_at__isnull=True,
-            accepted_count__lt=F("volunteers_needed"),
-        )
-        .exclude(Exists(Offer.objects.filter(request=OuterRef("pk"), status__in=Offer.OPEN)))
+        requests.out_of_answers(now=now)
+        .filter(next_wave_at__isnull=True)
         .annotate(declined_at=Subquery(last_decline.values("responded_at")[:1]))
         .filter(declined_at__gt=start, declined_at__lte=lost)
+        .exclude(status=Request.Status.UNFILLED, closed_at__gte=F("declined_at"))
         .exclude(_notice_since(Notice.Kind.ALL_DECLINED, "declined_at"))
     )
     stalled = (
         requests.filter(
-            status__in=NOT_FILLED, offer_problem_at__gt=start, offer_problem_at__lte=lost
+            status__in=Request.TAKES_OFFERS, offer_problem_at__gt=start, offer_problem_at__lte=lost
         )
         .exclude(offer_problem="")
         .exclude(notices__kind=Notice.Kind.OFFER_FAILED)

@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+from volunteers.places import BERLIN
 
 FILLED = "filled"
 NOT_FILLED = "not_filled"

@@ -82,9 +82,7 @@ def _row(request: Request, *, now: dt.datetime) -> Row:
 def board(requests: QuerySet[Request], *, now: dt.datetime) -> Board:
     """Group `requests` (already scoped) for the dashboard, in two queries."""
     upcoming = _with_counts(
-        requests.filter(
-            starts_at__gt=now, status__in=[*display.OPEN_STATUSES, Request.Status.FILLED]
-        )
+        requests.filter(starts_at__gt=now, status__in=Request.GOING_AHEAD)
     ).order_by("starts_at", "pk")
     result = Board()
     for request in upcoming:
@@ -160,7 +158,7 @@ def past_requests(request: HttpRequest) -> HttpResponse:
     past = scoped.filter(starts_at__lte=now)
     unfilled = request.GET.get("unfilled") == "1"
     if unfilled:
-        past = past.filter(status__in=display.OPEN_STATUSES)
+        past = past.filter(status__in=Request.TAKES_OFFERS)
     page = Paginator(_with_counts(past).order_by("-starts_at", "-pk"), PAST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -209,7 +207,7 @@ class OfficeFigures:
 def office_figures(*, offices: list[Office], now: dt.datetime) -> list[OfficeFigures]:
     """Per office: what is open now and what got done lately, in one query."""
     soon = now + display.URGENT_WITHIN
-    looking = Q(status__in=display.OPEN_STATUSES, starts_at__gt=now)
+    looking = Request.taking_offers_q(now=now)
     counts = (
         Request.objects.filter(office__in=offices)
         .values("office")
@@ -255,9 +253,7 @@ def coordination(request: HttpRequest) -> HttpResponse:
         _row(row, now=now)
         for row in _with_counts(
             requests_of(request.user).filter(
-                status__in=display.OPEN_STATUSES,
-                starts_at__gt=now,
-                starts_at__lte=now + display.URGENT_WITHIN,
+                Request.taking_offers_q(now=now), starts_at__lte=now + display.URGENT_WITHIN
             )
         ).order_by("starts_at", "pk")
     ]

@@ -13,8 +13,8 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from requests import calendar
 from requests.models import Offer, Request
+from volunteers.places import BERLIN
 from volunteers.translation import staff_language
 
 # Appointments this close that still lack volunteers are marked urgent and listed first.
@@ -23,11 +23,9 @@ URGENT_WITHIN = dt.timedelta(hours=48)
 _DAY = {"de": "D j.n.", "en": "D j M"}
 _DAY_WITH_YEAR = {"de": "D j.n.Y", "en": "D j M Y"}
 
-OPEN_STATUSES = (Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED)
-
 
 def berlin(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(calendar.BERLIN)
+    return moment.astimezone(BERLIN)
 
 
 def day_text(moment: dt.datetime, *, now: dt.datetime | None = None) -> str:
@@ -65,7 +63,7 @@ def span_text(
 def is_urgent(request: Request, *, now: dt.datetime | None = None) -> bool:
     """Still without all its volunteers, and the appointment starts within 48 hours."""
     now = now or timezone.now()
-    return request.status in OPEN_STATUSES and now < request.starts_at <= now + URGENT_WITHIN
+    return request.takes_offers(now=now) and request.starts_at <= now + URGENT_WITHIN
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from requests import lifecycle
-from requests.calendar import BERLIN
-from requests.models import AppointmentKind, Office, Request
+from requests.models import MAX_VOLUNTEERS, MIN_VOLUNTEERS, AppointmentKind, Office, Request
 from volunteers import language_picker, languages
 from volunteers.models import Level, Skill
+from volunteers.places import BERLIN
 from volunteers.translation import active_language
 
 LANGUAGE_FIELDS = ("language_1", "language_2", "language_3")
@@ -117,7 +117,10 @@ class RequestForm(forms.Form):
         help_text=_("Where to meet, e.g. the authority's address and room."),
     )
     volunteers_needed = forms.IntegerField(
-        label=_("Volunteers needed"), min_value=1, max_value=20, initial=1
+        label=_("Volunteers needed"),
+        min_value=MIN_VOLUNTEERS,
+        max_value=MAX_VOLUNTEERS,
+        initial=1,
     )
     gender_preference = forms.ChoiceField(
         label=_("Gender asked for"),

@@ -82,13 +82,12 @@ def waves_of(request: Request, *, now: dt.datetime) -> list[Wave]:
 def actions_for(request: Request, *, now: dt.datetime) -> Actions:
     """What staff can still do with the request in its status: only what would work."""
     return Actions(
-        offer=lifecycle.offers_waves(request, now=now),
-        ask=lifecycle.takes_offers(request, now=now),
-        cancel=request.status not in {Request.Status.COMPLETED, Request.Status.CANCELLED}
+        offer=request.searching(now=now),
+        ask=request.takes_offers(now=now),
+        cancel=request.status in Request.GOING_AHEAD
         and (request.starts_at > now or request.status != Request.Status.FILLED),
         complete=request.status == Request.Status.FILLED and request.starts_at <= now,
-        edit=request.status not in {Request.Status.COMPLETED, Request.Status.CANCELLED}
-        and request.ends_at > now,
+        edit=request.status in Request.GOING_AHEAD and request.ends_at > now,
     )
 
 
@@ -133,7 +132,7 @@ def _summary(need: Request) -> str:
 def _detail_region(request: HttpRequest, need: Request) -> dict[str, Any]:
     now = timezone.now()
     actions = actions_for(need, now=now)
-    looking = need.status in display.OPEN_STATUSES
+    looking = need.status in Request.TAKES_OFFERS
     context = {
         "need": need,
         "badge": display.request_badge(need),

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from requests import calendar, fitting
 from requests.access import scope_to_offices
-from requests.models import Offer
+from requests.models import Offer, Request
 from requests.web import display
 from requests.web.forms import berlin_moment, language_choices
 from requests.web.guards import requests_of, scoped_request, staff_page
@@ -34,6 +34,7 @@ from requests.web.request_pages import SeeOther, ask_by_hand
 from volunteers import audit, directory, languages, places
 from volunteers.filters import VolunteerFilter
 from volunteers.models import Level, Skill, Volunteer
+from volunteers.places import BERLIN
 from volunteers.translation import active_language
 
 PAGE_SIZE = 50
@@ -124,7 +125,7 @@ def _status_text(volunteer: Volunteer, today: dt.date) -> str:
     if volunteer.status == Volunteer.Status.ACTIVE and volunteer.is_paused_on(today):
         return str(_("paused until %(date)s")) % {
             "date": display.day_text(
-                dt.datetime.combine(volunteer.paused_until, dt.time(12), tzinfo=calendar.BERLIN)
+                dt.datetime.combine(volunteer.paused_until, dt.time(12), tzinfo=BERLIN)
             )
         }
     return str(volunteer.get_status_display())
@@ -251,13 +252,11 @@ def volunteer_profile(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-request__starts_at", "-pk")[:RECENT_TASKS]
     ]
     elsewhere = everything.filter(accepted).exclude(pk__in=mine.values("pk")).count()
-    decided = everything.filter(
-        status__in=[Offer.Status.ACCEPTED, Offer.Status.DECLINED, Offer.Status.EXPIRED]
-    )
+    decided = everything.filter(status__in=Offer.DECIDED)
     grid = week_grid(list(volunteer.availability.all()))
     open_requests = list(
         requests_of(request.user)
-        .filter(status__in=display.OPEN_STATUSES, starts_at__gt=now)
+        .filter(Request.taking_offers_q(now=now))
         .exclude(offers__volunteer=volunteer)
         .order_by("starts_at", "pk")[:50]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from requests.models import Offer, Request
 from tests.domain_helpers import make_request
@@ -135,6 +136,21 @@ def test_the_profile_lists_only_the_requests_the_person_fits(staff_a, office_a):
     assert f'<option value="{persian.pk}">' in page
     assert f'<option value="{arabic.pk}">' not in page
     assert "1 more open request does not fit this person" in page
+
+
+def test_the_profile_lists_only_the_requests_that_still_take_offers(staff_a, office_a):
+    """Open, offering and "nobody found" can still be offered; filled, closed or begun not."""
+    person = farsi_mediator()
+    listed = {}
+    for status in Request.Status.values:
+        listed[status] = make_request(office=office_a)
+        Request.objects.filter(pk=listed[status].pk).update(status=status)
+    begun = make_request(office=office_a)
+    Request.objects.filter(pk=begun.pk).update(starts_at=timezone.now())
+    page = signed_in(staff_a).get(reverse("staff-volunteer", args=[person.pk])).content.decode()
+    shown = {status for status, need in listed.items() if f'<option value="{need.pk}">' in page}
+    assert shown == {"open", "offering", "unfilled"}
+    assert f'<option value="{begun.pk}">' not in page
 
 
 def test_the_profile_refuses_a_request_the_person_does_not_fit(staff_a, office_a):

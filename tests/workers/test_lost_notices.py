@@ -13,11 +13,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from matching import offering
 from requests import lifecycle, offers
 from requests.models import Offer, Request
 from tests.offer_helpers import offered
 from tests.volunteer_factories import VolunteerFactory
-from workers import tasks, upkeep, waves
+from workers import tasks, upkeep
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_a_lost_drop_out_still_tells_the_volunteer_and_the_office_and_asks_again
     with django_capture_on_commit_callbacks(execute=False):
         assert offers.release(offer=sent[0].reload())
     assert mailoutbox == []
-    assert waves.due_waves(now=timezone.now()) == [(request.pk, 2)]
+    assert offering.due_waves(now=timezone.now()) == [(request.pk, 2)]
     sweep_twice(mailoutbox)
     (signed_off,) = to(mailoutbox, sent[0].offer.volunteer.email)
     assert signed_off.startswith("Abgemeldet: ")
@@ -107,6 +108,30 @@ def test_lost_alerts_for_a_dry_list_a_decline_and_an_undelivered_offer_are_sent(
         "Alle Angefragten haben abgesagt",
         "E-Mail nicht zugestellt",
         "Niemand mehr anzufragen",
+    ]
+
+
+def test_a_lost_all_declined_is_sent_as_after_a_decline_also_once_the_search_gave_up(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    """The sweep asks what `after_decline` asks: offers still out when the search gave up, all
+    declined later, tell the office; a request that ran dry after a decline (its waves were
+    running) only says it has nobody left to ask."""
+    given_up, (late,) = offered(count=1)
+    ran_dry, (early,) = offered(count=1)
+    Request.objects.filter(pk=ran_dry.pk).update(next_wave_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lifecycle.mark_unfilled(request=given_up)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=False):
+        offers.decline(offer=late.offer)
+        offers.decline(offer=early.offer)
+        assert lifecycle.mark_unfilled(request=Request.objects.get(pk=ran_dry.pk))
+    assert offering.after_decline(offer_id=late.offer.pk).next is offering.Next.ALL_DECLINED
+    sent = sweep_twice(mailoutbox)
+    assert sorted(s.split(": ")[0] for s in sent) == [
+        f"[Lotse #{given_up.pk}] Alle Angefragten haben abgesagt",
+        f"[Lotse #{ran_dry.pk}] Niemand mehr anzufragen",
     ]
 
 

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 import matching
+from matching import offering
 from requests.models import Offer, Request
 from tests.matching.helpers import RECORDED_AT, appointment, at, fitting_volunteer, monday_ahead
-from workers import tasks, upkeep, waves
+from workers import tasks, upkeep
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_it_says_why_offers_cannot_go_out_and_tells_the_office_once(
     request = legacy(appointment(office_a, auto_offer=False))
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            outcome = waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+            outcome = offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
         assert outcome.startswith("failed: ")
     request.refresh_from_db()
     assert request.status == Request.Status.OPEN
@@ -98,21 +99,21 @@ def test_it_records_an_unexpected_failure_and_clears_it_when_a_wave_goes_out(
 
     monkeypatch.setattr(matching, "rank", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        assert waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT).startswith(
+        assert offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT).startswith(
             "failed: "
         )
     request.refresh_from_db()
     assert "ZeroDivisionError" in request.offer_problem
     assert len(mailoutbox) == 1
     monkeypatch.undo()
-    assert waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT) == "queued 1"
+    assert offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT) == "queued 1"
     request.refresh_from_db()
     assert request.offer_problem == ""
 
 
 def test_the_request_page_shows_why_no_offers_went_out(client, staff_a, office_a, fits):
     request = _nowhere(appointment(office_a, auto_offer=False))
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
     client.force_login(staff_a.user)
     page = client.get(reverse("staff-request", args=[request.pk])).content.decode()
     assert "Lotse konnte keine Angebote verschicken" in page

@@ -222,6 +222,35 @@ def test_it_sends_a_reminder_once_with_a_working_sign_off_link(
     assert 'name="confirm" value="1"' in page.content.decode()
 
 
+def test_it_reminds_who_accepted_when_the_search_gave_up_on_the_other_place(
+    settings, mailoutbox, office_a, django_capture_on_commit_callbacks
+):
+    """One of two places taken and nobody left to ask for the other: the one who accepted still
+    comes, and is reminded the day before like anyone whose appointment goes ahead."""
+    settings.LOTSE_REMINDER_HOUR = 16
+    starts = dt.datetime(2026, 10, 25, 10, 0, tzinfo=BERLIN)
+    recorded = dt.datetime(2026, 10, 1, 9, 0, tzinfo=BERLIN)
+    request = make_request(
+        office=office_a, starts_at=starts, now=recorded, auto_offer=False, volunteers_needed=2
+    )
+    coming = Offer.objects.create(
+        request=request,
+        volunteer=VolunteerFactory(),
+        status=Offer.Status.ACCEPTED,
+        responded_at=recorded,
+    )
+    Request.objects.filter(pk=request.pk).update(status=Request.Status.UNFILLED, accepted_count=1)
+    assert upkeep.reminders_due(now=dt.datetime(2026, 10, 24, 16, 0, tzinfo=BERLIN)) == [coming.pk]
+    _other, sent = offered(count=1, volunteers_needed=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        offers.accept(offer=sent[0].offer)
+    assert lifecycle.mark_unfilled(request=Request.objects.get(pk=_other.pk))
+    mailoutbox.clear()
+    tasks.send_reminders.delay([sent[0].offer.pk])
+    (reminder,) = mailoutbox
+    assert reminder.subject.startswith("Morgen: ")
+
+
 def test_it_escalates_a_request_that_is_near_and_not_filled(settings, office_a):
     """Within LOTSE_ESCALATE_HOURS and half its lead time gone, once per request."""
     settings.LOTSE_ESCALATE_HOURS = 48

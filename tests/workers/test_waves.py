@@ -11,12 +11,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from matching import offering
 from matching.waves import wave_timeout
 from requests import lifecycle, offers
 from requests.models import Offer, Request
 from tests.domain_helpers import recording_events
 from tests.matching.helpers import RECORDED_AT, appointment, fitting_volunteer
-from workers import tasks, upkeep, waves
+from workers import tasks, upkeep
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_it_queues_a_wave_that_keeps_score_and_features(
     request is `offering` and its next wave is due after the wave timeout; one send each."""
     request = appointment(office_a, auto_offer=False)
     with recording_events() as log, django_capture_on_commit_callbacks(execute=True):
-        outcome = waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+        outcome = offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
     assert outcome == "queued 2"
     created = list(Offer.objects.filter(request=request))
     assert [(o.status, o.wave) for o in created] == [("queued", 1), ("queued", 1)]
@@ -56,11 +57,11 @@ def test_it_plans_each_wave_once(office_a, five, wave_size):
     """Asked twice for wave 1 (a redelivery, two triggers at once), or for wave 3 before 2,
     it plans nothing more."""
     request = appointment(office_a, auto_offer=False)
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
-    assert waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT) == (
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    assert offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT) == (
         "skipped: planned already"
     )
-    assert waves.offer_next_wave(request_id=request.pk, wave=3, now=RECORDED_AT).startswith(
+    assert offering.offer_next_wave(request_id=request.pk, wave=3, now=RECORDED_AT).startswith(
         "skipped: wave 2"
     )
     assert Offer.objects.filter(request=request).count() == 2
@@ -69,11 +70,27 @@ def test_it_plans_each_wave_once(office_a, five, wave_size):
 def test_it_asks_new_people_in_the_next_wave(office_a, five, wave_size):
     """Wave 2 asks two others: nobody is asked twice for one request."""
     request = appointment(office_a, auto_offer=False)
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
-    waves.offer_next_wave(request_id=request.pk, wave=2, now=RECORDED_AT)
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    offering.offer_next_wave(request_id=request.pk, wave=2, now=RECORDED_AT)
     asked = list(Offer.objects.filter(request=request).values_list("volunteer_id", "wave"))
     assert len({v for v, _ in asked}) == 4
     assert sorted(w for _, w in asked) == [1, 1, 2, 2]
+
+
+def test_a_wave_due_on_a_request_already_given_up_is_planned_once_when_nobody_is_left(
+    office_a, django_capture_on_commit_callbacks
+):
+    """A drop-out from a request the search gave up on makes a wave due; with still nobody to
+    ask, no wave stays due, so beat does not plan it again every minute until the start."""
+    request = appointment(office_a, auto_offer=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    Request.objects.filter(pk=request.pk).update(next_wave_at=RECORDED_AT)
+    (due,) = offering.due_waves(now=RECORDED_AT)
+    assert offering.offer_next_wave(request_id=request.pk, wave=due[1], now=RECORDED_AT) == (
+        "skipped: nobody left to ask"
+    )
+    assert offering.due_waves(now=RECORDED_AT) == []
 
 
 def test_it_gives_up_and_tells_the_office_when_nobody_is_left(
@@ -82,7 +99,7 @@ def test_it_gives_up_and_tells_the_office_when_nobody_is_left(
     """Nobody fits: the request becomes `unfilled` and the office gets "nobody left"."""
     request = appointment(office_a, auto_offer=False)
     with django_capture_on_commit_callbacks(execute=True):
-        assert waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT) == (
+        assert offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT) == (
             "unfilled: nobody left to ask"
         )
     request.refresh_from_db()
@@ -111,10 +128,10 @@ def test_it_starts_the_first_wave_when_a_request_is_created(
 def test_it_starts_the_waves_that_are_due(office_a, five, wave_size):
     """Beat finds the requests whose next wave is due and starts exactly those."""
     request = appointment(office_a, auto_offer=False)
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
     request.refresh_from_db()
-    assert waves.due_waves(now=request.next_wave_at - dt.timedelta(seconds=1)) == []
-    assert waves.due_waves(now=request.next_wave_at) == [(request.pk, 2)]
+    assert offering.due_waves(now=request.next_wave_at - dt.timedelta(seconds=1)) == []
+    assert offering.due_waves(now=request.next_wave_at) == [(request.pk, 2)]
     Request.objects.filter(pk=request.pk).update(next_wave_at=timezone.now())
     tasks.start_due_waves.delay()
     assert Offer.objects.filter(request=request, wave=2).count() == 2
@@ -125,7 +142,7 @@ def test_it_asks_the_next_wave_at_once_when_the_last_open_offer_is_declined(
 ):
     """Everyone of wave 1 said no: wave 2 goes out now, not after the timeout."""
     request = appointment(office_a, auto_offer=False)
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=timezone.now())
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=timezone.now())
     first = list(Offer.objects.filter(request=request))
     Offer.objects.filter(request=request).update(status=Offer.Status.SENT)
     with django_capture_on_commit_callbacks(execute=True):
@@ -158,7 +175,7 @@ def test_it_finds_offers_lost_on_the_way_but_leaves_retries_alone(office_a, five
     """The sweeper picks `queued` offers older than the threshold whose last try is older too."""
     settings.LOTSE_SWEEP_STUCK_AFTER_SECONDS = 600
     request = appointment(office_a, auto_offer=False)
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
     lost, retrying = Offer.objects.filter(request=request).order_by("pk")[:2]
     now = timezone.now()
     Offer.objects.filter(pk__in=[lost.pk, retrying.pk]).update(
@@ -171,7 +188,7 @@ def test_it_finds_offers_lost_on_the_way_but_leaves_retries_alone(office_a, five
 def test_it_expires_open_offers_when_the_appointment_starts(office_a, five, wave_size):
     """At the start, offers still open become `expired` and no wave is due any more."""
     request = appointment(office_a, auto_offer=False)
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
     assert offers.expire_started(now=request.starts_at - dt.timedelta(minutes=1)) == 0
     assert offers.expire_started(now=request.starts_at) == 2
     request.refresh_from_db()
@@ -185,7 +202,7 @@ def test_it_asks_again_those_told_the_place_was_taken_when_it_comes_free(office_
     and never the one who dropped out."""
     fitting_volunteer(), fitting_volunteer()
     request = appointment(office_a, auto_offer=False)
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
     first, second = Offer.objects.filter(request=request).order_by("pk")
     Offer.objects.filter(request=request).update(status=Offer.Status.SENT, sent_at=RECORDED_AT)
     offers.issue_link(offer=second)
@@ -195,7 +212,7 @@ def test_it_asks_again_those_told_the_place_was_taken_when_it_comes_free(office_
     assert second.status == Offer.Status.WITHDRAWN
     assert offers.release(offer=first, now=later)
 
-    assert waves.offer_next_wave(request_id=request.pk, wave=2, now=later) == "queued 1"
+    assert offering.offer_next_wave(request_id=request.pk, wave=2, now=later) == "queued 1"
 
     again = Offer.objects.get(pk=second.pk)
     assert (again.status, again.wave) == (Offer.Status.QUEUED, 2)
@@ -209,7 +226,7 @@ def test_it_asks_again_those_told_the_place_was_taken_when_it_comes_free(office_
 def test_staff_can_ask_by_hand_someone_told_the_place_was_taken(office_a, wave_size):
     one, other = fitting_volunteer(), fitting_volunteer()
     request = appointment(office_a, auto_offer=False)
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
     Offer.objects.filter(request=request).update(status=Offer.Status.SENT, sent_at=RECORDED_AT)
     taken = Offer.objects.get(request=request, volunteer=one)
     offers.accept(offer=taken, now=RECORDED_AT)
@@ -224,10 +241,10 @@ def test_staff_can_ask_by_hand_someone_told_the_place_was_taken(office_a, wave_s
 def test_it_stops_the_waves_when_the_request_is_filled_or_cancelled(office_a, five, wave_size):
     """A cancelled request has no next wave, and a late trigger plans none."""
     request = appointment(office_a, auto_offer=False)
-    waves.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
+    offering.offer_next_wave(request_id=request.pk, wave=1, now=RECORDED_AT)
     lifecycle.cancel_request(request=request, now=RECORDED_AT)
     request.refresh_from_db()
     assert request.next_wave_at is None
-    assert waves.offer_next_wave(request_id=request.pk, wave=2, now=RECORDED_AT) == (
+    assert offering.offer_next_wave(request_id=request.pk, wave=2, now=RECORDED_AT) == (
         "skipped: cancelled"
     )

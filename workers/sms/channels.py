@@ -9,13 +9,14 @@ within MATCHING_URGENT_HOURS to a volunteer who allowed urgent SMS at night.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.conf import settings
 
 from matching.waves import is_urgent
-from requests.calendar import BERLIN
 from requests.models import Request
 from volunteers.models import Volunteer
+from volunteers.places import BERLIN
 
 # A message within this long of the person's own SMS answers it (e.g. the confirmation of an
 # accept by "JA"): it goes at once, at any hour.
@@ -65,3 +66,15 @@ def held_until(
     ):
         return None
     return until
+
+
+def all_by_sms_now(request: Request, volunteer_ids: Sequence[int], now: dt.datetime) -> bool:
+    """Every offer of a wave reaches its person by SMS at once (chosen, confirmed, and not held
+    back by the quiet hours): answers then come within minutes, and the wave waits less
+    (`matching.offering.ReachedAtOnce`)."""
+    people = list(Volunteer.objects.filter(pk__in=list(volunteer_ids)))
+    return bool(people) and all(
+        person.sms_ready
+        and held_until(volunteer=person, request=request, answering=False, now=now) is None
+        for person in people
+    )

@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 # The offer link in an SMS: 16 random bytes, 128 bits, 22 characters.
 LINK_BYTES = 16
-OPEN_REQUEST = {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
 FINAL = {SmsMessage.State.DELIVERED, SmsMessage.State.FAILED, SmsMessage.State.DROPPED}
 
 
@@ -183,7 +182,7 @@ def _compose(sms: SmsMessage, now: dt.datetime) -> tuple[str | None, Callable[[]
     offer = _locked_offer(sms.offer_id)
     request = offer.request
     if sms.kind == SmsMessage.Kind.OFFER:
-        if offer.status not in Offer.OPEN or request.status not in OPEN_REQUEST:
+        if offer.status not in Offer.OPEN or request.status not in Request.TAKES_OFFERS:
             return None, lambda: None
         if request.starts_at <= now:
             return None, lambda: None

@@ -12,10 +12,10 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from requests.calendar import BERLIN
 from requests.models import Offer
 from requests.web.deliveries import Delivery, Reply
 from volunteers.models import Volunteer
+from volunteers.places import BERLIN
 from workers.models import SmsMessage, SmsReply
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from requests import calendar
 from requests.models import Request
+from volunteers.places import BERLIN
 from workers.sms import segments
 
 MAX_OFFER_SEGMENTS = 2
@@ -48,8 +49,8 @@ def what(request: Request) -> str:
 
 def when(request: Request, *, weekday: bool = True) -> str:
     """E.g. "Di 24.11. 10:00-11:30" in Berlin time (without "Di" when `weekday` is off)."""
-    start = request.starts_at.astimezone(calendar.BERLIN)
-    end = request.ends_at.astimezone(calendar.BERLIN)
+    start = request.starts_at.astimezone(BERLIN)
+    end = request.ends_at.astimezone(BERLIN)
     day = dateformat.format(start, "D d.m." if weekday else "d.m.")
     return f"{day} {start:%H:%M}-{end:%H:%M}"
 

@@ -7,10 +7,11 @@ import datetime as dt
 
 from django.utils import timezone
 
+from matching import offering
 from matching.waves import SMS_WAVE_TIMEOUT
 from requests.models import Request
 from tests.matching.helpers import RECORDED_AT, appointment, fitting_volunteer
-from workers import waves
+from workers.sms import channels
 
 
 def first_wait(office, settings, *, now: dt.datetime, sms: bool) -> dt.timedelta:
@@ -18,7 +19,10 @@ def first_wait(office, settings, *, now: dt.datetime, sms: bool) -> dt.timedelta
     for n in range(2):
         fitting_volunteer(phone=f"+4915112345{n:03d}", **channel)
     request = appointment(office, auto_offer=False)
-    assert waves.offer_next_wave(request_id=request.pk, wave=1, now=now).startswith("queued")
+    planned = offering.offer_next_wave(
+        request_id=request.pk, wave=1, now=now, reached_at_once=channels.all_by_sms_now
+    )
+    assert planned.startswith("queued")
     return Request.objects.get(pk=request.pk).next_wave_at - now
 
 

@@ -1,21 +1,30 @@
-"""Waves of offers: rank, ask the next few candidates, wait, ask the next, or tell the office.
+"""Offer the next wave: rank, ask the next few candidates, wait, ask the next, or tell the office.
 
-`offer_next_wave(request_id=..., wave=n)` plans wave `n` under the request's row lock: it ranks
-(`matching.rank`, which leaves out everyone asked before), sizes the wave (`plan_wave`), queues
-one offer per candidate (`requests.offers.create_wave`, which announces each for sending after
-commit) and stores when the next wave is due (`wave_timeout`). With nobody left to ask the
-request is marked unfilled, and the office is told (`request_unfilled`).
+The use case behind automatic offers; `matching.waves` holds its pure policy (how many to ask,
+how long to wait). `offer_next_wave(request_id=..., wave=n)` plans wave `n` under the request's
+row lock: it ranks (`matching.rank`, which leaves out everyone asked before), sizes the wave
+(`plan_wave`), queues one offer per candidate (`requests.offers.create_wave`, which announces
+each for sending after commit) and stores when the next wave is due (`wave_timeout`). With
+nobody left to ask the request is marked unfilled, and the office is told (`request_unfilled`).
 
 The wave number makes every trigger idempotent: the request's creation, staff's "send offers
 now", beat finding a wave due, a last decline or a drop-out may all ask for wave n at once, or a
 broker may deliver one twice; the first plans it, the others find `waves_sent == n` and stop.
 Waiting lives in the database (`Request.next_wave_at`), never in a broker countdown.
+
+Matching decides; the workers deliver and schedule. Nothing here sends or enqueues: the offers
+go out through the events `requests.offers` publishes, `after_decline` and `after_release` say
+what should follow for the workers to enqueue, and whether a wave reaches everyone by SMS at
+once (which shortens its wait) is the delivery's to say (`reached_at_once`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -26,12 +35,13 @@ import matching
 from matching.waves import is_urgent, plan_wave, wave_ceiling, wave_timeout
 from requests import lifecycle, offers
 from requests.models import Offer, Request
-from volunteers.models import Volunteer
-from workers.sms import channels
 
 logger = logging.getLogger(__name__)
 
-TAKES_OFFERS = {Request.Status.OPEN, Request.Status.OFFERING, Request.Status.UNFILLED}
+# Whether every offer of a wave reaches its person by SMS at once (request, their volunteer
+# ids, now): answers then come within minutes, and the wave waits less. The workers know the
+# channels and the quiet hours (`workers.sms.channels.all_by_sms_now`).
+ReachedAtOnce = Callable[[Request, Sequence[int], dt.datetime], bool]
 
 
 class CannotOffer(Exception):
@@ -42,16 +52,23 @@ class CannotOffer(Exception):
         self.reason = reason
 
 
-def offer_next_wave(*, request_id: int, wave: int, now: dt.datetime | None = None) -> str:
+def offer_next_wave(
+    *,
+    request_id: int,
+    wave: int,
+    now: dt.datetime | None = None,
+    reached_at_once: ReachedAtOnce | None = None,
+) -> str:
     """Plan and queue wave `wave` of the request; returns the outcome for the log.
 
     Whatever goes wrong while planning (the request rules everyone out, or a bug) rolls the
     wave back and leaves its reason on the request, and the office is told
     (`lifecycle.record_offer_problem`): a request never waits silently. The sweep tries again.
+    Without `reached_at_once`, every wave waits as long as email needs.
     """
     now = now or timezone.now()
     try:
-        return _plan(request_id=request_id, wave=wave, now=now)
+        return _plan(request_id=request_id, wave=wave, now=now, reached_at_once=reached_at_once)
     except CannotOffer as exc:
         reason = exc.reason
     except Exception as exc:
@@ -79,7 +96,9 @@ def _unmatchable_reason(request: Request, *, now: dt.datetime) -> str | None:
     return None
 
 
-def _plan(*, request_id: int, wave: int, now: dt.datetime) -> str:
+def _plan(
+    *, request_id: int, wave: int, now: dt.datetime, reached_at_once: ReachedAtOnce | None
+) -> str:
     with transaction.atomic():
         request = (
             Request.objects.select_for_update(of=("self",))
@@ -93,12 +112,12 @@ def _plan(*, request_id: int, wave: int, now: dt.datetime) -> str:
             return "skipped: planned already"
         if request.waves_sent != wave - 1:
             return f"skipped: wave {request.waves_sent + 1} comes first"
-        if request.status not in TAKES_OFFERS:
+        if request.status not in Request.TAKES_OFFERS:
             return f"skipped: {request.status}"
         if request.starts_at <= now:
             return "skipped: appointment started"
-        needed = request.volunteers_needed - request.accepted_count
-        if needed <= 0:
+        needed = request.places_free
+        if not needed:
             return "skipped: no place free"
         reason = _unmatchable_reason(request, now=now)
         if reason is not None:
@@ -113,17 +132,19 @@ def _plan(*, request_id: int, wave: int, now: dt.datetime) -> str:
         if not planned:
             if lifecycle.mark_unfilled(request=request, now=now):
                 return "unfilled: nobody left to ask"
+            # Given up already (a drop-out made a wave due): still nobody, so no wave stays
+            # due, or beat would plan it again every minute until the appointment.
+            Request.objects.filter(pk=request.pk).update(next_wave_at=None, updated_at=now)
+            request.next_wave_at = None
             return "skipped: nobody left to ask"
+        by_sms = reached_at_once is not None and reached_at_once(
+            request, [candidate.volunteer_id for candidate in planned], now
+        )
         created = offers.create_wave(
             request=request,
             wave=wave,
             candidates=planned,
-            next_wave_at=now
-            + wave_timeout(
-                now=now,
-                starts_at=request.starts_at,
-                by_sms=_all_by_sms_now(request, planned, now=now),
-            ),
+            next_wave_at=now + wave_timeout(now=now, starts_at=request.starts_at, by_sms=by_sms),
             now=now,
         )
         lifecycle.clear_offer_problem(request=request)
@@ -151,35 +172,56 @@ def due_waves(*, now: dt.datetime | None = None, limit: int = 500) -> list[tuple
     now = now or timezone.now()
     return [
         (pk, sent + 1)
-        for pk, sent in Request.objects.filter(
-            next_wave_at__lte=now, status__in=TAKES_OFFERS, starts_at__gt=now
-        )
+        for pk, sent in Request.objects.taking_offers(now=now)
+        .filter(next_wave_at__lte=now)
         .order_by("starts_at", "pk")
         .values_list("pk", "waves_sent")[:limit]
     ]
 
 
-def after_decline(*, offer_id: int, now: dt.datetime | None = None) -> str:
+class Next(enum.Enum):
+    """What follows a decline."""
+
+    WAIT = "waiting"  # offers are still open, or the request is filled, closed or begun
+    WAVE = "wave"  # waves are running: the next one goes out now
+    ALL_DECLINED = "all declined"  # offers made by hand: the office hears that all said no
+
+
+@dataclass(frozen=True)
+class AfterDecline:
+    """The decision `after_decline` hands to the workers: `wave` is set for `Next.WAVE`."""
+
+    next: Next
+    request_id: int | None = None
+    wave: int | None = None
+
+    def __str__(self) -> str:
+        """For the log line: "wave 3", "all declined" or "waiting"."""
+        return f"wave {self.wave}" if self.next is Next.WAVE else self.next.value
+
+
+def after_decline(*, offer_id: int, now: dt.datetime | None = None) -> AfterDecline:
     """A decline may have been the last open offer: then the next wave goes out now (when waves
     are running) or the office hears that everyone asked declined (offers made by hand).
 
-    Returns "wave <n>", "all declined" or "waiting" (offers are still open, or the request is
-    filled or closed); the caller plans the wave or sends the alert.
+    "Everyone declined" is `RequestQuerySet.out_of_answers` without a wave due; the sweep that
+    finds such an alert lost (`workers.upkeep.office_alerts_due`) asks the same.
     """
     now = now or timezone.now()
-    offer = Offer.objects.select_related("request").filter(pk=offer_id).first()
-    if offer is None:
-        return "waiting"
-    request = offer.request
-    if request.status not in TAKES_OFFERS or request.starts_at <= now:
-        return "waiting"
-    if request.accepted_count >= request.volunteers_needed:
-        return "waiting"
-    if request.offers.filter(status__in=Offer.OPEN).exists():
-        return "waiting"
-    if request.next_wave_at is not None:
-        return f"wave {request.waves_sent + 1}"
-    return "all declined"
+    request_id = Offer.objects.filter(pk=offer_id).values_list("request_id", flat=True).first()
+    if request_id is None:
+        return AfterDecline(Next.WAIT)
+    request = (
+        Request.objects.out_of_answers(now=now)
+        .filter(pk=request_id)
+        .values("waves_sent", "next_wave_at")
+        .first()
+    )
+    if request is None:
+        return AfterDecline(Next.WAIT, request_id)
+    if request["next_wave_at"] is not None:
+        return AfterDecline(Next.WAVE, request_id, wave=request["waves_sent"] + 1)
+    return AfterDecline(Next.ALL_DECLINED, request_id)
 
 
 def after_release(*, offer_id: int, now: dt.datetime | None = None) -> int | None:
@@ -194,19 +236,8 @@ def after_release(*, offer_id: int, now: dt.datetime | None = None) -> int | Non
     if offer is None:
         return None
     request = offer.request
-    if request.status not in TAKES_OFFERS or request.starts_at <= now:
+    if not request.takes_offers(now=now):
         return None
     if request.next_wave_at is None or request.next_wave_at > now:
         return None
     return request.waves_sent + 1
-
-
-def _all_by_sms_now(request: Request, planned: list, *, now: dt.datetime) -> bool:
-    """Every offer of the wave reaches its person by SMS at once (chosen, confirmed, and not
-    held back by the quiet hours): answers then come within minutes, and the wave waits less."""
-    people = list(Volunteer.objects.filter(pk__in=[c.volunteer_id for c in planned]))
-    return bool(people) and all(
-        person.sms_ready
-        and channels.held_until(volunteer=person, request=request, answering=False, now=now) is None
-        for person in people
-    )
