@@ -29,7 +29,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
@@ -48,8 +47,8 @@ from volunteers.models import (
     Volunteer,
     VolunteerSkill,
 )
+from volunteers.places import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 # The moment ranking is asked at: a Monday morning, the benchmarked requests later that month.
 NOW = dt.datetime(2027, 3, 1, 8, 0, tzinfo=BERLIN)
 DATABASE_PREFIX = "lotse_bench"

@@ -6,7 +6,7 @@ their level in the skill, their offers read from one index, the accepted appoint
 that have started, their stated times, and their attended appointments (outcomes); late
 drop-outs come with the offers.
 Plain rows read with the cursor (`matching.sql.fetch`), never model instances or prefetches on
-this path (see ARCHITECTURE.md, "Cost model"). `matching.features` turns them into the feature
+this path (see docs/architecture.md, "Cost model"). `matching.features` turns them into the feature
 matrix.
 """
 

@@ -381,7 +381,7 @@ def search(query: str, *, lang: str = "de", limit: int | None = None) -> list[La
     return results if limit is None else results[:limit]
 
 
-# The languages most asked for in the network (see shared/data/languages.md), in the order
+# The languages most asked for in the network (see docs/languages.md), in the order
 # every language picker offers them first.
 NETWORK_COMMON: tuple[str, ...] = (
     *("de", "ar", "fa", "prs", "ps", "tr", "kmr", "ckb", "ru", "uk", "ti"),

@@ -4,12 +4,12 @@
 
 The world
     Volunteers are `labs.demo.volunteers.invent_volunteers` people (the BAMF-based language mix of
-    ../shared/data/languages.md, real Dortmund postcodes, weekly windows by stage of life, skills,
+    docs/languages.md, real Dortmund postcodes, weekly windows by stage of life, skills,
     travel limits, monthly caps, pauses and absences), plus what the demo lacks: a registration
     date, a true home point (their postcode's area point moved by about a kilometre: Lotse only
     knows the postcode) and three hidden traits (below). Requests arrive on weekdays in office
     hours over the simulated period, for the skills and languages offices ask for (the demand
-    mix below is derived from the BAMF first applications of 2024 in languages.md, section A;
+    mix below is derived from the BAMF first applications of 2024 in docs/languages.md, section A;
     the nationality → language step is an inference), at postcodes weighted towards the
     districts where newcomers live, 1 to 21 days ahead.
 

@@ -7,7 +7,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -22,8 +21,8 @@ from matching.eligibility import (
 )
 from matching.features import LEVELS
 from volunteers import languages, places
+from volunteers.places import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 # A Monday; the simulated time is counted in hours from its Berlin midnight.
 START = dt.datetime(2026, 4, 6, tzinfo=BERLIN)
 _START_UTC = START.astimezone(dt.UTC)
@@ -31,7 +30,7 @@ HOURS_PER_DAY = 24.0
 RECENT_HOURS = features.RECENT_DAYS * HOURS_PER_DAY
 WEEK_HOURS = 7 * HOURS_PER_DAY
 
-# Which languages requests need (besides German), weighted. Derived from languages.md section A
+# Which languages requests need (besides German), weighted. Derived from docs/languages.md section A
 # (BAMF first applications 2024: Syria 79k, Afghanistan 36k, Türkei 31k, Iraq 9k, Somalia 7k,
 # Iran 6k, Russia 6k, Colombia 4k, Eritrea 3k), split over each country's languages (an
 # inference, as there), plus Ukrainian, whose speakers are not in asylum statistics (section B).

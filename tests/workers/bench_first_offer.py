@@ -9,7 +9,7 @@ PostgreSQL and Redis, on an otherwise idle machine:
 It creates requests one after the other, each with auto_offer and a wave of one, through the
 domain function the API calls, and prints the median and 95th percentile of the time until the
 offer email is in the SMTP server (the path: commit → Redis → worker ranks and queues the wave
-→ Redis → worker sends over SMTP). ARCHITECTURE.md's target: p95 ≤ 300 ms.
+→ Redis → worker sends over SMTP). The target (docs/architecture.md, "Cost model"): p95 ≤ 300 ms.
 """
 
 from __future__ import annotations
