@@ -70,7 +70,7 @@ from django.utils import timezone
 
 from matching import features
 from matching.conf import matching_settings
-from matching.features import Need
+from matching.features import Demand
 from matching.sql import MatchKeys
 from requests.lifecycle import MAX_DURATION
 from requests.models import Offer, Request
@@ -150,12 +150,14 @@ class Appointment:
         threshold = matching_settings().language_closeness
         return tuple(acceptable_languages(code, threshold=threshold) for code in self.languages)
 
-    def need(self, *, now: dt.datetime | None = None) -> Need:
+    def demand(self, *, now: dt.datetime | None = None) -> Demand:
         """What scoring needs; with `now`, also the lead time and the local start hour."""
         if now is None:
-            return Need(languages=self.languages, acceptable=self.acceptable(), remote=self.remote)
+            return Demand(
+                languages=self.languages, acceptable=self.acceptable(), remote=self.remote
+            )
         local = self.local_start
-        return Need(
+        return Demand(
             languages=self.languages,
             acceptable=self.acceptable(),
             remote=self.remote,

@@ -1,7 +1,7 @@
 """The feature matrix: what ranking knows about each eligible volunteer, as numbers. No ORM.
 
 `matching.pool.gather` (or the simulation, in memory) fills a `Pool` of plain columns for
-the volunteers who passed every hard constraint; `matrix` turns a `Need` and a `Pool` into an
+the volunteers who passed every hard constraint; `matrix` turns a `Demand` and a `Pool` into an
 (n × len(FEATURES)) float array. The same numbers feed the transparent prior (`scoring`), the
 learned acceptance model (`model`) and the reasons staff read, and each match carries its row as
 `Match.features`, which the offer stores so that `train_matching` later learns from exactly what
@@ -130,7 +130,7 @@ TIERS: tuple[int, ...] = (EXACT, OUTSIDE_TIMES, BEYOND_LIMIT)
 
 
 @dataclass(frozen=True)
-class Need:
+class Demand:
     """What the request asks for, as far as scoring is concerned.
 
     `acceptable[i]` maps every language code that may stand in for `languages[i]` (the code
@@ -226,14 +226,14 @@ class LanguageFit:
     row: np.ndarray
 
 
-def language_fit(need: Need, pool: Pool) -> LanguageFit:
+def language_fit(demand: Demand, pool: Pool) -> LanguageFit:
     """For each needed language, each volunteer's best spoken row and how well it serves.
 
     A row serves with its level's weight, times CLOSE_LANGUAGE_FACTOR when it is a close
     language rather than the one asked for. A volunteer without any row for a language gets
     factor 0 and row -1.
     """
-    n, k = len(pool), len(need.languages)
+    n, k = len(pool), len(demand.languages)
     factor = np.zeros((k, n))
     chosen = np.full((k, n), -1, dtype=np.int64)
     if n == 0 or len(pool.spoken_code) == 0:
@@ -243,7 +243,7 @@ def language_fit(need: Need, pool: Pool) -> LanguageFit:
     levels, level_of_row = np.unique(pool.spoken_level, return_inverse=True)
     weight = np.array([LEVEL_WEIGHT.get(str(level), 0.0) for level in levels])[level_of_row]
     owner = pool.spoken_owner
-    for i, (needed, acceptable) in enumerate(zip(need.languages, need.acceptable, strict=True)):
+    for i, (needed, acceptable) in enumerate(zip(demand.languages, demand.acceptable, strict=True)):
         exact_code = np.array([str(code) == needed for code in codes])
         code_factor = np.array(
             [
@@ -272,10 +272,10 @@ def smoothed_rate(*, accepted: np.ndarray, decided: np.ndarray) -> np.ndarray:
     return (np.asarray(accepted, dtype=float) + 1) / (np.asarray(decided, dtype=float) + 3)
 
 
-def matrix(need: Need, pool: Pool, fit: LanguageFit | None = None) -> np.ndarray:
+def matrix(demand: Demand, pool: Pool, fit: LanguageFit | None = None) -> np.ndarray:
     """The (len(pool) × len(FEATURES)) feature matrix; `fit` if already computed."""
     n = len(pool)
-    fit = fit if fit is not None else language_fit(need, pool)
+    fit = fit if fit is not None else language_fit(demand, pool)
     # Column-major: the matrix is filled, scaled and logged column by column.
     x = np.zeros((n, len(FEATURES)), order="F")
     if n == 0:
@@ -284,20 +284,20 @@ def matrix(need: Need, pool: Pool, fit: LanguageFit | None = None) -> np.ndarray
     def put(name: str, values: np.ndarray | float) -> None:
         x[:, INDEX[name]] = values
 
-    if need.languages:
+    if demand.languages:
         put("language_fit", fit.factor.mean(axis=0))
         put("language_min", fit.factor.min(axis=0))
-        put("close_language", _close_language(need, pool, fit))
+        put("close_language", _close_language(demand, pool, fit))
     else:
         put("language_fit", 1.0)
         put("language_min", 1.0)
     put("skill_level", pool.skill_level)
     distance = np.asarray(pool.distance_km, dtype=float)
-    if not need.remote:
+    if not demand.remote:
         known = np.nan_to_num(distance, nan=0.0)
         put("distance_km", known)
         put("distance_share", known / np.maximum(np.asarray(pool.max_distance_km, float), 1.0))
-    put("remote", 1.0 if need.remote else 0.0)
+    put("remote", 1.0 if demand.remote else 0.0)
     put("offers_30d", pool.offers_recent)
     put("tasks_30d", pool.recent_accepted)
     put("days_since_asked", _days(pool.days_since_asked))
@@ -309,8 +309,8 @@ def matrix(need: Need, pool: Pool, fit: LanguageFit | None = None) -> np.ndarray
     put("response_hours", np.where(np.isnan(hours), RESPONSE_HOURS_UNKNOWN, np.maximum(hours, 0)))
     put("office_tasks", pool.office_tasks)
     put("tenure_days", np.maximum(np.nan_to_num(pool.tenure_days, nan=0.0), 0.0))
-    put("lead_days", _finite(need.lead_days, LEAD_DAYS_UNKNOWN, low=0.0))
-    put("start_hour", _finite(need.start_hour, START_HOUR_UNKNOWN, low=0.0))
+    put("lead_days", _finite(demand.lead_days, LEAD_DAYS_UNKNOWN, low=0.0))
+    put("start_hour", _finite(demand.start_hour, START_HOUR_UNKNOWN, low=0.0))
     no_times = np.asarray(pool.no_times, dtype=float) > 0
     put("in_times", np.where(no_times, 0.0, np.asarray(pool.in_times, dtype=float) > 0))
     put("no_times", no_times.astype(float))
@@ -330,9 +330,9 @@ def tiers(x: np.ndarray) -> np.ndarray:
     return np.where(beyond, BEYOND_LIMIT, np.where(inside, EXACT, OUTSIDE_TIMES)).astype(np.int64)
 
 
-def _close_language(need: Need, pool: Pool, fit: LanguageFit) -> np.ndarray:
+def _close_language(demand: Demand, pool: Pool, fit: LanguageFit) -> np.ndarray:
     close = np.zeros(len(pool), dtype=bool)
-    for i, needed in enumerate(need.languages):
+    for i, needed in enumerate(demand.languages):
         rows = fit.row[i]
         used = rows >= 0
         close[used] |= pool.spoken_code[rows[used]] != needed

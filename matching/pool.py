@@ -23,7 +23,7 @@ from django.utils import timezone
 from matching import features
 from matching.conf import matching_settings
 from matching.eligibility import DAY_SECONDS, Appointment, appointment_of, eligible_for
-from matching.features import Need, Pool
+from matching.features import Demand, Pool
 from matching.sql import AmongIds, EpochMicroseconds, columns, epoch_microseconds, fetch
 from requests.models import Offer, Outcome, Request
 from volunteers import directory
@@ -36,7 +36,7 @@ HOUR_US = 3600.0 * 1e6
 
 def gather(
     request: Request, *, now: dt.datetime | None = None, exact: bool = False
-) -> tuple[Need, Pool]:
+) -> tuple[Demand, Pool]:
     """What scoring needs about the eligible volunteers, in at most ten queries.
 
     The request's languages and skill (unless prefetched/selected), the eligible volunteers'
@@ -49,7 +49,7 @@ def gather(
     appointment = appointment_of(request)
     if exact:
         appointment = dataclasses.replace(appointment, exact_only=True)
-    need = appointment.need(now=now)
+    demand = appointment.demand(now=now)
     fields = ["pk", "max_distance_km", "registered"]
     if not appointment.remote:
         fields.append("distance_squared_km2")
@@ -59,7 +59,7 @@ def gather(
         eligible_now.annotate(registered=EpochMicroseconds("created_at")).values_list(*fields)
     )
     if not rows:
-        return need, Pool.empty()
+        return demand, Pool.empty()
     cols = columns(rows, len(fields))
     ids = np.array(cols[0], dtype=np.int64)
     max_distance = np.array(cols[1], dtype=float)
@@ -69,7 +69,7 @@ def gather(
     else:
         distance_km = np.sqrt(np.array(cols[3], dtype=float))
     position = {int(pk): i for i, pk in enumerate(ids)}
-    owner, code, level = _spoken(ids, appointment=appointment, need=need, position=position)
+    owner, code, level = _spoken(ids, appointment=appointment, demand=demand, position=position)
     history = _history(ids, now=now, position=position, office_id=request.office_id)
     if appointment.exact_only:
         # Only people a stated slot covers passed: no need to read the slots again.
@@ -101,7 +101,7 @@ def gather(
         attended=attended,
         attendance_due=outcomes_due + history.late_dropouts,
     )
-    return need, pool
+    return demand, pool
 
 
 def _stated_times(
@@ -154,10 +154,10 @@ def _attendance(
 
 
 def _spoken(
-    ids: np.ndarray, *, appointment: Appointment, need: Need, position: Mapping[int, int]
+    ids: np.ndarray, *, appointment: Appointment, demand: Demand, position: Mapping[int, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The spoken languages of `ids` that can serve a needed language, as three columns."""
-    codes = sorted({code for acceptable in need.acceptable for code in acceptable})
+    codes = sorted({code for acceptable in demand.acceptable for code in acceptable})
     rows = (
         SpokenLanguage.objects.filter(
             AmongIds("volunteer_id", ids.tolist()),

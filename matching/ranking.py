@@ -36,14 +36,14 @@ def rank(
     if limit is not None and not request.exact_only:
         # Every exact candidate ranks above every other: when the exact tier alone fills the
         # list, it is the list, and the larger pool of the lower tiers is never loaded.
-        need, found = pool.gather(request, now=now, exact=True)
-        matches = scoring.rank(need, found, limit=limit, model=acceptance)
+        demand, found = pool.gather(request, now=now, exact=True)
+        matches = scoring.rank(demand, found, limit=limit, model=acceptance)
         if len(matches) >= limit:
             return _with_free_windows(request, matches)
-    need, found = pool.gather(request, now=now)
+    demand, found = pool.gather(request, now=now)
     if len(found) == 0:
         return []
-    return _with_free_windows(request, scoring.rank(need, found, limit=limit, model=acceptance))
+    return _with_free_windows(request, scoring.rank(demand, found, limit=limit, model=acceptance))
 
 
 def _with_free_windows(request: Request, matches: list[Match]) -> list[Match]:

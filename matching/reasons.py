@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matching import features
-from matching.features import DAYS_CAP, LanguageFit, Need, Pool
+from matching.features import DAYS_CAP, Demand, LanguageFit, Pool
 from volunteers import languages, places
 from volunteers.translation import active_language
 
@@ -303,7 +303,7 @@ def _extra_reason(kind: str, x: np.ndarray, pool: Pool, j: int, wording: Wording
 
 
 def reasons(
-    need: Need,
+    demand: Demand,
     pool: Pool,
     fit: LanguageFit,
     j: int,
@@ -322,10 +322,10 @@ def reasons(
     """
     wording = wording or Wording()
     if x is None:
-        x = features.matrix(need, pool, fit)[j]
+        x = features.matrix(demand, pool, fit)[j]
     exact: list[str] = []
     close: list[str] = []
-    for i, needed in enumerate(need.languages):
+    for i, needed in enumerate(demand.languages):
         row = int(fit.row[i, j])
         if row < 0:
             continue
@@ -339,7 +339,7 @@ def reasons(
     said = [", ".join(exact)] if exact else []
     said.extend(close)
     distance = float(pool.distance_km[j])
-    if need.remote or np.isnan(distance):
+    if demand.remote or np.isnan(distance):
         said.append(wording.remote)
     else:
         said.append(wording.distance(distance))

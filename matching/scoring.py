@@ -44,8 +44,8 @@ from matching.features import (
     CLOSE_LANGUAGE_FACTOR,
     LEVEL_WEIGHT,
     LEVELS,
+    Demand,
     LanguageFit,
-    Need,
     Pool,
     column,
     language_fit,
@@ -59,9 +59,9 @@ __all__ = [
     "CLOSE_LANGUAGE_FACTOR",
     "LEVELS",
     "LEVEL_WEIGHT",
+    "Demand",
     "LanguageFit",
     "Match",
-    "Need",
     "Pool",
     "language_fit",
     "rank",
@@ -147,11 +147,11 @@ def fairness(*, offers_30d: np.ndarray, days_since_asked: np.ndarray) -> np.ndar
     return recency / (1.0 + knobs.fairness_offer_step * offers)
 
 
-def score(need: Need, pool: Pool, *, model: AcceptanceModel | None = None) -> Scores:
+def score(demand: Demand, pool: Pool, *, model: AcceptanceModel | None = None) -> Scores:
     """Suitability, P(accept), fairness and score for every volunteer of the pool."""
-    fit = language_fit(need, pool)
-    x = features.matrix(need, pool, fit)
-    complete = (fit.row >= 0).all(axis=0) if len(need.languages) else np.ones(len(pool), bool)
+    fit = language_fit(demand, pool)
+    x = features.matrix(demand, pool, fit)
+    complete = (fit.row >= 0).all(axis=0) if len(demand.languages) else np.ones(len(pool), bool)
     load = load_fit(recent_accepted=pool.recent_accepted)
     reliable = reliability_fit(attended=column(x, "attended"), due=column(x, "attendance_due"))
     suitability = (
@@ -189,7 +189,7 @@ def order(scores: Scores, pool: Pool) -> np.ndarray:
 
 
 def rank(
-    need: Need,
+    demand: Demand,
     pool: Pool,
     *,
     limit: int | None = None,
@@ -201,7 +201,7 @@ def rank(
     `model` gives P(accept) instead of the prior; `explain=False` leaves out the reasons (a
     simulation that reads none saves the wording).
     """
-    scores = score(need, pool, model=model)
+    scores = score(demand, pool, model=model)
     positions = order(scores, pool)
     if limit is not None:
         positions = positions[:limit]
@@ -223,7 +223,7 @@ def rank(
                 tier=int(scores.tier[j]),
                 reasons=(
                     reasons(
-                        need,
+                        demand,
                         pool,
                         scores.language,
                         int(j),

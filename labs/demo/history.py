@@ -22,10 +22,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from requests.calendar import BERLIN
 from requests.models import AppointmentKind, Offer, Office, Outcome, Request, RequestLanguage
 from volunteers import places
 from volunteers.models import Skill, SpokenLanguage, Volunteer
+from volunteers.places import BERLIN
 
 MONTHS_BACK = 12
 DAYS_AHEAD = 14
@@ -114,7 +114,7 @@ def seed_history(*, now: dt.datetime | None = None) -> int:
         for day in coming_days:
             if rng.random() < weekly / 5:
                 plans.append(_coming(rng, office, day, skills, speakers, everyone, now=now))
-    _add_kinds_and_remote([need for need, _codes, _offers in plans])
+    _add_kinds_and_remote([request for request, _codes, _offers in plans])
     written = _write(plans)
     _add_outcomes(random.Random(SEED + 2), now=now)  # noqa: S311 - invented demo data
     return written
@@ -143,22 +143,28 @@ DEMO_CONNECTIONS = [
 ]
 
 
-def _add_kinds_and_remote(needs: list[Request]) -> None:
+def _add_kinds_and_remote(new_requests: list[Request]) -> None:
     """Kinds for most demo requests, and some interpreting by phone or video with a way to
     connect; from their own generator, so the rest of the history stays as it was."""
     kinds = {kind.code: kind for kind in AppointmentKind.objects.filter(is_active=True)}
     rng = random.Random(SEED + 2)  # noqa: S311 - invented demo data
-    for n, need in enumerate(needs):
-        choices = [kinds[c] for c in DEMO_KINDS.get(need.skill.code, []) if c in kinds]
+    for n, request in enumerate(new_requests):
+        choices = [kinds[c] for c in DEMO_KINDS.get(request.skill.code, []) if c in kinds]
         if choices and rng.random() < 0.8:
-            need.kind = rng.choice(choices)
+            request.kind = rng.choice(choices)
             # The note must not contradict the kind (a doctor's note on a Jobcenter card).
-            if need.note and KIND_OF_NOTE.get(need.note) != need.kind.code:
-                need.note = NOTE_OF_KIND.get(need.kind.code, "")
-        if need.skill.code == "interpreting" and rng.random() < 0.1:
-            need.remote = True
-            need.postcode, need.address, need.district, need.lat, need.lon = "", "", "", None, None
-            need.connection = rng.choice(DEMO_CONNECTIONS).format(n=100 + n % 900)
+            if request.note and KIND_OF_NOTE.get(request.note) != request.kind.code:
+                request.note = NOTE_OF_KIND.get(request.kind.code, "")
+        if request.skill.code == "interpreting" and rng.random() < 0.1:
+            request.remote = True
+            request.postcode, request.address, request.district, request.lat, request.lon = (
+                "",
+                "",
+                "",
+                None,
+                None,
+            )
+            request.connection = rng.choice(DEMO_CONNECTIONS).format(n=100 + n % 900)
 
 
 def _base(
@@ -168,7 +174,7 @@ def _base(
     starts_at, ends_at = _slot(rng, day)
     postcode = office.postcode
     place = places.lookup(postcode)
-    need = Request(
+    request = Request(
         office=office,
         skill=skill,
         starts_at=starts_at,
@@ -181,7 +187,7 @@ def _base(
         note=rng.choice(NOTES),
         auto_offer=True,
     )
-    return need, [_pick(rng, LANGUAGES), "de"]
+    return request, [_pick(rng, LANGUAGES), "de"]
 
 
 def _people(
@@ -200,30 +206,30 @@ def _past(
     everyone: list[int],
     drops: random.Random,
 ) -> tuple[Request, list[str], list[Offer]]:
-    need, codes = _base(rng, office, day, skills)
-    need.created_at = need.starts_at - dt.timedelta(days=rng.uniform(2, 12))
+    request, codes = _base(rng, office, day, skills)
+    request.created_at = request.starts_at - dt.timedelta(days=rng.uniform(2, 12))
     people = _people(rng, codes[0], speakers, everyone, rng.randint(1, 5))
     offers: list[Offer] = []
     roll = rng.random()
-    sent_at = need.created_at + dt.timedelta(minutes=rng.uniform(1, 20))
+    sent_at = request.created_at + dt.timedelta(minutes=rng.uniform(1, 20))
     if roll < 0.08:
-        need.status, need.closed_at = (
+        request.status, request.closed_at = (
             Request.Status.CANCELLED,
-            need.starts_at - dt.timedelta(days=1),
+            request.starts_at - dt.timedelta(days=1),
         )
-        return need, codes, offers
+        return request, codes, offers
     # The last person asked accepts, unless nobody was found (about one request in eight).
     found = roll >= 0.2
     for i, volunteer_id in enumerate(people):
         answered = sent_at + dt.timedelta(hours=rng.uniform(0.5, 30))
         asked = {"volunteer_id": volunteer_id, "wave": 1 + i // 2, "sent_at": sent_at}
         if i == len(people) - 1 and found:
-            hours = Decimal((need.ends_at - need.starts_at).seconds // 900) / 4
+            hours = Decimal((request.ends_at - request.starts_at).seconds // 900) / 4
             offers.append(
                 Offer(**asked, status=Offer.Status.ACCEPTED, responded_at=answered, hours=hours)
             )
-            need.status, need.accepted_count = Request.Status.COMPLETED, 1
-            need.filled_at, need.closed_at = answered, need.ends_at + dt.timedelta(days=1)
+            request.status, request.accepted_count = Request.Status.COMPLETED, 1
+            request.filled_at, request.closed_at = answered, request.ends_at + dt.timedelta(days=1)
         elif rng.random() < 0.7:
             reason = _pick(rng, REASONS)
             offers.append(
@@ -235,15 +241,17 @@ def _past(
                 )
             )
         else:
-            offers.append(Offer(**asked, status=Offer.Status.EXPIRED, responded_at=need.starts_at))
+            offers.append(
+                Offer(**asked, status=Offer.Status.EXPIRED, responded_at=request.starts_at)
+            )
     if not found:
-        need.status, need.closed_at = Request.Status.UNFILLED, need.starts_at
+        request.status, request.closed_at = Request.Status.UNFILLED, request.starts_at
     elif len(offers) > 1 and drops.random() < DROP_OUT_SHARE:
         # The one asked before the last had taken the place and gave it back.
         gave_back = offers[-2]
         gave_back.status, gave_back.decline_reason = Offer.Status.WITHDRAWN, ""
         gave_back.released_at = gave_back.responded_at
-    return need, codes, offers
+    return request, codes, offers
 
 
 def _coming(
@@ -256,24 +264,24 @@ def _coming(
     *,
     now: dt.datetime,
 ) -> tuple[Request, list[str], list[Offer]]:
-    need, codes = _base(rng, office, day, skills)
-    need.created_at = now - dt.timedelta(hours=rng.uniform(1, 72))
-    sent_at = need.created_at + dt.timedelta(minutes=5)
+    request, codes = _base(rng, office, day, skills)
+    request.created_at = now - dt.timedelta(hours=rng.uniform(1, 72))
+    sent_at = request.created_at + dt.timedelta(minutes=5)
     people = _people(rng, codes[0], speakers, everyone, rng.randint(2, 4))
     roll = rng.random()
     if roll < 0.25:
-        need.auto_offer = False  # waiting for staff to pick someone
-        return need, codes, []
+        request.auto_offer = False  # waiting for staff to pick someone
+        return request, codes, []
     offers = [
         Offer(volunteer_id=pk, wave=1, status=Offer.Status.SENT, sent_at=sent_at) for pk in people
     ]
-    need.status = Request.Status.OFFERING
+    request.status = Request.Status.OFFERING
     if roll > 0.55:
         answered = sent_at + dt.timedelta(hours=rng.uniform(0.2, 10))
         offers[0].status, offers[0].responded_at = Offer.Status.ACCEPTED, min(answered, now)
         for other in offers[1:]:
             other.status, other.responded_at = Offer.Status.WITHDRAWN, min(answered, now)
-        need.status, need.accepted_count, need.filled_at = (
+        request.status, request.accepted_count, request.filled_at = (
             Request.Status.FILLED,
             1,
             min(answered, now),
@@ -282,12 +290,12 @@ def _coming(
         offers[1].status = Offer.Status.DECLINED
         offers[1].responded_at = min(sent_at + dt.timedelta(hours=2), now)
         offers[1].decline_reason = _pick(rng, REASONS)
-    return need, codes, offers
+    return request, codes, offers
 
 
 def _write(plans: list[tuple[Request, list[str], list[Offer]]]) -> int:
-    created_at = [need.created_at for need, _codes, _offers in plans]
-    rows = Request.objects.bulk_create([need for need, _codes, _offers in plans])
+    created_at = [request.created_at for request, _codes, _offers in plans]
+    rows = Request.objects.bulk_create([request for request, _codes, _offers in plans])
     # auto_now_add stamped "now" on every row: put the invented recording times back.
     for row, when in zip(rows, created_at, strict=True):
         row.created_at = when

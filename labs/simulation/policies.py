@@ -74,11 +74,11 @@ class LotseWaves(Policy):
     def choose(
         self, run: Run, request: SimRequest, now: float, positions: np.ndarray
     ) -> list[tuple[int, dict[str, float]]]:
-        need, pool = run.pool(request, now, positions)
+        demand, pool = run.pool(request, now, positions)
         needed = request.needed - run.taken[request.index]
         urgent = waves.is_urgent(now=moment(now), starts_at=moment(request.starts))
         matches = scoring.rank(
-            need,
+            demand,
             pool,
             limit=waves.wave_ceiling(needed=needed, urgent=urgent),
             model=self.model,

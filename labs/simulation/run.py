@@ -27,7 +27,7 @@ from labs.simulation.world import (
     moment,
 )
 from matching import waves
-from matching.features import LEVELS, Need, Pool
+from matching.features import LEVELS, Demand, Pool
 
 # --- One run ---------------------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ class Run:
             keep.append(p)
         return np.array(keep, dtype=np.int64)
 
-    def pool(self, request: SimRequest, now: float, positions: np.ndarray) -> tuple[Need, Pool]:
+    def pool(self, request: SimRequest, now: float, positions: np.ndarray) -> tuple[Demand, Pool]:
         """What `candidates.gather` would load for these candidates at `now`."""
         volunteers = self.world.volunteers
         ids = request.candidates[positions]
@@ -235,7 +235,7 @@ class Run:
                     code.append(spoken_code)
                     level.append(LEVELS[spoken_level])
         start = local(request.starts)
-        need = Need(
+        demand = Demand(
             languages=request.languages,
             acceptable=request.acceptable,
             remote=request.remote,
@@ -264,7 +264,7 @@ class Run:
             outside_accepted=self.outside_accepted[ids],
             outside_decided=self.outside_decided[ids],
         )
-        return need, pool
+        return demand, pool
 
     # -- what happens ---------------------------------------------------------------------------
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from matching import features
-from matching.features import FEATURES, Need, Pool
+from matching.features import FEATURES, Demand, Pool
 from tests.matching.test_scoring import PERSIAN_GERMAN, Person, pool_of
 
 
-def row(need: Need, pool: Pool, j: int = 0) -> dict[str, float]:
-    return dict(zip(FEATURES, features.matrix(need, pool)[j].tolist(), strict=True))
+def row(demand: Demand, pool: Pool, j: int = 0) -> dict[str, float]:
+    return dict(zip(FEATURES, features.matrix(demand, pool)[j].tolist(), strict=True))
 
 
 def test_it_describes_languages_skill_and_distance():
@@ -40,8 +40,8 @@ def test_it_describes_languages_skill_and_distance():
 
 def test_it_has_no_distance_for_phone_or_video():
     """A phone/video request: distance 0 (not NaN), and the remote flag set."""
-    need = Need(languages=("fa",), acceptable=({"fa": 0},), remote=True)
-    values = row(need, pool_of(Person(1, km=float("nan"))))
+    demand = Demand(languages=("fa",), acceptable=({"fa": 0},), remote=True)
+    values = row(demand, pool_of(Person(1, km=float("nan"))))
     assert (values["distance_km"], values["distance_share"], values["remote"]) == (0, 0, 1)
 
 
@@ -87,8 +87,8 @@ def test_it_caps_long_ago_at_a_year():
 
 def test_it_describes_the_appointment_the_same_for_everyone():
     """Lead time and start hour come from the request, equal for every candidate."""
-    need = Need(**{**PERSIAN_GERMAN.__dict__, "lead_days": 2.25, "start_hour": 9.5})
-    x = features.matrix(need, pool_of(Person(1), Person(2, km=7)))
+    demand = Demand(**{**PERSIAN_GERMAN.__dict__, "lead_days": 2.25, "start_hour": 9.5})
+    x = features.matrix(demand, pool_of(Person(1), Person(2, km=7)))
     assert features.column(x, "lead_days").tolist() == [2.25, 2.25]
     assert features.column(x, "start_hour").tolist() == [9.5, 9.5]
 

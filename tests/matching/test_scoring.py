@@ -11,7 +11,7 @@ from django.utils import translation
 from matching import Match, prior, scoring
 from volunteers.models import Level
 
-PERSIAN_GERMAN = scoring.Need(
+PERSIAN_GERMAN = scoring.Demand(
     languages=("fa", "de"), acceptable=({"fa": 0, "prs": 4}, {"de": 0}), remote=False
 )
 
@@ -44,9 +44,9 @@ def pool_of(*people: Person) -> scoring.Pool:
     )
 
 
-def ranked(*people: Person, need: scoring.Need = PERSIAN_GERMAN, **kwargs) -> list[Match]:
+def ranked(*people: Person, demand: scoring.Demand = PERSIAN_GERMAN, **kwargs) -> list[Match]:
     with translation.override("en"):
-        return scoring.rank(need, pool_of(*people), **kwargs)
+        return scoring.rank(demand, pool_of(*people), **kwargs)
 
 
 def ids(matches: list[Match]) -> list[int]:
@@ -102,8 +102,8 @@ def test_it_says_when_someone_has_no_history_and_starts_them_at_the_prior():
 
 def test_it_says_phone_or_video_instead_of_a_distance():
     """For a phone/video request there is no distance, and the reason says how it happens."""
-    need = scoring.Need(languages=("fa",), acceptable=({"fa": 0},), remote=True)
-    (match,) = ranked(Person(1, km=float("nan")), need=need)
+    demand = scoring.Demand(languages=("fa",), acceptable=({"fa": 0},), remote=True)
+    (match,) = ranked(Person(1, km=float("nan")), demand=demand)
     assert match.distance_km is None
     assert match.reasons[:2] == ["Persian native", "by phone/video"]
 
