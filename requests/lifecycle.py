@@ -316,13 +316,13 @@ def update_request(
     agreed to what was asked. `volunteers_needed` cannot drop below the places already taken.
     """
     now = now or timezone.now()
-    row = Request.objects.select_for_update().get(pk=request.pk)
+    locked = Request.objects.select_for_update().get(pk=request.pk)
     unknown = set(data) - EDITABLE
     assert not unknown, f"not editable: {sorted(unknown)}"  # noqa: S101 - serializer bug
-    if row.status not in Request.GOING_AHEAD:
+    if locked.status not in Request.GOING_AHEAD:
         raise RequestError("closed", _("This request is closed and can no longer be changed."))
     binding = {"starts_at", "ends_at", "remote", "postcode", "languages"} & set(data)
-    if binding and row.accepted_count:
+    if binding and locked.accepted_count:
         raise RequestError(
             "accepted",
             _(
@@ -331,70 +331,76 @@ def update_request(
             ),
         )
     if "starts_at" in data or "ends_at" in data:
-        check_times(data.get("starts_at", row.starts_at), data.get("ends_at", row.ends_at), now=now)
+        starts_at = data.get("starts_at", locked.starts_at)
+        check_times(starts_at, data.get("ends_at", locked.ends_at), now=now)
     if "volunteers_needed" in data:
         needed = data["volunteers_needed"]
         check_volunteers_needed(needed)
-        if needed < row.accepted_count:
+        if needed < locked.accepted_count:
             raise ValidationError(
                 {
                     "volunteers_needed": [
                         _("%(n)d volunteers have accepted already; cancel one first.")
-                        % {"n": row.accepted_count}
+                        % {"n": locked.accepted_count}
                     ]
                 }
             )
     if "remote" in data or "postcode" in data:
         fields = place_fields(
-            remote=data.get("remote", row.remote), postcode=data.get("postcode", row.postcode)
+            remote=data.get("remote", locked.remote), postcode=data.get("postcode", locked.postcode)
         )
         for field, value in fields.items():
-            setattr(row, field, value)
+            setattr(locked, field, value)
     if "min_level" in data:
         check_min_level(data["min_level"])
     if "kind" in data:
         kind = data["kind"]
-        row.kind = kind if kind is None or isinstance(kind, AppointmentKind) else check_kind(kind)
+        if kind is not None and not isinstance(kind, AppointmentKind):
+            kind = check_kind(kind)
+        locked.kind = kind
     if "connection" in data:
-        row.connection = check_connection(data["connection"])
+        locked.connection = check_connection(data["connection"])
     for field in EDITABLE - _DERIVED:
         if field in data:
             setattr(
-                row, field, data[field].strip() if isinstance(data[field], str) else data[field]
+                locked, field, data[field].strip() if isinstance(data[field], str) else data[field]
             )
     if "languages" in data:
-        codes = check_languages(data["languages"], skill=row.skill)
-        row.languages.all().delete()
+        codes = check_languages(data["languages"], skill=locked.skill)
+        locked.languages.all().delete()
         RequestLanguage.objects.bulk_create(
-            RequestLanguage(request=row, code=code, position=i) for i, code in enumerate(codes)
+            RequestLanguage(request=locked, code=code, position=i) for i, code in enumerate(codes)
         )
     # Places added to a filled request: it looks for someone again.
-    if row.status == Request.Status.FILLED and row.places_free:
-        row.status = Request.Status.OFFERING
-        row.filled_at = None
+    if locked.status == Request.Status.FILLED and locked.places_free:
+        locked.status = Request.Status.OFFERING
+        locked.filled_at = None
     if "starts_at" in data:
         # Offer links expire when the appointment starts; it moved, so their expiry moves too.
-        row.offers.filter(token_digest__isnull=False).update(token_expires_at=row.starts_at)
-    row.save()
+        locked.offers.filter(token_digest__isnull=False).update(token_expires_at=locked.starts_at)
+    locked.save()
     # Places lowered to those taken: filled, as by the last accept.
-    if row.status in Request.TAKES_OFFERS and not row.places_free:
-        mark_filled(request=row, now=now)
-    return row
+    if locked.status in Request.TAKES_OFFERS and not locked.places_free:
+        mark_filled(request=locked, now=now)
+    return locked
 
 
 @transaction.atomic
 def cancel_request(*, request: Request, now: dt.datetime | None = None) -> Request:
     """Cancel: open offers are withdrawn, accepted volunteers get a cancellation."""
     now = now or timezone.now()
-    row = Request.objects.select_for_update().get(pk=request.pk)
-    if not transition(request=row, to=Request.Status.CANCELLED, closed_at=now, next_wave_at=None):
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    cancelled = transition(
+        request=locked, to=Request.Status.CANCELLED, closed_at=now, next_wave_at=None
+    )
+    if not cancelled:
         raise RequestError("closed", _("This request is already closed."))
-    accepted = list(row.offers.filter(status=Offer.Status.ACCEPTED).values_list("pk", flat=True))
-    withdrawn = _withdraw_open_offers(row, now=now)
-    events.publish("request_cancelled", request_id=row.pk, offer_ids=accepted)
+    accepted = list(locked.offers.filter(status=Offer.Status.ACCEPTED).values_list("pk", flat=True))
+    withdrawn = _withdraw_open_offers(locked, now=now)
+    events.publish("request_cancelled", request_id=locked.pk, offer_ids=accepted)
     if withdrawn:
         events.publish("offers_withdrawn", offer_ids=withdrawn)
-    return row
+    return locked
 
 
 @transaction.atomic
@@ -407,12 +413,12 @@ def complete_request(
     someone who did not come). Possible once the appointment has started.
     """
     now = now or timezone.now()
-    row = Request.objects.select_for_update().get(pk=request.pk)
-    if row.status != Request.Status.FILLED:
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    if locked.status != Request.Status.FILLED:
         raise RequestError("not_filled", _("Only a filled request can be completed."))
-    if row.starts_at > now:
+    if locked.starts_at > now:
         raise RequestError("not_started", _("The appointment has not started yet."))
-    accepted = {o.volunteer_id: o for o in row.offers.filter(status=Offer.Status.ACCEPTED)}
+    accepted = {o.volunteer_id: o for o in locked.offers.filter(status=Offer.Status.ACCEPTED)}
     missing = sorted(set(accepted) - set(hours))
     extra = sorted(set(hours) - set(accepted))
     errors: list[str] = []
@@ -436,9 +442,9 @@ def complete_request(
     for volunteer_id, offer in accepted.items():
         offer.hours = Decimal(hours[volunteer_id])
         offer.save(update_fields=["hours"])
-    transition(request=row, to=Request.Status.COMPLETED, closed_at=now)
-    events.publish("request_completed", request_id=row.pk)
-    return row
+    transition(request=locked, to=Request.Status.COMPLETED, closed_at=now)
+    events.publish("request_completed", request_id=locked.pk)
+    return locked
 
 
 def request_next_wave(*, request: Request) -> None:

@@ -271,19 +271,19 @@ def offer_by_hand(
         raise OfferError("not_active", _("This volunteer is not active and cannot be asked."))
     try:
         with transaction.atomic():
-            row = Request.objects.select_for_update().get(pk=request.pk)
-            if row.status not in Request.TAKES_OFFERS:
+            locked = Request.objects.select_for_update().get(pk=request.pk)
+            if locked.status not in Request.TAKES_OFFERS:
                 raise OfferError("closed", _("This request takes no more offers."))
-            if row.starts_at <= now:
+            if locked.starts_at <= now:
                 raise OfferError("expired", _("The appointment has already started."))
-            reopened = _reopen(request=row, wave=0, ranked={volunteer.pk: None})
+            reopened = _reopen(request=locked, wave=0, ranked={volunteer.pk: None})
             offer = (
                 reopened[0]
                 if reopened
-                else Offer.objects.create(request=row, volunteer=volunteer, wave=0)
+                else Offer.objects.create(request=locked, volunteer=volunteer, wave=0)
             )
-            if row.status != Request.Status.OFFERING:
-                lifecycle.transition(request=row, to=Request.Status.OFFERING)
+            if locked.status != Request.Status.OFFERING:
+                lifecycle.transition(request=locked, to=Request.Status.OFFERING)
             events.publish("offer_created", offer_id=offer.pk)
     except IntegrityError:
         raise OfferError(
