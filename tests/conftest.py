@@ -9,6 +9,7 @@ import weakref
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db.backends.signals import connection_created
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -65,6 +66,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         # made in another thread.
         if wrapper.connection is not None:
             wrapper.connection.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Passwords are still hashed with Argon2, the configured hasher, but with its smallest
+    costs: at the production costs every test user and every login with a password took about
+    a third of a second of CPU, a large share of the suite's time. The costs are stored in each
+    hash, so a hash made here verifies anywhere; tests of the configuration read the settings,
+    which stay as they are."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Argon2PasswordHasher, "time_cost", 1)
+        patch.setattr(Argon2PasswordHasher, "memory_cost", 64)
+        patch.setattr(Argon2PasswordHasher, "parallelism", 1)
+        yield
 
 
 @pytest.fixture(autouse=True)
