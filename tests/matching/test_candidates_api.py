@@ -13,7 +13,7 @@ from tests.matching.helpers import appointment, fitting_volunteer, monday_ahead
 from volunteers import places
 from volunteers.models import Volunteer
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.matching.urls")]
+pytestmark = pytest.mark.django_db
 
 # The staff membership, the request, its languages, the volunteers, their languages, their
 # level in the skill, their offer history (offers, then the accepted ones' appointments by key),

@@ -23,7 +23,6 @@ pytestmark = [
     # serialized_rollback: the flush after this test would otherwise also wipe the skill
     # catalogue that migrations load and later tests expect.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.urls("tests.requests.offer_urls"),
 ]
 
 ROUNDS = 20

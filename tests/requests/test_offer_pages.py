@@ -1,8 +1,4 @@
-"""The pages behind an offer's email link: what a volunteer sees, and what each answer does.
-
-Until config/urls.py includes `requests.page_urls`, these tests route through
-`tests/requests/offer_urls.py` (the site's URLs plus the offer pages).
-"""
+"""The pages behind an offer's email link: what a volunteer sees, and what each answer does."""
 
 from __future__ import annotations
 
@@ -19,7 +15,7 @@ from requests.models import Offer, Request
 from tests.offer_helpers import in_days, make_request, offer_rows, offered, send_offer
 from tests.volunteer_factories import VolunteerFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.requests.offer_urls")]
+pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
 # Sunday after the autumn change: 09:00 UTC is 10:00 CET (+01:00).
