@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from requests.models import StaffMember
-from tests.factories import OfficeFactory, StaffMemberFactory
+from tests.factories.requests import OfficeFactory, StaffMemberFactory
 
 
 def pytest_collection_modifyitems(items):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import translation
 
-from tests.offer_helpers import make_request, send_offer
+from tests.factories.requests import make_request, sent_by_hand
 from tests.volunteers.test_selfservice import make_volunteer, manage_path
 from workers import emails
 
@@ -62,7 +62,7 @@ def test_the_registration_page_speaks_each_language(client, lang):
 @pytest.mark.parametrize("lang", VOLUNTEER_LANGUAGES)
 def test_the_offer_page_speaks_the_volunteers_language(client, lang):
     volunteer = make_volunteer(email_language=lang)
-    sent = send_offer(request=make_request(), volunteer=volunteer)
+    sent = sent_by_hand(request=make_request(auto_offer=False), volunteer=volunteer)
     response = client.get(sent.path, HTTP_ACCEPT_LANGUAGE="de")
     page = response.content.decode()
     assert_language(page, lang)
@@ -98,8 +98,8 @@ def test_the_arabic_profile_writes_times_on_the_24_hour_clock(client):
 
 def test_an_arabic_offer_email_is_right_to_left_and_arabic(settings):
     volunteer = make_volunteer(email_language="ar")
-    request = make_request(languages=("fa", "de"))
-    sent = send_offer(request=request, volunteer=volunteer)
+    request = make_request(languages=("fa", "de"), auto_offer=False)
+    sent = sent_by_hand(request=request, volunteer=volunteer)
     message = emails.offer_email(offer=sent.offer, raw_token=sent.token)
     html = message.alternatives[0][0]
     assert html_tag(html) == '<html lang="ar" dir="rtl">'

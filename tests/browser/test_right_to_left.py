@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.offer_helpers import make_request, send_offer
+from tests.factories.requests import make_request, sent_by_hand
 from tests.volunteers.test_selfservice import make_volunteer, manage_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,7 +77,7 @@ def test_an_arabic_registration_page_is_mirrored(new_page):
 
 def test_an_arabic_offer_puts_the_answer_on_the_reading_side(new_page):
     volunteer = make_volunteer(email_language="ar")
-    sent = send_offer(request=make_request(), volunteer=volunteer)
+    sent = sent_by_hand(request=make_request(auto_offer=False), volunteer=volunteer)
     page = new_page(**PHONE, locale="de-DE")
     page.goto(sent.path)
     assert page.locator("html").get_attribute("lang") == "ar"
@@ -107,7 +107,7 @@ def test_an_arabic_profile_is_mirrored(new_page):
 def test_ukrainian_pages_read_left_to_right_without_sideways_scrolling(new_page, path):
     volunteer = make_volunteer(email_language="uk")
     if path == "offer":
-        path = send_offer(request=make_request(), volunteer=volunteer).path
+        path = sent_by_hand(request=make_request(auto_offer=False), volunteer=volunteer).path
     elif path == "profile":
         path = manage_path(volunteer)
     page = new_page(**PHONE)

@@ -8,8 +8,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.domain_helpers import accepted_offer, past_request
-from tests.matching.helpers import appointment, fitting_volunteer, monday_ahead
+from tests.factories.matching import appointment, fitting_volunteer, monday_ahead
+from tests.factories.requests import accepted_offer, past_request
 from volunteers import places
 from volunteers.models import Volunteer
 

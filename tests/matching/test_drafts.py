@@ -5,8 +5,8 @@ from django.utils import timezone
 import matching
 from matching import drafts
 from requests import lifecycle
-from tests.domain_helpers import at
-from tests.volunteer_factories import VolunteerFactory, skill
+from tests.factories.requests import at
+from tests.factories.volunteers import VolunteerFactory, skill
 from tests.web.helpers import next_weekday
 
 

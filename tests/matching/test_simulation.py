@@ -19,7 +19,7 @@ from matching.features import FEATURES
 from matching.simulation import Behaviour, Config, World
 from matching.simulation.world import START, SimRequest
 from requests import lifecycle
-from tests.volunteer_factories import skill
+from tests.factories.volunteers import skill
 from volunteers import consent, demo
 from volunteers.models import Volunteer
 from volunteers.profiles import save_profile

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from requests.models import Offer, Request
-from tests.offer_helpers import offered
+from tests.factories.requests import offered
 
 pytestmark = [
     pytest.mark.postgres,

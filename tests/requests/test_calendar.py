@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 
 from requests import calendar, offers
 from requests.models import Offer, Request
-from tests.offer_helpers import SentOffer, offered
+from tests.factories.requests import SentOffer, offered
 
 pytestmark = pytest.mark.django_db
 

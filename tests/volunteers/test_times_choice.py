@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.volunteers import VolunteerFactory
 from tests.volunteers.test_admin import admin_form_data, change_url
 from tests.volunteers.test_registration import Committing, link_in, payload, post
 from tests.volunteers.test_registration_pages import form

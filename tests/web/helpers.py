@@ -7,8 +7,8 @@ import datetime as dt
 from django.test import Client
 
 from requests.models import StaffMember
-from tests.domain_helpers import days_ahead
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import days_ahead
+from tests.factories.volunteers import VolunteerFactory
 from volunteers.models import Volunteer
 
 

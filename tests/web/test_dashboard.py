@@ -5,8 +5,14 @@ import re
 from django.urls import reverse
 
 from requests.models import Request
-from tests.domain_helpers import accepted_offer, at, days_ahead, make_request, past_request
-from tests.factories import UserFactory
+from tests.factories.requests import (
+    UserFactory,
+    accepted_offer,
+    at,
+    days_ahead,
+    make_request,
+    past_request,
+)
 from tests.web.helpers import farsi_mediator, signed_in
 
 

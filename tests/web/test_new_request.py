@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from requests.models import Offer, Request
-from tests.domain_helpers import recording_events
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import recording_events
+from tests.factories.volunteers import VolunteerFactory
 from tests.web.helpers import farsi_mediator, next_weekday, signed_in
 
 

@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from requests import offers
 from requests.models import Offer, Request
-from tests.domain_helpers import (
+from tests.factories.requests import (
     accepted_offer,
     make_request,
     past_request,
     recording_events,
     sent_offer,
 )
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.volunteers import VolunteerFactory
 from tests.web.helpers import farsi_mediator, signed_in
 
 

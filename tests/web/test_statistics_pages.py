@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from requests.models import Offer, Request
 from requests.statistics import numbers
-from tests.domain_helpers import past_request
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import past_request
+from tests.factories.volunteers import VolunteerFactory
 from tests.web.helpers import farsi_mediator, signed_in
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from requests.models import Offer
-from tests.domain_helpers import accepted_offer, make_request
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import accepted_offer, make_request
+from tests.factories.volunteers import VolunteerFactory
 from tests.web.helpers import farsi_mediator, next_weekday, signed_in
 
 

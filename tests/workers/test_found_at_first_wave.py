@@ -4,7 +4,7 @@ later waves leave it as it was."""
 from __future__ import annotations
 
 from requests.models import Request
-from tests.matching.helpers import RECORDED_AT, appointment, fitting_volunteer
+from tests.factories.matching import RECORDED_AT, appointment, fitting_volunteer
 from workers import waves
 
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from requests import lifecycle, offers
 from requests.models import Offer, Request
-from tests.offer_helpers import offered
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import offered
+from tests.factories.volunteers import VolunteerFactory
 from workers import tasks, upkeep, waves
 
 pytestmark = pytest.mark.django_db

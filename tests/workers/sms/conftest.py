@@ -14,7 +14,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.utils import timezone
 
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.volunteers import VolunteerFactory
 from tests.workers.sms.gateways import SevenGateway, TwilioGateway
 from volunteers.models import Volunteer
 from workers.sms import base, dev

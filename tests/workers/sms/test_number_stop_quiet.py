@@ -8,8 +8,8 @@ import pytest
 
 from requests import offers
 from requests.models import Offer
-from tests.domain_helpers import at, days_ahead, make_request
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import at, days_ahead, make_request
+from tests.factories.volunteers import VolunteerFactory
 from tests.workers.sms.conftest import reply, sms_volunteer, texts_to
 from volunteers import profiles
 from volunteers.audit import AuditEntry, Event

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from requests import offers
 from requests.models import Offer
-from tests.domain_helpers import make_request
+from tests.factories.requests import make_request
 from tests.workers.sms.conftest import sms_volunteer, texts_to
 from workers import tasks, upkeep
 from workers.models import SmsMessage

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from requests import offers
-from tests.domain_helpers import make_request
+from tests.factories.requests import make_request
 from tests.web.helpers import signed_in
 from tests.workers.sms.conftest import reply, sms_volunteer, texts_to
 from workers.models import SmsMessage

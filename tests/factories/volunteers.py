@@ -1,4 +1,4 @@
-"""factory_boy factories and helpers for volunteers and what they speak, offer and when.
+"""Test data of the volunteers app: volunteers and what they speak, offer and when.
 
 `VolunteerFactory()` is an active, confirmed volunteer in 44147 (Innenstadt-Nord) with recorded
 consent and nothing else. Give the lists as keywords to fill them in one go:
