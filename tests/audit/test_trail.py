@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from requests import offers
 from tests.factories.requests import PASSWORD, StaffMemberFactory, make_request, sent_by_hand
-from tests.factories.volunteers import VolunteerFactory
-from tests.web.helpers import farsi_mediator, signed_in
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
+from tests.web.helpers import signed_in
 from volunteers import audit, selfservice, tokens
 from volunteers.audit import AuditEntry, Event, Kind
 from volunteers.models import PersonalToken

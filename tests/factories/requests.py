@@ -94,6 +94,12 @@ def at(day: dt.date, clock: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.fromisoformat(clock), tzinfo=BERLIN)
 
 
+def next_weekday(weekday: int, *, weeks_ahead: int = 1) -> dt.date:
+    """The `weekday` (0 = Monday) at least `weeks_ahead` weeks from today, in Berlin."""
+    start = days_ahead(7 * weeks_ahead)
+    return start + dt.timedelta(days=(weekday - start.weekday()) % 7)
+
+
 # --- Requests ---------------------------------------------------------------------------------
 
 

@@ -150,3 +150,14 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             for start, end in extracted:
                 add_absence(self, start, end)
+
+
+def farsi_mediator(name: str = "Neda Karimi", **fields: Any) -> Volunteer:
+    """Farsi native, German C1, interprets, free every day 08:00–18:00, lives in 44147."""
+    return VolunteerFactory(
+        name=name,
+        languages=[("fa", "native"), ("de", "C1")],
+        skills=["interpreting"],
+        availability=[(day, "08:00", "18:00") for day in range(7)],
+        **fields,
+    )

@@ -20,7 +20,7 @@ from tests.factories.requests import (
     recording_events,
     started_and_filled,
 )
-from tests.web.helpers import farsi_mediator
+from tests.factories.volunteers import farsi_mediator
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ from tests.factories.requests import (
     sent_by_hand,
     started_and_filled,
 )
-from tests.factories.volunteers import VolunteerFactory
-from tests.web.helpers import farsi_mediator
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
 
 URL = "/api/requests/"
 

@@ -13,7 +13,8 @@ from tests.factories.requests import (
     make_request,
     past_request,
 )
-from tests.web.helpers import farsi_mediator, signed_in
+from tests.factories.volunteers import farsi_mediator
+from tests.web.helpers import signed_in
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, db):

@@ -16,8 +16,8 @@ from tests.factories.requests import (
     recording_events,
     sent_offer,
 )
-from tests.factories.volunteers import VolunteerFactory
-from tests.web.helpers import farsi_mediator, signed_in
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
+from tests.web.helpers import signed_in
 
 
 def test_it_shows_the_offers_wave_by_wave_with_what_became_of_them(staff_a, office_a):
