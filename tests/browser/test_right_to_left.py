@@ -8,7 +8,8 @@ import pytest
 
 from tests.browser.conftest import screenshot
 from tests.factories.requests import make_request, sent_by_hand
-from tests.volunteers.test_selfservice import make_volunteer, manage_path
+from tests.factories.volunteers import profiled_volunteer
+from tests.volunteers.test_selfservice import manage_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,7 +77,7 @@ def test_an_arabic_registration_page_is_mirrored(new_page):
 
 
 def test_an_arabic_offer_puts_the_answer_on_the_reading_side(new_page):
-    volunteer = make_volunteer(email_language="ar")
+    volunteer = profiled_volunteer(email_language="ar")
     sent = sent_by_hand(request=make_request(auto_offer=False), volunteer=volunteer)
     page = new_page(**PHONE, locale="de-DE")
     page.goto(sent.path)
@@ -91,7 +92,7 @@ def test_an_arabic_offer_puts_the_answer_on_the_reading_side(new_page):
 
 
 def test_an_arabic_profile_is_mirrored(new_page):
-    volunteer = make_volunteer(email_language="ar")
+    volunteer = profiled_volunteer(email_language="ar")
     page = new_page(**PHONE)
     page.goto(manage_path(volunteer))
     assert_no_sideways_scrolling(page)
@@ -105,7 +106,7 @@ def test_an_arabic_profile_is_mirrored(new_page):
 
 @pytest.mark.parametrize("path", ["/register/?lang=uk", "offer", "profile"])
 def test_ukrainian_pages_read_left_to_right_without_sideways_scrolling(new_page, path):
-    volunteer = make_volunteer(email_language="uk")
+    volunteer = profiled_volunteer(email_language="uk")
     if path == "offer":
         path = sent_by_hand(request=make_request(auto_offer=False), volunteer=volunteer).path
     elif path == "profile":

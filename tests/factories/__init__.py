@@ -1,7 +1,8 @@
 """Test data, one module per app, one builder per thing.
 
 - `tests.factories.volunteers`: volunteers and what they speak, offer and when
-  (`VolunteerFactory`, `skill`, `add_languages`, `add_slot`, `farsi_mediator`, ...).
+  (`VolunteerFactory`, `skill`, `add_languages`, `add_slot`, `farsi_mediator`,
+  `profiled_volunteer`, `bare_volunteer`, ...).
 - `tests.factories.requests`: offices, staff, requests, offers, outcomes and allowances, made
   the way real ones are (`OfficeFactory`, `make_request`, `sent_offer`, `sent_by_hand`,
   `accepted_offer`, `confirmed`, ...), Berlin times (`at`, `days_ahead`) and the recorder of
