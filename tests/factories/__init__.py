@@ -2,7 +2,7 @@
 
 - `tests.factories.volunteers`: volunteers and what they speak, offer and when
   (`VolunteerFactory`, `skill`, `add_languages`, `add_slot`, `farsi_mediator`,
-  `profiled_volunteer`, `bare_volunteer`, ...).
+  `profiled_volunteer`, `bare_volunteer`, `sms_volunteer`, ...).
 - `tests.factories.requests`: offices, staff, requests, offers, outcomes and allowances, made
   the way real ones are (`OfficeFactory`, `make_request`, `sent_offer`, `sent_by_hand`,
   `accepted_offer`, `confirmed`, ...), Berlin times (`at`, `days_ahead`) and the recorder of

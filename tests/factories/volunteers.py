@@ -212,3 +212,14 @@ def bare_volunteer(**fields: Any) -> Volunteer:
     }
     values.update(fields)
     return Volunteer.objects.create(**values)
+
+
+def sms_volunteer(phone: str, *, channel: str = "sms", **fields: Any) -> Volunteer:
+    """An active volunteer who chose SMS and confirmed the number by reply."""
+    fields.setdefault("email_language", "de")
+    return VolunteerFactory(
+        phone=phone,
+        offer_channel=channel,
+        phone_confirmed_at=timezone.now(),
+        **fields,
+    )

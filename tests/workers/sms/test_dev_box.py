@@ -8,7 +8,8 @@ from django.test import Client
 from requests import offers
 from requests.models import Offer
 from tests.factories.requests import make_request
-from tests.workers.sms.conftest import sms_volunteer, texts_to
+from tests.factories.volunteers import sms_volunteer
+from tests.workers.sms.conftest import texts_to
 
 PHONE = "+491711234567"
 

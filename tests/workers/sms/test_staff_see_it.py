@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from requests import offers
 from tests.factories.requests import make_request
+from tests.factories.volunteers import sms_volunteer
 from tests.web.helpers import signed_in
-from tests.workers.sms.conftest import reply, sms_volunteer, texts_to
+from tests.workers.sms.conftest import reply, texts_to
 from workers.models import SmsMessage
 
 PHONE = "+491711234567"
