@@ -1,7 +1,7 @@
 """Offers at the domain level: links, what the page says, accept, decline, release, by hand.
 
 Calls `requests.offers` directly. Offers are "sent" the way the sender will leave them
-(`tests/domain_helpers.py`); links come from `offers.issue_link`.
+(`tests/factories/requests.py`); links come from `offers.issue_link`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The volunteer's own pages behind the personal link: profile, edit, pause, export.
 
 Erasure has its own file (test_erasure.py). Volunteers are built through
-`profiles.save_profile`, the path every real profile takes.
+`profiles.save_profile`, the path every real profile takes (`profiled_volunteer`).
 """
 
 from __future__ import annotations
