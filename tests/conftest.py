@@ -9,6 +9,7 @@ import weakref
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db.backends.signals import connection_created
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
@@ -16,7 +17,7 @@ from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from requests.models import StaffMember
-from tests.factories import OfficeFactory, StaffMemberFactory
+from tests.factories.requests import OfficeFactory, StaffMemberFactory
 
 # Property tests check what holds, not how fast: a per-example deadline fails them on a busy
 # machine (speed lives in `make bench`).
@@ -71,6 +72,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         # made in another thread.
         if wrapper.connection is not None:
             wrapper.connection.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Passwords are still hashed with Argon2, the configured hasher, but with its smallest
+    costs: at the production costs every test user and every login with a password took about
+    a third of a second of CPU, a large share of the suite's time. The costs are stored in each
+    hash, so a hash made here verifies anywhere; tests of the configuration read the settings,
+    which stay as they are."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Argon2PasswordHasher, "time_cost", 1)
+        patch.setattr(Argon2PasswordHasher, "memory_cost", 64)
+        patch.setattr(Argon2PasswordHasher, "parallelism", 1)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from config.api import exception_handler
-from tests.factories import PASSWORD
+from tests.factories.requests import PASSWORD
 
 
 def test_it_publishes_a_valid_openapi_schema(db, tmp_path):

@@ -13,8 +13,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from requests.models import Offer
-from tests.request_factories import RequestFactory, sent_offer
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import make_request, sent_by_hand
+from tests.factories.volunteers import VolunteerFactory
 from volunteers.models import Volunteer
 
 # RFC 3339, as OpenAPI means its formats; jsonschema checks "time" only with an extra package.
@@ -81,8 +81,8 @@ def test_it_documents_a_volunteer_with_blank_choices_and_weekly_slots(api_a, sch
 
 def test_it_documents_an_offer_without_a_reason_for_declining(api_a, office_a, schema):
     """An offer not declined (reason blank) is listed as the schema says."""
-    need = RequestFactory(office=office_a)
-    offer, _token = sent_offer(need, VolunteerFactory(status=Volunteer.Status.ACTIVE))
+    need = make_request(office=office_a)
+    offer, _token = sent_by_hand(need, VolunteerFactory(status=Volunteer.Status.ACTIVE))
     assert offer.decline_reason == "" and offer.status == Offer.Status.SENT
     response = api_a.get(f"/api/requests/{need.pk}/offers/")
     assert_documented(schema, response, "GET", "/api/requests/{id}/offers/")

@@ -5,8 +5,8 @@ Each case here was found by fuzzing the API (`make fuzz`, docs/security.md).
 
 import pytest
 
-from tests.request_factories import RequestFactory
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import make_request
+from tests.factories.volunteers import VolunteerFactory
 
 VOLUNTEERS = "/api/volunteers/"
 REQUESTS = "/api/requests/"
@@ -81,7 +81,7 @@ FILTERS_BY_INSTANT = [
 def test_it_filters_by_an_instant_with_an_offset_postgresql_refuses(api_a, office_a, url, value):
     """Python reads offsets up to ±23:59, PostgreSQL only up to ±15:59: the instant is one all
     the same, and filtering by it works."""
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     response = api_a.get(url + value)
     assert response.status_code == 200, response.content
     if "starts_after" in url:

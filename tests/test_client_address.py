@@ -12,8 +12,7 @@ from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
 from config.clients import client_address
-from tests.factories import PASSWORD
-from tests.offer_helpers import offered
+from tests.factories.requests import PASSWORD, offered
 from tests.test_deployment import resolved_config
 
 pytestmark = pytest.mark.django_db

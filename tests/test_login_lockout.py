@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD
+from tests.factories.requests import PASSWORD
 from tests.test_settings import load_settings
 
 pytestmark = pytest.mark.django_db

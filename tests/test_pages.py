@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from tests.factories import PASSWORD
+from tests.factories.requests import PASSWORD
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, db):

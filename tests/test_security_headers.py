@@ -15,9 +15,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
 from requests import offers
-from tests.domain_helpers import make_request, sent_offer
-from tests.factories import UserFactory
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import UserFactory, make_request, sent_offer
+from tests.factories.volunteers import VolunteerFactory
 from tests.web.helpers import signed_in
 from volunteers import tokens
 from volunteers.models import Volunteer

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core import mail
 from django.utils import translation
 
-from tests.offer_helpers import make_request, send_offer
-from tests.volunteers.test_selfservice import make_volunteer, manage_path
+from tests.factories.requests import make_request, sent_by_hand
+from tests.factories.volunteers import profiled_volunteer
+from tests.volunteers.test_selfservice import manage_path
 from workers import emails
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +62,8 @@ def test_the_registration_page_speaks_each_language(client, lang):
 
 @pytest.mark.parametrize("lang", VOLUNTEER_LANGUAGES)
 def test_the_offer_page_speaks_the_volunteers_language(client, lang):
-    volunteer = make_volunteer(email_language=lang)
-    sent = send_offer(request=make_request(), volunteer=volunteer)
+    volunteer = profiled_volunteer(email_language=lang)
+    sent = sent_by_hand(request=make_request(auto_offer=False), volunteer=volunteer)
     response = client.get(sent.path, HTTP_ACCEPT_LANGUAGE="de")
     page = response.content.decode()
     assert_language(page, lang)
@@ -73,7 +74,7 @@ def test_the_offer_page_speaks_the_volunteers_language(client, lang):
 
 @pytest.mark.parametrize("lang", VOLUNTEER_LANGUAGES)
 def test_the_profile_speaks_the_volunteers_language(client, lang):
-    volunteer = make_volunteer(email_language=lang)
+    volunteer = profiled_volunteer(email_language=lang)
     page = client.get(manage_path(volunteer), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert_language(page, lang)
     if lang in PROFILE_HEADING:
@@ -84,22 +85,22 @@ def test_the_profile_speaks_the_volunteers_language(client, lang):
 
 def test_the_profile_writes_dates_the_ukrainian_way(client):
     """Django's Ukrainian months, in the form a date needs ("1 березня", not "1 березень")."""
-    volunteer = make_volunteer(email_language="uk")
+    volunteer = profiled_volunteer(email_language="uk")
     page = client.get(manage_path(volunteer)).content.decode()
     assert "01 березня 2024 р." in page  # the certificate of conduct's date
 
 
 def test_the_arabic_profile_writes_times_on_the_24_hour_clock(client):
-    volunteer = make_volunteer(email_language="ar")
+    volunteer = profiled_volunteer(email_language="ar")
     page = client.get(manage_path(volunteer)).content.decode()
     assert "<bdi>09:00–12:00</bdi>" in page
     assert " م<" not in page and " ص<" not in page  # no 12-hour "2:30 م"
 
 
 def test_an_arabic_offer_email_is_right_to_left_and_arabic(settings):
-    volunteer = make_volunteer(email_language="ar")
-    request = make_request(languages=("fa", "de"))
-    sent = send_offer(request=request, volunteer=volunteer)
+    volunteer = profiled_volunteer(email_language="ar")
+    request = make_request(languages=("fa", "de"), auto_offer=False)
+    sent = sent_by_hand(request=request, volunteer=volunteer)
     message = emails.offer_email(offer=sent.offer, raw_token=sent.token)
     html = message.alternatives[0][0]
     assert html_tag(html) == '<html lang="ar" dir="rtl">'
@@ -112,7 +113,7 @@ def test_an_arabic_offer_email_is_right_to_left_and_arabic(settings):
 def test_the_personal_link_email_of_a_persian_volunteer_is_right_to_left(client):
     from volunteers import registration
 
-    volunteer = make_volunteer(email_language="fa")
+    volunteer = profiled_volunteer(email_language="fa")
     message = registration.link_email(volunteer=volunteer, purpose="manage", occasion="requested")
     html = message.alternatives[0][0]
     assert html_tag(html) == '<html lang="fa" dir="rtl">'

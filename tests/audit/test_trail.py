@@ -11,10 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from requests import offers
-from tests.factories import PASSWORD, StaffMemberFactory
-from tests.request_factories import RequestFactory, sent_offer
-from tests.volunteer_factories import VolunteerFactory
-from tests.web.helpers import farsi_mediator, signed_in
+from tests.factories.requests import PASSWORD, StaffMemberFactory, make_request, sent_by_hand
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
+from tests.web.helpers import signed_in
 from volunteers import audit, selfservice, tokens
 from volunteers.audit import AuditEntry, Event, Kind
 from volunteers.models import PersonalToken
@@ -74,7 +73,7 @@ def test_it_records_changes_with_the_fields_and_masks_personal_values(api_a):
 
 
 def test_it_records_request_and_offer_changes_under_the_office(office_a):
-    need = RequestFactory(office=office_a, note="bring the Aufenthaltstitel")
+    need = make_request(office=office_a, note="bring the Aufenthaltstitel")
     entry = AuditEntry.objects.get(
         kind=Kind.CHANGE, request_id=need.pk, event=Event.CREATED, content_type__model="request"
     )
@@ -84,9 +83,9 @@ def test_it_records_request_and_offer_changes_under_the_office(office_a):
 
 def test_it_records_the_volunteers_answers_through_the_email_link(office_a):
     """Accepting by the emailed link is a volunteer entry on channel email_link."""
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     volunteer = farsi_mediator()
-    offer, raw = sent_offer(need, volunteer)
+    offer, raw = sent_by_hand(need, volunteer)
     response = Client().post(f"/offers/{raw}/", {"action": "accept"})
     assert response.status_code in (200, 303)
     entry = AuditEntry.objects.get(event=Event.OFFER_ACCEPTED)
@@ -97,7 +96,7 @@ def test_it_records_the_volunteers_answers_through_the_email_link(office_a):
     )
     assert (entry.request_id, entry.office_id) == (need.pk, office_a.pk)
     assert offers.release(offer=offer)
-    other, _raw = sent_offer(RequestFactory(office=office_a), volunteer)
+    other, _raw = sent_by_hand(make_request(office=office_a), volunteer)
     offers.decline(offer=other, reason="no_time")
     assert {Event.OFFER_RELEASED, Event.OFFER_DECLINED} <= set(events(volunteer_id=volunteer.pk))
     assert AuditEntry.objects.get(event=Event.OFFER_RELEASED).channel == "system"
@@ -166,8 +165,8 @@ def test_it_records_an_api_token_login(api_anonymous, staff_a):
 
 def test_office_staff_see_only_their_own_offices_entries(staff_a, staff_b, office_a, office_b):
     """Staff of office B see B's request entries, never A's, nor who read which profile."""
-    mine = RequestFactory(office=office_b)
-    theirs = RequestFactory(office=office_a)
+    mine = make_request(office=office_b)
+    theirs = make_request(office=office_a)
     neda = farsi_mediator()
     signed_in(staff_a).get(f"/directory/{neda.pk}/")
     page = signed_in(staff_b).get("/audit/").content.decode()
@@ -257,8 +256,8 @@ def test_erasure_replaces_the_person_with_a_stable_pseudonym(staff_a, office_a):
     and the rest of each entry (who read, when, which office) stays."""
     neda = farsi_mediator()
     signed_in(staff_a).get(f"/directory/{neda.pk}/")
-    need = RequestFactory(office=office_a)
-    offer, _raw = sent_offer(need, neda)
+    need = make_request(office=office_a)
+    offer, _raw = sent_by_hand(need, neda)
     offers.decline(offer=offer)
     before = AuditEntry.objects.filter(volunteer_id=neda.pk).count()
     selfservice.erase(volunteer=neda)
@@ -316,10 +315,10 @@ def change_entries(model: str, pk: int) -> list[dict]:
 def test_status_moves_made_by_conditional_updates_are_change_entries(api_a, staff_a, office_a):
     """Filling, cancelling and withdrawing are single UPDATEs, not saves: each still leaves a
     change entry with the fields it changed, under the office, by the channel it came through."""
-    need = RequestFactory(office=office_a, volunteers_needed=1)
+    need = make_request(office=office_a, volunteers_needed=1)
     volunteer, other = farsi_mediator(), farsi_mediator()
-    offer, _raw = sent_offer(need, volunteer)
-    waiting, _other_raw = sent_offer(need, other)
+    offer, _raw = sent_by_hand(need, volunteer)
+    waiting, _other_raw = sent_by_hand(need, other)
     offers.accept(offer=offer)
 
     assert {"status": ["sent", "accepted"]}.items() <= change_entries("offer", offer.pk)[-1].items()
@@ -333,7 +332,7 @@ def test_status_moves_made_by_conditional_updates_are_change_entries(api_a, staf
     )
     assert (entry.office_id, entry.request_id, entry.channel) == (office_a.pk, need.pk, "system")
 
-    later = RequestFactory(office=office_a)
+    later = make_request(office=office_a)
     response = api_a.post(f"/api/requests/{later.pk}/cancel/")
     assert response.status_code == 200, response.content
     cancelled = AuditEntry.objects.filter(
@@ -348,7 +347,7 @@ def test_a_refused_transition_leaves_no_entry(office_a):
     from requests import lifecycle
     from requests.models import Request
 
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     assert lifecycle.cancel_request(request=need)
     before = len(change_entries("request", need.pk))
     assert not lifecycle.transition(request=need, to=Request.Status.FILLED)
@@ -358,7 +357,7 @@ def test_a_refused_transition_leaves_no_entry(office_a):
 def test_retention_logs_that_free_text_went_without_keeping_it(office_a):
     from workers import retention
 
-    need = RequestFactory(office=office_a, note="Termin wegen Wohnung")
+    need = make_request(office=office_a, note="Termin wegen Wohnung")
     Request = type(need)
     past = timezone.now() - dt.timedelta(days=400)
     Request.objects.filter(pk=need.pk).update(starts_at=past, ends_at=past + dt.timedelta(hours=1))

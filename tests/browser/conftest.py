@@ -19,7 +19,7 @@ from django.conf import settings
 from tests.services import REQUIRE
 
 CHROMIUM = Path("/usr/bin/chromium")
-PASSWORD = "correct horse battery"  # tests.factories.PASSWORD
+PASSWORD = "correct horse battery"  # tests.factories.requests.PASSWORD
 
 
 @pytest.fixture

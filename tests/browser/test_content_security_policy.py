@@ -15,10 +15,15 @@ from django.core.mail import EmailMultiAlternatives
 
 from requests import offers
 from tests.browser.conftest import PASSWORD, WATCH_CSP, log_in
-from tests.domain_helpers import make_request, sent_offer
-from tests.factories import OfficeFactory, StaffMemberFactory, UserFactory
-from tests.matching.helpers import fitting_volunteer, monday_ahead
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.matching import fitting_volunteer, monday_ahead
+from tests.factories.requests import (
+    OfficeFactory,
+    StaffMemberFactory,
+    UserFactory,
+    make_request,
+    sent_offer,
+)
+from tests.factories.volunteers import VolunteerFactory
 from volunteers import tokens
 from volunteers.models import Volunteer
 from workers import mailbox

@@ -9,8 +9,8 @@ import pytest
 from django.core.mail import send_mail
 
 from tests.browser.conftest import log_in
-from tests.factories import OfficeFactory, StaffMemberFactory
-from tests.matching.helpers import fitting_volunteer, monday_ahead
+from tests.factories.matching import fitting_volunteer, monday_ahead
+from tests.factories.requests import OfficeFactory, StaffMemberFactory
 
 # Live-server tests; the flush afterwards would remove the catalogue the migrations load.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -13,9 +13,8 @@ from playwright.sync_api import expect
 
 from requests.models import Request
 from tests.browser.conftest import log_in, screenshot
-from tests.domain_helpers import make_request
-from tests.factories import OfficeFactory, StaffMemberFactory
-from tests.matching.helpers import fitting_volunteer, monday_ahead
+from tests.factories.matching import fitting_volunteer, monday_ahead
+from tests.factories.requests import OfficeFactory, StaffMemberFactory, make_request
 from tests.processes import celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, smtp_server, text_of
 

@@ -16,10 +16,14 @@ from playwright.sync_api import expect
 from requests import lifecycle, offers
 from requests.models import Offer, Request
 from tests.browser.conftest import log_in
-from tests.domain_helpers import make_request
-from tests.factories import OfficeFactory, StaffMemberFactory
-from tests.matching.helpers import fitting_volunteer, monday_ahead
-from tests.request_factories import BERLIN, sent_offer
+from tests.factories.matching import fitting_volunteer, monday_ahead
+from tests.factories.requests import (
+    BERLIN,
+    OfficeFactory,
+    StaffMemberFactory,
+    make_request,
+    sent_by_hand,
+)
 from volunteers import tokens
 from volunteers.models import Volunteer
 
@@ -65,7 +69,7 @@ def asked_request(office, *names: str) -> tuple[Request, list[tuple[Offer, str]]
     need = make_request(
         office=office, starts_at=monday_at("10:00"), ends_at=monday_at("11:00"), auto_offer=False
     )
-    return need, [sent_offer(need, people[0])]
+    return need, [sent_by_hand(need, people[0])]
 
 
 def test_an_offering_request_lists_only_people_not_yet_asked(staff_page, office):
@@ -90,7 +94,7 @@ def test_the_candidates_follow_the_offers_without_a_reload(staff_page, office):
     expect(candidates).to_contain_text("Omid Rahimi")
     staff_page.evaluate("window.notReloaded = true")
     omid = Volunteer.objects.get(name="Omid Rahimi")
-    sent_offer(need, omid)
+    sent_by_hand(need, omid)
     expect(staff_page.locator('[data-offer-status="sent"]')).to_have_count(2)
     expect(staff_page.locator("#candidates")).not_to_contain_text("Omid Rahimi")
     assert staff_page.evaluate("window.notReloaded") is True
@@ -223,7 +227,7 @@ def test_the_profile_lists_coming_appointments_that_open_their_page(new_page, of
     other = make_request(
         office=office, starts_at=monday_at("14:00"), ends_at=monday_at("15:00"), auto_offer=False
     )
-    declined, _ = sent_offer(other, offer.volunteer)
+    declined, _ = sent_by_hand(other, offer.volunteer)
     offers.decline(offer=declined)
     page = new_page(width=390, height=844)
     page.goto(f"/volunteer/{tokens.issue(volunteer=offer.volunteer, purpose='manage')}/")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.offer_helpers import make_request, send_offer
-from tests.volunteers.test_selfservice import make_volunteer, manage_path
+from tests.factories.requests import make_request, sent_by_hand
+from tests.factories.volunteers import profiled_volunteer
+from tests.volunteers.test_selfservice import manage_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,8 +77,8 @@ def test_an_arabic_registration_page_is_mirrored(new_page):
 
 
 def test_an_arabic_offer_puts_the_answer_on_the_reading_side(new_page):
-    volunteer = make_volunteer(email_language="ar")
-    sent = send_offer(request=make_request(), volunteer=volunteer)
+    volunteer = profiled_volunteer(email_language="ar")
+    sent = sent_by_hand(request=make_request(auto_offer=False), volunteer=volunteer)
     page = new_page(**PHONE, locale="de-DE")
     page.goto(sent.path)
     assert page.locator("html").get_attribute("lang") == "ar"
@@ -91,7 +92,7 @@ def test_an_arabic_offer_puts_the_answer_on_the_reading_side(new_page):
 
 
 def test_an_arabic_profile_is_mirrored(new_page):
-    volunteer = make_volunteer(email_language="ar")
+    volunteer = profiled_volunteer(email_language="ar")
     page = new_page(**PHONE)
     page.goto(manage_path(volunteer))
     assert_no_sideways_scrolling(page)
@@ -105,9 +106,9 @@ def test_an_arabic_profile_is_mirrored(new_page):
 
 @pytest.mark.parametrize("path", ["/register/?lang=uk", "offer", "profile"])
 def test_ukrainian_pages_read_left_to_right_without_sideways_scrolling(new_page, path):
-    volunteer = make_volunteer(email_language="uk")
+    volunteer = profiled_volunteer(email_language="uk")
     if path == "offer":
-        path = send_offer(request=make_request(), volunteer=volunteer).path
+        path = sent_by_hand(request=make_request(auto_offer=False), volunteer=volunteer).path
     elif path == "profile":
         path = manage_path(volunteer)
     page = new_page(**PHONE)

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import log_in
-from tests.factories import StaffMemberFactory
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import StaffMemberFactory
+from tests.factories.volunteers import VolunteerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

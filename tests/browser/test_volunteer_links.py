@@ -15,7 +15,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.volunteers import VolunteerFactory
 from volunteers import tokens
 from volunteers.models import Volunteer
 

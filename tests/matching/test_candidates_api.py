@@ -8,12 +8,12 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.domain_helpers import accepted_offer, past_request
-from tests.matching.helpers import appointment, fitting_volunteer, monday_ahead
+from tests.factories.matching import appointment, fitting_volunteer, monday_ahead
+from tests.factories.requests import accepted_offer, past_request
 from volunteers import places
 from volunteers.models import Volunteer
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.matching.urls")]
+pytestmark = pytest.mark.django_db
 
 # The staff membership, the request, its languages, the volunteers, their languages, their
 # level in the skill, their offer history (offers, then the accepted ones' appointments by key),

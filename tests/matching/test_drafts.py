@@ -5,9 +5,8 @@ from django.utils import timezone
 import matching
 from matching import drafts
 from requests import lifecycle
-from tests.domain_helpers import at
-from tests.volunteer_factories import VolunteerFactory, skill
-from tests.web.helpers import next_weekday
+from tests.factories.requests import at, next_weekday
+from tests.factories.volunteers import VolunteerFactory, skill
 
 
 def test_it_ranks_a_draft_like_the_saved_request(office_a, db):

@@ -11,7 +11,7 @@ from django.utils import translation
 import matching
 from matching import fit
 from matching.features import BEYOND_LIMIT, EXACT, OUTSIDE_TIMES
-from tests.matching.helpers import (
+from tests.factories.matching import (
     MONDAY,
     RECORDED_AT,
     accepted_elsewhere,

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from matching import rank
 from requests.models import Offer
-from tests.matching.helpers import RECORDED_AT, appointment, fitting_volunteer
+from tests.factories.matching import RECORDED_AT, appointment, fitting_volunteer
 
 pytestmark = pytest.mark.django_db
 

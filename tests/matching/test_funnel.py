@@ -11,7 +11,7 @@ from matching import drafts
 from matching.funnel import funnel
 from requests import lifecycle
 from requests.models import Offer
-from tests.matching.helpers import (
+from tests.factories.matching import (
     MONDAY,
     RECORDED_AT,
     accepted_elsewhere,

@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from matching.funnel import funnel
-from tests.matching.helpers import RECORDED_AT, appointment, fitting_volunteer
+from tests.factories.matching import RECORDED_AT, appointment, fitting_volunteer
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from matching import eligibility
 from requests.models import Offer, Request
-from tests.matching.helpers import (
+from tests.factories.matching import (
     MONDAY,
     RECORDED_AT,
     accepted_elsewhere,
@@ -29,7 +29,7 @@ from tests.matching.helpers import (
     placed_nowhere,
     stored_as,
 )
-from tests.volunteer_factories import add_absence
+from tests.factories.volunteers import add_absence
 from volunteers import profiles
 from volunteers.models import Volunteer
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from matching import pool, rank
 from requests.models import Offer
-from tests.matching.helpers import MONDAY, RECORDED_AT, appointment, at, fitting_volunteer
+from tests.factories.matching import MONDAY, RECORDED_AT, appointment, at, fitting_volunteer
 
 pytestmark = pytest.mark.django_db
 

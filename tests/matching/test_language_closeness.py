@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from matching import eligibility, rank
-from tests.matching.helpers import RECORDED_AT, appointment, eligible_ids, fitting_volunteer
+from tests.factories.matching import RECORDED_AT, appointment, eligible_ids, fitting_volunteer
 from volunteers import languages
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from django.db import connection, transaction
 
 from matching import eligibility
 from requests.models import Request
-from tests.matching.helpers import MONDAY, appointment, eligible_ids, fitting_volunteer
+from tests.factories.matching import MONDAY, appointment, eligible_ids, fitting_volunteer
+from tests.factories.volunteers import VolunteerFactory, add_languages, add_skills, skill
 from tests.processes import wait_until
-from tests.volunteer_factories import VolunteerFactory, add_languages, add_skills, skill
 from volunteers.models import AvailabilitySlot, Level, SpokenLanguage, Volunteer, VolunteerSkill
 from volunteers.profiles import save_profile
 from volunteers.selfservice import erase

@@ -15,14 +15,14 @@ import matching
 from matching.features import BEYOND_LIMIT, EXACT, OUTSIDE_TIMES
 from requests import offers as offer_rules
 from requests.models import Request
-from tests.domain_helpers import sent_offer
-from tests.matching.helpers import (
+from tests.factories.matching import (
     MONDAY,
     RECORDED_AT,
     appointment,
     eligible_ids,
     fitting_volunteer,
 )
+from tests.factories.requests import sent_offer
 
 # `appointment()` is on a Monday (weekday 0), 10–11, in 44147.
 WEDNESDAY_MORNINGS = [(2, "09:00", "12:00")]

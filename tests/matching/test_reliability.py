@@ -14,7 +14,7 @@ import matching
 from matching import features, scoring
 from requests import offers, outcomes
 from requests.models import Offer, Outcome
-from tests.matching.helpers import appointment, at, fitting_volunteer, monday_ahead
+from tests.factories.matching import appointment, at, fitting_volunteer, monday_ahead
 from tests.matching.test_reasons import with_history
 from tests.matching.test_scoring import PERSIAN_GERMAN, Person, pool_of
 

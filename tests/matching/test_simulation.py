@@ -21,7 +21,7 @@ from labs.simulation.world import START, SimRequest
 from matching import eligibility, features
 from matching.features import FEATURES
 from requests import lifecycle
-from tests.volunteer_factories import skill
+from tests.factories.volunteers import skill
 from volunteers import consent
 from volunteers.models import Volunteer
 from volunteers.profiles import save_profile

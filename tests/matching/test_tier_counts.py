@@ -11,7 +11,7 @@ import pytest
 import matching
 from matching.features import BEYOND_LIMIT, EXACT, OUTSIDE_TIMES
 from matching.ranking import TierCounts, tier_counts
-from tests.matching.helpers import RECORDED_AT, appointment, fitting_volunteer
+from tests.factories.matching import RECORDED_AT, appointment, fitting_volunteer
 
 WEDNESDAY_MORNINGS = [(2, "09:00", "12:00")]
 

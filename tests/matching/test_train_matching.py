@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from matching import features, model, rank
 from requests.models import Offer
-from tests.matching.helpers import appointment, fitting_volunteer, monday_ahead
+from tests.factories.matching import appointment, fitting_volunteer, monday_ahead
+from tests.factories.volunteers import VolunteerFactory
 from tests.matching.test_model import history
-from tests.volunteer_factories import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,14 +16,13 @@ from django.db import connection
 from django.test import Client
 
 from requests.models import Offer, Request
-from tests.offer_helpers import offered
+from tests.factories.requests import offered
 
 pytestmark = [
     pytest.mark.postgres,
     # serialized_rollback: the flush after this test would otherwise also wipe the skill
     # catalogue that migrations load and later tests expect.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.urls("tests.requests.offer_urls"),
 ]
 
 ROUNDS = 20

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from requests import allowances
 from requests.errors import RequestError
 from requests.models import AllowanceEntry, AllowanceRule, Outcome
-from tests.requests.allowance_helpers import confirmed, correct
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import confirmed, correct
+from tests.factories.volunteers import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from requests import allowances
 from requests.models import AllowanceEntry
-from tests.requests.allowance_helpers import confirmed
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import confirmed
+from tests.factories.volunteers import VolunteerFactory
 from volunteers import selfservice, tokens
 from workers import retention
 

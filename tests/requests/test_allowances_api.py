@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from requests import allowances
 from requests.models import AllowanceEntry, AllowanceRule
-from tests.requests.allowance_helpers import confirmed
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import confirmed
+from tests.factories.volunteers import VolunteerFactory
 from tests.web.helpers import signed_in
 from volunteers.audit import AuditEntry
 

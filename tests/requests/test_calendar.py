@@ -13,9 +13,9 @@ from icalendar import Calendar, Event
 
 from requests import calendar, offers
 from requests.models import Offer, Request
-from tests.offer_helpers import SentOffer, offered
+from tests.factories.requests import SentOffer, offered
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.requests.offer_urls")]
+pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
 AUTUMN_2027 = dt.datetime(2027, 10, 31, 9, 0, tzinfo=UTC)  # 10:00 CET

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from requests import certificates
 from requests.models import Certificate, Outcome
-from tests.requests.allowance_helpers import confirmed
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import confirmed
+from tests.factories.volunteers import VolunteerFactory
 from volunteers import tokens
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from requests import lifecycle, offers
 from requests.models import Offer, Request
-from tests.domain_helpers import (
+from tests.factories.requests import (
     EventLog,
     accepted_offer,
     at,
@@ -28,7 +28,7 @@ from tests.domain_helpers import (
     sent_offer,
     stored,
 )
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.volunteers import VolunteerFactory
 from volunteers import selfservice
 from volunteers.models import Volunteer
 

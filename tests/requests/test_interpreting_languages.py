@@ -10,8 +10,8 @@ from django.utils import translation
 
 from requests import lifecycle
 from requests.models import Request
-from tests.request_factories import RequestFactory, berlin
-from tests.volunteer_factories import skill
+from tests.factories.requests import at, days_ahead, make_request
+from tests.factories.volunteers import skill
 from tests.web.helpers import signed_in
 from tests.web.test_new_request import form_data
 
@@ -22,8 +22,8 @@ def body(**changes) -> dict:
     data = {
         "skill": "interpreting",
         "languages": ["fa", "de"],
-        "starts_at": berlin(days=7, clock="10:00").isoformat(),
-        "ends_at": berlin(days=7, clock="11:30").isoformat(),
+        "starts_at": at(days_ahead(7), "10:00").isoformat(),
+        "ends_at": at(days_ahead(7), "11:30").isoformat(),
         "postcode": "44147",
     }
     data.update(changes)
@@ -56,7 +56,7 @@ def test_it_takes_one_language_for_a_task_in_one_language(api_a, office_a):
 
 
 def test_it_refuses_to_change_an_interpreting_request_to_one_language(api_a, office_a):
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     response = api_a.patch(
         f"{URL}{need.pk}/", {"languages": ["de"]}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )

@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 
 from requests.models import Offer, Request
-from tests.request_factories import (
-    RequestFactory,
-    berlin,
+from tests.factories.requests import (
+    at,
+    days_ahead,
+    make_request,
     recording_events,
     started_and_filled,
 )
-from tests.web.helpers import farsi_mediator
+from tests.factories.volunteers import farsi_mediator
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ CALLS = [
 def request_of_a(office: Any, call: Call) -> Request:
     if call.needs_started_and_filled:
         return started_and_filled(office)[0]
-    return RequestFactory(office=office)
+    return make_request(office=office)
 
 
 def snapshot(need: Request) -> tuple[Any, ...]:
@@ -85,7 +86,7 @@ def test_it_answers_404_to_another_office_and_changes_nothing(
     assert response.status_code == 404, response.content
     assert set(response.json()) == {"detail"}
     assert snapshot(need) == before
-    assert published == []
+    assert published.received == []
 
 
 @pytest.mark.parametrize("call", CALLS)
@@ -116,15 +117,15 @@ def test_it_refuses_anonymous_callers(api_anonymous, office_a, call):
 
 def test_it_lists_only_the_callers_office(api_a, api_b, office_a, office_b):
     """Each office's staff see only their own requests in the list."""
-    in_a = RequestFactory(office=office_a)
-    in_b = RequestFactory(office=office_b)
+    in_a = make_request(office=office_a)
+    in_b = make_request(office=office_b)
     assert [row["id"] for row in api_a.get("/api/requests/").json()["results"]] == [in_a.pk]
     assert [row["id"] for row in api_b.get("/api/requests/").json()["results"]] == [in_b.pk]
 
 
 def test_it_refuses_to_filter_by_another_office(api_b, office_a):
     """Asking the list for office A as staff of B is a 400, and shows none of A's requests."""
-    RequestFactory(office=office_a)
+    make_request(office=office_a)
     response = api_b.get("/api/requests/", {"office": office_a.pk})
     assert response.status_code == 400
     assert list(response.json()) == ["office"]
@@ -132,15 +133,15 @@ def test_it_refuses_to_filter_by_another_office(api_b, office_a):
 
 def test_it_lists_every_office_for_a_coordinator(api_coordinator, office_a, office_b):
     """A coordinator's list holds the requests of all offices."""
-    in_a = RequestFactory(office=office_a, starts_at=berlin(days=1))
-    in_b = RequestFactory(office=office_b, starts_at=berlin(days=2))
+    in_a = make_request(office=office_a, starts_at=at(days_ahead(1), "10:00"))
+    in_b = make_request(office=office_b, starts_at=at(days_ahead(2), "10:00"))
     response = api_coordinator.get("/api/requests/")
     assert [row["id"] for row in response.json()["results"]] == [in_a.pk, in_b.pk]
 
 
 def test_it_refuses_the_list_to_anonymous_callers(api_anonymous, office_a):
     """Without a login the list answers 401, and nothing can be recorded."""
-    RequestFactory(office=office_a)
+    make_request(office=office_a)
     assert api_anonymous.get("/api/requests/").status_code == 401
     response = api_anonymous.post("/api/requests/", {"office": office_a.pk}, format="json")
     assert response.status_code == 401

@@ -11,7 +11,7 @@ from django.test import Client
 
 from requests import offers
 from requests.models import AppointmentKind, Request
-from tests.offer_helpers import offered
+from tests.factories.requests import offered
 from tests.requests.test_requests_api import URL, detail, new_request_body
 from workers import emails, sending
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from requests import lifecycle, offers
 from requests.errors import RequestError
 from requests.models import Offer, Request, RequestLanguage
-from tests.domain_helpers import (
+from tests.factories.requests import (
     EventLog,
     accepted_offer,
     at,
@@ -31,7 +31,7 @@ from tests.domain_helpers import (
     set_status,
     stored,
 )
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.volunteers import VolunteerFactory
 
 STATUSES = list(Request.Status.values)
 PAIRS = [(source, target) for source in STATUSES for target in STATUSES]

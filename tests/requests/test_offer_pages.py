@@ -1,8 +1,4 @@
-"""The pages behind an offer's email link: what a volunteer sees, and what each answer does.
-
-Until config/urls.py includes `requests.page_urls`, these tests route through
-`tests/requests/offer_urls.py` (the site's URLs plus the offer pages).
-"""
+"""The pages behind an offer's email link: what a volunteer sees, and what each answer does."""
 
 from __future__ import annotations
 
@@ -16,10 +12,10 @@ from django.utils import timezone
 
 from requests import lifecycle
 from requests.models import Offer, Request
-from tests.offer_helpers import in_days, make_request, offer_rows, offered, send_offer
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import at, days_ahead, make_request, offer_rows, offered, sent_by_hand
+from tests.factories.volunteers import VolunteerFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.requests.offer_urls")]
+pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
 # Sunday after the autumn change: 09:00 UTC is 10:00 CET (+01:00).
@@ -271,7 +267,7 @@ def test_it_tells_the_second_volunteer_that_the_only_place_is_taken(client):
 def test_it_shows_an_expired_offer_and_refuses_to_accept_it(client):
     """Once the appointment has started the page says so, and accepting changes nothing."""
     then = timezone.now() - dt.timedelta(days=3)
-    _, [sent] = offered(starts_at=in_days(-1), now=then, **ENGLISH)
+    _, [sent] = offered(starts_at=at(days_ahead(-1), "10:00"), now=then, **ENGLISH)
 
     page = text(client.get(sent.path))
     assert "This offer has expired." in page
@@ -313,11 +309,15 @@ def test_it_refuses_an_appointment_that_overlaps_one_already_accepted(client):
     """A volunteer who accepted 10:00–11:30 cannot also accept 11:00–12:00 that day: a 409 page
     explains the clash with its time; nothing changes and only declining is offered."""
     volunteer = VolunteerFactory(email_language="en")
-    first_request = make_request(starts_at=in_days(5))
-    first = send_offer(request=first_request, volunteer=volunteer)
+    first_request = make_request(
+        starts_at=at(days_ahead(5), "10:00"), duration=dt.timedelta(minutes=90), auto_offer=False
+    )
+    first = sent_by_hand(request=first_request, volunteer=volunteer)
     assert client.post(first.path, {"action": "accept"}).status_code == 303
-    clashing = make_request(starts_at=in_days(5, hour=11), duration=dt.timedelta(hours=1))
-    second = send_offer(request=clashing, volunteer=volunteer)
+    clashing = make_request(
+        starts_at=at(days_ahead(5), "11:00"), duration=dt.timedelta(hours=1), auto_offer=False
+    )
+    second = sent_by_hand(request=clashing, volunteer=volunteer)
     before = offer_rows()
 
     response = client.post(second.path, {"action": "accept"})

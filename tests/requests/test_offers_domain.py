@@ -1,7 +1,7 @@
 """Offers at the domain level: links, what the page says, accept, decline, release, by hand.
 
 Calls `requests.offers` directly. Offers are "sent" the way the sender will leave them
-(`tests/domain_helpers.py`); links come from `offers.issue_link`.
+(`tests/factories/requests.py`); links come from `offers.issue_link`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils import timezone
 from requests import lifecycle, offers
 from requests.errors import OfferError
 from requests.models import Offer, Office, Request
-from tests.domain_helpers import (
+from tests.factories.requests import (
     EventLog,
     accepted_offer,
     at,
@@ -30,7 +30,7 @@ from tests.domain_helpers import (
     set_status,
     stored,
 )
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.volunteers import VolunteerFactory
 from volunteers import selfservice
 from volunteers.models import Volunteer
 

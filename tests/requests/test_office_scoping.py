@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 
 from requests.access import scope_to_offices
 from requests.models import Office
-from tests.factories import StaffMemberFactory, UserFactory
+from tests.factories.requests import StaffMemberFactory, UserFactory
 
 
 def usernames(response) -> set[str]:

@@ -9,8 +9,8 @@ import pytest
 
 from requests import outcomes
 from requests.models import Offer
-from tests.domain_helpers import accepted_offer, at, days_ahead, make_request
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import accepted_offer, at, days_ahead, make_request
+from tests.factories.volunteers import VolunteerFactory
 from volunteers.audit import AuditEntry
 
 pytestmark = pytest.mark.django_db

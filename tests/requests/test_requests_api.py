@@ -9,16 +9,16 @@ import pytest
 
 from requests import lifecycle
 from requests.models import Offer, Request
-from tests.request_factories import (
-    RequestFactory,
+from tests.factories.requests import (
     accepted_offer,
-    berlin,
+    at,
+    days_ahead,
+    make_request,
     recording_events,
-    sent_offer,
+    sent_by_hand,
     started_and_filled,
 )
-from tests.volunteer_factories import VolunteerFactory, skill
-from tests.web.helpers import farsi_mediator
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
 
 URL = "/api/requests/"
 
@@ -35,7 +35,7 @@ def ids(response) -> list[int]:
 @pytest.fixture
 def published():
     with recording_events() as seen:
-        yield seen
+        yield seen.received
 
 
 def new_request_body(office_id: int | None, **changes) -> dict:
@@ -43,8 +43,8 @@ def new_request_body(office_id: int | None, **changes) -> dict:
         "office": office_id,
         "skill": "interpreting",
         "languages": ["per", "de"],
-        "starts_at": berlin(days=7, clock="10:00").isoformat(),
-        "ends_at": berlin(days=7, clock="11:30").isoformat(),
+        "starts_at": at(days_ahead(7), "10:00").isoformat(),
+        "ends_at": at(days_ahead(7), "11:30").isoformat(),
         "postcode": "44147",
         "note": "Termin beim Jobcenter, Unterlagen mitbringen",
     }
@@ -115,7 +115,7 @@ def test_it_lets_a_coordinator_record_for_any_office(api_coordinator, office_b):
 
 def test_it_answers_times_in_berlin_time_with_offset(api_a, office_a):
     """A time sent in UTC comes back as the same instant in Berlin time, with its offset."""
-    starts = berlin(days=7, clock="10:00")
+    starts = at(days_ahead(7), "10:00")
     body = new_request_body(
         office_a.pk,
         starts_at=starts.astimezone(dt.UTC).isoformat(),
@@ -133,18 +133,18 @@ def test_it_answers_times_in_berlin_time_with_offset(api_a, office_a):
 
 def test_it_lists_requests_soonest_first(api_a, office_a):
     """The list is ordered by start, whatever the order they were recorded in."""
-    later = RequestFactory(office=office_a, starts_at=berlin(days=9))
-    sooner = RequestFactory(office=office_a, starts_at=berlin(days=2))
+    later = make_request(office=office_a, starts_at=at(days_ahead(9), "10:00"))
+    sooner = make_request(office=office_a, starts_at=at(days_ahead(2), "10:00"))
     assert ids(api_a.get(URL)) == [sooner.pk, later.pk]
 
 
 def test_it_filters_by_status_given_repeated_or_comma_separated(api_a, office_a):
     """`status` takes one or more statuses, as `?status=a&status=b` or `?status=a,b`."""
-    still_open = RequestFactory(office=office_a, starts_at=berlin(days=1))
-    offering = RequestFactory(office=office_a, starts_at=berlin(days=2))
-    sent_offer(offering, VolunteerFactory())
+    still_open = make_request(office=office_a, starts_at=at(days_ahead(1), "10:00"))
+    offering = make_request(office=office_a, starts_at=at(days_ahead(2), "10:00"))
+    sent_by_hand(offering, VolunteerFactory())
     cancelled = lifecycle.cancel_request(
-        request=RequestFactory(office=office_a, starts_at=berlin(days=3))
+        request=make_request(office=office_a, starts_at=at(days_ahead(3), "10:00"))
     )
     assert ids(api_a.get(URL, {"status": "open"})) == [still_open.pk]
     assert ids(api_a.get(f"{URL}?status=open&status=cancelled")) == [still_open.pk, cancelled.pk]
@@ -156,8 +156,8 @@ def test_it_filters_by_status_given_repeated_or_comma_separated(api_a, office_a)
 
 def test_it_filters_by_skill(api_a, office_a):
     """`skill` keeps the requests asking for that catalogue skill; an unknown code is a 400."""
-    interpreting = RequestFactory(office=office_a)
-    letters = RequestFactory(office=office_a, skill=skill("letters"))
+    interpreting = make_request(office=office_a)
+    letters = make_request(office=office_a, skill_code="letters")
     assert ids(api_a.get(URL, {"skill": "interpreting"})) == [interpreting.pk]
     assert ids(api_a.get(URL, {"skill": "letters"})) == [letters.pk]
     assert api_a.get(URL, {"skill": "juggling"}).status_code == 400
@@ -165,8 +165,12 @@ def test_it_filters_by_skill(api_a, office_a):
 
 def test_it_filters_by_any_spelling_of_a_language(api_a, office_a):
     """`language=per` finds requests needing Farsi, each once, and not the Arabic one."""
-    farsi = RequestFactory(office=office_a, languages=["fa", "de"], starts_at=berlin(days=1))
-    arabic = RequestFactory(office=office_a, languages=["ar", "de"], starts_at=berlin(days=2))
+    farsi = make_request(
+        office=office_a, languages=["fa", "de"], starts_at=at(days_ahead(1), "10:00")
+    )
+    arabic = make_request(
+        office=office_a, languages=["ar", "de"], starts_at=at(days_ahead(2), "10:00")
+    )
     assert ids(api_a.get(URL, {"language": "per"})) == [farsi.pk]
     assert ids(api_a.get(URL, {"language": "ar"})) == [arabic.pk]
     assert ids(api_a.get(URL, {"language": "de"})) == [farsi.pk, arabic.pk]
@@ -177,22 +181,24 @@ def test_it_filters_by_any_spelling_of_a_language(api_a, office_a):
 
 def test_it_filters_by_start_between_two_instants(api_a, office_a):
     """`starts_after` includes its instant, `starts_before` excludes it; both need an offset."""
-    monday = RequestFactory(office=office_a, starts_at=berlin(days=3, clock="10:00"))
-    tuesday = RequestFactory(office=office_a, starts_at=berlin(days=4, clock="10:00"))
-    after = {"starts_after": berlin(days=3, clock="10:00").isoformat()}
-    before = {"starts_before": berlin(days=4, clock="10:00").isoformat()}
+    monday = make_request(office=office_a, starts_at=at(days_ahead(3), "10:00"))
+    tuesday = make_request(office=office_a, starts_at=at(days_ahead(4), "10:00"))
+    after = {"starts_after": at(days_ahead(3), "10:00").isoformat()}
+    before = {"starts_before": at(days_ahead(4), "10:00").isoformat()}
     assert ids(api_a.get(URL, after)) == [monday.pk, tuesday.pk]
     assert ids(api_a.get(URL, before)) == [monday.pk]
     assert ids(api_a.get(URL, {**after, **before})) == [monday.pk]
-    naive = api_a.get(URL, {"starts_after": berlin(days=3).replace(tzinfo=None).isoformat()})
+    naive = api_a.get(
+        URL, {"starts_after": at(days_ahead(3), "10:00").replace(tzinfo=None).isoformat()}
+    )
     assert naive.status_code == 400
     assert list(naive.json()) == ["starts_after"]
 
 
 def test_it_filters_by_office_for_a_coordinator(api_coordinator, office_a, office_b):
     """A coordinator narrows the list to one office with `office`."""
-    in_a = RequestFactory(office=office_a)
-    in_b = RequestFactory(office=office_b)
+    in_a = make_request(office=office_a)
+    in_b = make_request(office=office_b)
     assert ids(api_coordinator.get(URL, {"office": office_a.pk})) == [in_a.pk]
     assert ids(api_coordinator.get(URL, {"office": office_b.pk})) == [in_b.pk]
 
@@ -203,10 +209,10 @@ def test_it_lists_a_page_in_a_fixed_number_of_queries(
 ):
     """The list costs the same few queries for 5 or 30 requests: no query per row."""
     for n in range(count):
-        RequestFactory(
+        make_request(
             office=office_a,
             created_by=staff_a.user,
-            starts_at=berlin(days=1 + n % 20, clock=f"{8 + n % 8:02}:00"),
+            starts_at=at(days_ahead(1 + n % 20), f"{8 + n % 8:02}:00"),
         )
     with django_assert_max_num_queries(5):
         response = api_a.get(URL)
@@ -222,7 +228,7 @@ def test_it_lists_a_page_in_a_fixed_number_of_queries(
 
 def test_it_shows_one_request_with_every_field(api_a, office_a):
     """The detail carries everything staff need, with the office and skill named."""
-    need = RequestFactory(office=office_a, note="Bitte pünktlich")
+    need = make_request(office=office_a, note="Bitte pünktlich")
     body = api_a.get(detail(need)).json()
     assert set(body) == {
         "id",
@@ -266,7 +272,7 @@ def test_it_shows_one_request_with_every_field(api_a, office_a):
 
 def test_it_changes_the_fields_given(api_a, office_a):
     """PATCH changes note, places and languages; other fields stay as they were."""
-    need = RequestFactory(office=office_a, note="alt")
+    need = make_request(office=office_a, note="alt")
     response = api_a.patch(
         detail(need),
         {"note": "neu", "volunteers_needed": 2, "languages": ["ar", "de"]},
@@ -282,8 +288,8 @@ def test_it_changes_the_fields_given(api_a, office_a):
 
 def test_it_moves_a_request_to_a_new_time(api_a, office_a):
     """Before anyone accepted, staff may move the appointment."""
-    need = RequestFactory(office=office_a)
-    starts = berlin(days=8, clock="14:00")
+    need = make_request(office=office_a)
+    starts = at(days_ahead(8), "14:00")
     response = api_a.patch(
         detail(need),
         {"starts_at": starts.isoformat(), "ends_at": (starts + dt.timedelta(hours=1)).isoformat()},
@@ -296,8 +302,8 @@ def test_it_moves_a_request_to_a_new_time(api_a, office_a):
 
 def test_it_refuses_to_move_a_request_someone_accepted(api_a, office_a):
     """Once a volunteer accepted, the time is fixed: 409 with code "accepted", nothing changes."""
-    need = RequestFactory(office=office_a, volunteers_needed=2)
-    accepted_offer(need, VolunteerFactory())
+    need = make_request(office=office_a, volunteers_needed=2)
+    accepted_offer(need, VolunteerFactory(), by_hand=True)
     starts = need.starts_at
     response = api_a.patch(
         detail(need),
@@ -312,7 +318,7 @@ def test_it_refuses_to_move_a_request_someone_accepted(api_a, office_a):
 
 def test_it_refuses_to_change_a_closed_request(api_a, office_a):
     """A cancelled request stays as it was: PATCH answers 409 "closed"."""
-    need = lifecycle.cancel_request(request=RequestFactory(office=office_a, note="alt"))
+    need = lifecycle.cancel_request(request=make_request(office=office_a, note="alt"))
     response = api_a.patch(detail(need), {"note": "neu"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "closed"
@@ -322,7 +328,7 @@ def test_it_refuses_to_change_a_closed_request(api_a, office_a):
 
 def test_it_refuses_fields_that_cannot_change(api_a, office_a):
     """PATCH of status or office is a 400 naming the field, not a silent 200; nothing changes."""
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     response = api_a.patch(detail(need), {"status": "completed", "note": "x"}, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["status"]
@@ -332,8 +338,8 @@ def test_it_refuses_fields_that_cannot_change(api_a, office_a):
 
 def test_it_refuses_a_naive_time_in_a_change(api_a, office_a):
     """A new start without an offset is a 400 under starts_at."""
-    need = RequestFactory(office=office_a)
-    naive = berlin(days=8).replace(tzinfo=None).isoformat()
+    need = make_request(office=office_a)
+    naive = at(days_ahead(8), "10:00").replace(tzinfo=None).isoformat()
     response = api_a.patch(detail(need), {"starts_at": naive}, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["starts_at"]
@@ -346,9 +352,9 @@ def test_it_cancels_withdrawing_open_offers_and_telling_who_accepted(
     api_a, office_a, published, django_capture_on_commit_callbacks
 ):
     """Cancel: open offers are withdrawn; the event names the accepted offers to notify."""
-    need = RequestFactory(office=office_a, volunteers_needed=2)
-    accepted = accepted_offer(need, VolunteerFactory())
-    waiting, _token = sent_offer(need, VolunteerFactory())
+    need = make_request(office=office_a, volunteers_needed=2)
+    accepted = accepted_offer(need, VolunteerFactory(), by_hand=True)
+    waiting, _token = sent_by_hand(need, VolunteerFactory())
     published.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = api_a.post(detail(need, "cancel"))
@@ -363,7 +369,7 @@ def test_it_cancels_withdrawing_open_offers_and_telling_who_accepted(
 
 def test_it_refuses_to_cancel_twice(api_a, office_a):
     """A cancelled request cannot be cancelled again: 409 "closed"."""
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     assert api_a.post(detail(need, "cancel")).status_code == 200
     response = api_a.post(detail(need, "cancel"))
     assert response.status_code == 409
@@ -429,8 +435,8 @@ def test_it_refuses_impossible_hours(api_a, started, hours):
 
 def test_it_refuses_to_complete_before_the_appointment(api_a, office_a):
     """A filled request that has not started yet cannot be completed: 409 "not_started"."""
-    need = RequestFactory(office=office_a)
-    offer = accepted_offer(need, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer = accepted_offer(need, VolunteerFactory(), by_hand=True)
     body = {"hours": [{"volunteer": offer.volunteer_id, "hours": 1}]}
     response = api_a.post(detail(need, "complete"), body, format="json")
     assert response.status_code == 409
@@ -446,7 +452,7 @@ def test_it_offers_a_request_to_someone_by_hand(
     api_a, office_a, published, django_capture_on_commit_callbacks
 ):
     """POST offers/ answers 201 with a wave-0 offer; the workers are told to send it."""
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     volunteer = farsi_mediator(name="Leyla")
     with django_capture_on_commit_callbacks(execute=True):
         response = api_a.post(detail(need, "offers"), {"volunteer": volunteer.pk}, format="json")
@@ -461,7 +467,7 @@ def test_it_offers_a_request_to_someone_by_hand(
 
 def test_it_refuses_to_ask_the_same_person_twice(api_a, office_a):
     """A second offer to the same person is a 409 "offered"; there is still one offer."""
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     volunteer = farsi_mediator()
     assert api_a.post(detail(need, "offers"), {"volunteer": volunteer.pk}).status_code == 201
     response = api_a.post(detail(need, "offers"), {"volunteer": volunteer.pk}, format="json")
@@ -472,8 +478,8 @@ def test_it_refuses_to_ask_the_same_person_twice(api_a, office_a):
 
 def test_it_refuses_an_unknown_or_erased_volunteer(api_a, office_a):
     """An id nobody has, or an erased person's, is a 400 under `volunteer`; no offer is made."""
-    need = RequestFactory(office=office_a)
-    erased = VolunteerFactory(name="", email=None, erased_at=berlin(days=-1))
+    need = make_request(office=office_a)
+    erased = VolunteerFactory(name="", email=None, erased_at=at(days_ahead(-1), "10:00"))
     for volunteer_id in (999_999, erased.pk):
         response = api_a.post(detail(need, "offers"), {"volunteer": volunteer_id}, format="json")
         assert response.status_code == 400
@@ -483,7 +489,7 @@ def test_it_refuses_an_unknown_or_erased_volunteer(api_a, office_a):
 
 def test_it_refuses_to_ask_a_paused_volunteer(api_a, office_a):
     """Someone who is not active cannot be asked: 409 "not_active"."""
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     paused = farsi_mediator(status="paused")
     response = api_a.post(detail(need, "offers"), {"volunteer": paused.pk}, format="json")
     assert response.status_code == 409
@@ -492,10 +498,10 @@ def test_it_refuses_to_ask_a_paused_volunteer(api_a, office_a):
 
 def test_it_lists_the_offers_by_wave(api_a, office_a):
     """offers/ lists every offer with the person, wave and answer, hand-picked ones first."""
-    need = RequestFactory(office=office_a, volunteers_needed=2)
-    first, _ = sent_offer(need, VolunteerFactory(name="Amir"))
+    need = make_request(office=office_a, volunteers_needed=2)
+    first, _ = sent_by_hand(need, VolunteerFactory(name="Amir"))
     Offer.objects.filter(pk=first.pk).update(wave=1)
-    second, _ = sent_offer(need, VolunteerFactory(name="Zora"))
+    second, _ = sent_by_hand(need, VolunteerFactory(name="Zora"))
     response = api_a.get(detail(need, "offers"))
     assert response.status_code == 200
     rows = response.json()
@@ -523,7 +529,7 @@ def test_it_asks_the_workers_for_the_next_wave(
     api_a, office_a, published, django_capture_on_commit_callbacks
 ):
     """POST waves/ answers 202 and tells the workers to send the next wave."""
-    need = RequestFactory(office=office_a)
+    need = make_request(office=office_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = api_a.post(detail(need, "waves"))
     assert response.status_code == 202
@@ -535,7 +541,7 @@ def test_it_sends_no_wave_for_a_cancelled_request(
     api_a, office_a, published, django_capture_on_commit_callbacks
 ):
     """A cancelled request takes no more offers: 409 "closed", no wave is asked for."""
-    need = lifecycle.cancel_request(request=RequestFactory(office=office_a))
+    need = lifecycle.cancel_request(request=make_request(office=office_a))
     with django_capture_on_commit_callbacks(execute=True):
         response = api_a.post(detail(need, "waves"))
     assert response.status_code == 409
@@ -548,8 +554,8 @@ def test_it_sends_no_wave_for_a_cancelled_request(
 
 def test_it_shows_requests_to_coordinators_in_the_admin(admin_client, office_a):
     """The admin lists requests (searchable by id) and shows one with languages and offers."""
-    need = RequestFactory(office=office_a, note="Termin Ausländerbehörde")
-    sent_offer(need, VolunteerFactory(name="Leyla"))
+    need = make_request(office=office_a, note="Termin Ausländerbehörde")
+    sent_by_hand(need, VolunteerFactory(name="Leyla"))
     listing = admin_client.get("/admin/requests/request/", {"q": str(need.pk)})
     assert listing.status_code == 200
     assert "fa, de" in listing.content.decode()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from requests.models import Request
 from requests.statistics import numbers
 from requests.statistics.numbers import RequestFact
-from tests.domain_helpers import past_request
+from tests.factories.requests import past_request
 from tests.web.helpers import signed_in
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=numbers.BERLIN)

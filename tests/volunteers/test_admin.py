@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from requests.models import Offer
-from tests.domain_helpers import accepted_offer, make_request
-from tests.volunteer_factories import VolunteerFactory, add_skills
+from tests.factories.requests import accepted_offer, make_request
+from tests.factories.volunteers import VolunteerFactory, add_skills
 from volunteers.models import Volunteer
 
 CHANGELIST = "/admin/volunteers/volunteer/"

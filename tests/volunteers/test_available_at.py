@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.volunteer_factories import VolunteerFactory, add_absence
+from tests.factories.volunteers import VolunteerFactory, add_absence
 from volunteers.models import Volunteer
 
 URL = "/api/volunteers/"

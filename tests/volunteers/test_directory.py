@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
-from tests.volunteer_factories import VolunteerFactory, add_slot
+from tests.factories.requests import UserFactory
+from tests.factories.volunteers import VolunteerFactory, add_slot
 from volunteers import directory
 from volunteers.models import Volunteer
 

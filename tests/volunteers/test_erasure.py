@@ -15,7 +15,8 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
-from tests.volunteers.test_selfservice import english, make_volunteer, manage_path, snapshot
+from tests.factories.volunteers import profiled_volunteer
+from tests.volunteers.test_selfservice import english, manage_path, snapshot
 from volunteers import selfservice, tokens
 from volunteers.models import PersonalToken, Volunteer
 from volunteers.signals import volunteer_erasing
@@ -25,7 +26,7 @@ PERSONAL_TEXTS = ("Samira", "Haidari", "samira.haidari@example.org", "5550123", 
 
 @pytest.fixture
 def volunteer(db) -> Volunteer:
-    return make_volunteer()
+    return profiled_volunteer()
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_it_explains_the_deletion_and_changes_nothing_on_get(client, volunteer):
 
 def test_it_erases_the_person_and_keeps_the_statistics(client, volunteer):
     """After "delete", nothing personal is stored anywhere; district, languages, skills stay."""
-    other = make_volunteer(
+    other = profiled_volunteer(
         name="Yonas Tesfay", email="yonas@example.org", postcode="44263", phone="0231 5559876"
     )
     other_path = manage_path(other)
@@ -151,7 +152,7 @@ def test_it_tells_the_other_apps_before_the_data_go(volunteer, erasing_calls):
 def test_it_sends_the_signal_inside_the_erasing_transaction(erasing_calls):
     """Outside any test transaction, the receiver runs inside erase's own transaction, so its
     work commits or rolls back together with the erasure."""
-    volunteer = make_volunteer()
+    volunteer = profiled_volunteer()
     assert not connection.in_atomic_block
     selfservice.erase(volunteer=volunteer)
     assert [call["in_transaction"] for call in erasing_calls] == [True]

@@ -8,8 +8,9 @@ import re
 import pytest
 from django.core.cache import cache
 
+from tests.factories.volunteers import profiled_volunteer
 from tests.volunteers.test_registration_pages import REGISTER, form
-from tests.volunteers.test_selfservice import edit_form, make_volunteer, manage_path, snapshot
+from tests.volunteers.test_selfservice import edit_form, manage_path, snapshot
 from volunteers import language_picker, languages
 from volunteers.models import Volunteer
 
@@ -105,7 +106,7 @@ def test_registration_says_what_no_weekly_times_mean(client):
 
 
 def test_both_pages_use_the_same_picker_and_the_same_words(client):
-    volunteer = make_volunteer()
+    volunteer = profiled_volunteer()
     register = client.get(REGISTER, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     volunteer.email_language = "en"
     volunteer.save()
@@ -122,7 +123,7 @@ def test_both_pages_use_the_same_picker_and_the_same_words(client):
 
 
 def test_the_profile_refuses_a_language_off_the_list_and_saves_nothing(client):
-    volunteer = make_volunteer()
+    volunteer = profiled_volunteer()
     path = manage_path(volunteer, "edit/")
     before = snapshot()
     page = client.post(path, edit_form(**{"languages-1-code": "Koptisch"})).content.decode()

@@ -17,7 +17,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.volunteers.test_registration import make_volunteer, payload, post
+from tests.factories.volunteers import bare_volunteer
+from tests.volunteers.test_registration import payload, post
 from volunteers import registration, tasks
 from volunteers.models import PersonalToken, Volunteer
 
@@ -54,7 +55,7 @@ def test_it_takes_the_same_path_for_known_and_unknown_addresses(
     """ "Send me my link again": the web request runs the same queries and enqueues the same
     task for a registered and an unknown address; only the task, out of sight, decides. The
     answer is the same redirect, and only the registered person gets an email."""
-    make_volunteer(email="jonas@lotse.example")
+    bare_volunteer(email="jonas@lotse.example")
 
     def ask(address: str):
         with (
@@ -111,7 +112,7 @@ def test_it_mails_one_inbox_only_a_few_links_a_day_whoever_asks(
 def test_it_counts_an_inbox_per_day_beyond_the_hourly_cap(mailoutbox):
     """Spread over the day, repeated link requests for one person stop at the daily cap; the
     next day they work again."""
-    volunteer = make_volunteer(email="ayse@lotse.example")
+    volunteer = bare_volunteer(email="ayse@lotse.example")
 
     def ask_a_few_times() -> None:
         for _ in range(registration.TYPED_LINKS_PER_HOUR):
@@ -131,7 +132,7 @@ def test_it_counts_an_inbox_per_day_beyond_the_hourly_cap(mailoutbox):
 
 def test_it_always_sends_the_welcome_even_when_the_day_is_used_up(mailoutbox):
     """The cap never swallows the email that completes a registration."""
-    volunteer = make_volunteer(email="ayse@lotse.example")
+    volunteer = bare_volunteer(email="ayse@lotse.example")
     for _ in range(settings.LOTSE_LINK_EMAILS_PER_DAY):
         assert registration.may_send(volunteer=volunteer, occasion=registration.REGISTERED)
     assert not registration.may_send(volunteer=volunteer, occasion=registration.REGISTERED)

@@ -22,8 +22,8 @@ from django.test import Client
 from django.utils import timezone
 
 from requests.models import Offer
-from tests.domain_helpers import accepted_offer, make_request, queued_offer
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import accepted_offer, make_request, queued_offer
+from tests.factories.volunteers import VolunteerFactory
 from volunteers import registration, tokens
 from volunteers.models import PersonalToken, Volunteer
 from workers import emails, sending

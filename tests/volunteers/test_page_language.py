@@ -9,14 +9,15 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from tests.volunteers.test_selfservice import make_volunteer, manage_path
+from tests.factories.volunteers import profiled_volunteer
+from tests.volunteers.test_selfservice import manage_path
 from volunteers import tokens
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_profile_link_from_a_german_email_opens_a_german_page(client):
-    volunteer = make_volunteer(email_language="de")
+    volunteer = profiled_volunteer(email_language="de")
     response = client.get(manage_path(volunteer), HTTP_ACCEPT_LANGUAGE="en-US,en")
     page = response.content.decode()
     assert '<html lang="de"' in page
@@ -25,20 +26,20 @@ def test_the_profile_link_from_a_german_email_opens_a_german_page(client):
 
 
 def test_an_english_speaking_volunteer_gets_english_pages_from_a_german_browser(client):
-    volunteer = make_volunteer(email_language="en")
+    volunteer = profiled_volunteer(email_language="en")
     page = client.get(manage_path(volunteer, "edit/"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert '<html lang="en"' in page
     assert "Change my details" in page
 
 
 def test_the_language_switch_still_wins(client):
-    volunteer = make_volunteer(email_language="de")
+    volunteer = profiled_volunteer(email_language="de")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert '<html lang="en"' in client.get(manage_path(volunteer)).content.decode()
 
 
 def test_the_unsubscribe_page_shows_the_date_german_style_in_english(client):
-    volunteer = make_volunteer(email_language="en")
+    volunteer = profiled_volunteer(email_language="en")
     raw = tokens.issue(volunteer=volunteer, purpose="pause")
     page = client.post(f"/email/unsubscribe/{raw}/").content.decode()
     volunteer.refresh_from_db()

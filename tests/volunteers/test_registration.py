@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories.volunteers import bare_volunteer
 from volunteers import registration, tasks, tokens
 from volunteers.models import (
     AvailabilitySlot,
@@ -97,20 +98,6 @@ def messages_of(value: Any) -> list[str]:
     if isinstance(value, list):
         return [m for entry in value for m in messages_of(entry)]
     return [str(value)]
-
-
-def make_volunteer(**fields: Any) -> Volunteer:
-    values: dict[str, Any] = {
-        "name": "Jonas Berg",
-        "email": "jonas@lotse.example",
-        "postcode": "44357",
-        "status": Volunteer.Status.ACTIVE,
-        "consent_version": "2026-11",
-        "consent_language": "de",
-        "consent_at": timezone.now(),
-    }
-    values.update(fields)
-    return Volunteer.objects.create(**values)
 
 
 def test_it_joins_weekly_slots_that_touch(api, mailoutbox):
@@ -228,7 +215,7 @@ def test_it_treats_an_older_confirmation_link_as_already_confirmed(api, browser,
 
 def test_it_answers_a_known_email_like_a_new_one_and_mails_its_owner(api, mailoutbox):
     """Registering an address again (any case) tells the caller nothing and stores nothing."""
-    volunteer = make_volunteer(email="ayse@lotse.example", name="Ayşe Demir")
+    volunteer = bare_volunteer(email="ayse@lotse.example", name="Ayşe Demir")
     fresh = post(api, payload(email="new@lotse.example"))
 
     duplicate = post(api, payload(email="AYSE@Lotse.Example", name="Someone Else"))
@@ -259,7 +246,7 @@ def test_it_sends_a_fresh_confirmation_link_to_a_pending_duplicate(api, mailoutb
 
 def test_it_lets_the_unique_index_decide_a_race_of_two_registrations(api, mailoutbox, monkeypatch):
     """When a parallel registration commits between lookup and insert, nobody sees a 500."""
-    make_volunteer(email="ayse@lotse.example")
+    bare_volunteer(email="ayse@lotse.example")
     real_lookup = registration._registered
     calls: list[str] = []
 
@@ -371,7 +358,7 @@ def test_it_shows_not_found_for_a_tampered_link_and_changes_nothing(api, browser
 
 def test_it_shows_gone_for_an_expired_link_and_changes_nothing(browser):
     """A confirmation link past its lifetime answers 410 with the way to a new link."""
-    volunteer = make_volunteer(status=Volunteer.Status.PENDING)
+    volunteer = bare_volunteer(status=Volunteer.Status.PENDING)
     raw = tokens.issue(
         volunteer=volunteer, purpose="confirm", now=timezone.now() - dt.timedelta(days=4)
     )
@@ -418,19 +405,19 @@ def test_it_limits_registrations_per_connection(api):
 def test_it_deletes_only_registrations_left_unconfirmed_for_a_week():
     """Pending for over 7 days: gone with its data. Newer or confirmed volunteers stay."""
     now = timezone.now()
-    old_pending = make_volunteer(
+    old_pending = bare_volunteer(
         email="old@lotse.example",
         status=Volunteer.Status.PENDING,
         created_at=now - dt.timedelta(days=8),
     )
     SpokenLanguage.objects.create(volunteer=old_pending, code="fa", level="native")
     tokens.issue(volunteer=old_pending, purpose="confirm", now=now - dt.timedelta(days=8))
-    new_pending = make_volunteer(
+    new_pending = bare_volunteer(
         email="new@lotse.example",
         status=Volunteer.Status.PENDING,
         created_at=now - dt.timedelta(days=6),
     )
-    old_active = make_volunteer(
+    old_active = bare_volunteer(
         email="active@lotse.example",
         created_at=now - dt.timedelta(days=30),
         confirmed_at=now - dt.timedelta(days=29),
@@ -445,7 +432,7 @@ def test_it_deletes_only_registrations_left_unconfirmed_for_a_week():
 
 def test_it_deletes_links_expired_over_a_month_ago():
     """Expired links stay 30 days (a late click then says "expired"), then they are deleted."""
-    volunteer = make_volunteer()
+    volunteer = bare_volunteer()
     now = timezone.now()
     lifetime = tokens.LIFETIMES[PersonalToken.Purpose.MANAGE]
     long_expired = tokens.issue(
@@ -466,7 +453,7 @@ def test_it_deletes_links_expired_over_a_month_ago():
 
 def test_it_skips_the_email_of_a_volunteer_erased_meanwhile(mailoutbox):
     """A link email enqueued before an erasure sends nothing: the person is gone."""
-    volunteer = make_volunteer(email=None, erased_at=timezone.now())
+    volunteer = bare_volunteer(email=None, erased_at=timezone.now())
 
     tasks.send_personal_link.delay(volunteer.pk, "manage", "requested")
 
@@ -478,7 +465,7 @@ def test_it_caps_typed_link_requests_per_person_per_hour(
     mailoutbox, django_capture_on_commit_callbacks
 ):
     """Whoever knows an address can make Lotse mail it only a few links an hour."""
-    volunteer = make_volunteer(email="ayse@lotse.example")
+    volunteer = bare_volunteer(email="ayse@lotse.example")
     for _ in range(registration.TYPED_LINKS_PER_HOUR + 2):
         with django_capture_on_commit_callbacks(execute=True):
             registration.send_link_again(email="ayse@lotse.example")
@@ -495,7 +482,7 @@ def test_it_caps_typed_link_requests_per_person_per_hour(
 
 def test_it_always_sends_the_welcome_even_after_many_typed_requests(mailoutbox):
     """The cap never swallows the email that completes a registration."""
-    volunteer = make_volunteer(email="ayse@lotse.example")
+    volunteer = bare_volunteer(email="ayse@lotse.example")
     for _ in range(registration.TYPED_LINKS_PER_HOUR):
         tasks.send_personal_link(volunteer.pk, "manage", registration.REQUESTED)
     tasks.send_personal_link(volunteer.pk, "manage", registration.REQUESTED)
@@ -509,7 +496,7 @@ def test_task_emails_do_not_use_up_the_hourly_link_cap(
     mailoutbox, django_capture_on_commit_callbacks
 ):
     """Three offers an hour each carry a pause link; the person can still get a profile link."""
-    volunteer = make_volunteer(email="ayse@lotse.example")
+    volunteer = bare_volunteer(email="ayse@lotse.example")
     for _ in range(registration.TYPED_LINKS_PER_HOUR):
         tokens.issue(volunteer=volunteer, purpose=PersonalToken.Purpose.PAUSE)
     with django_capture_on_commit_callbacks(execute=True):

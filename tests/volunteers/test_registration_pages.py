@@ -12,12 +12,12 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from tests.factories.volunteers import bare_volunteer
 from tests.volunteers.test_registration import (
     CONFIRM_LINK,
     PROFILE_LINK,
     Committing,
     link_in,
-    make_volunteer,
     registration_limit,
 )
 from volunteers import consent, registration
@@ -209,7 +209,7 @@ def test_it_names_overlapping_time_windows_at_the_availability(browser):
 
 def test_it_sends_the_personal_link_only_to_a_known_address(browser, mailoutbox):
     """Known or unknown address: the same answer; only the registered person gets an email."""
-    volunteer = make_volunteer(email="jonas@lotse.example")
+    volunteer = bare_volunteer(email="jonas@lotse.example")
 
     known = browser.post(LINK_AGAIN, {"email": "Jonas@Lotse.example"})
     unknown = browser.post(LINK_AGAIN, {"email": "nobody@lotse.example"})
@@ -225,7 +225,7 @@ def test_it_sends_the_personal_link_only_to_a_known_address(browser, mailoutbox)
 
 def test_it_sends_a_new_confirmation_link_to_someone_not_yet_confirmed(browser, mailoutbox):
     """Asking for the link before confirming gives a fresh confirmation link."""
-    make_volunteer(status=Volunteer.Status.PENDING)
+    bare_volunteer(status=Volunteer.Status.PENDING)
 
     browser.post(LINK_AGAIN, {"email": "jonas@lotse.example"})
 
@@ -248,7 +248,7 @@ def test_it_asks_again_for_a_malformed_address(browser, mailoutbox):
 def test_it_limits_link_requests_per_connection(browser, mailoutbox):
     """Past the limit per connection (20 an hour by default) the page says 429; the address
     itself got only the few links a person may be sent an hour."""
-    make_volunteer()
+    bare_volunteer()
     limit = registration_limit()
     answers = [
         browser.post(LINK_AGAIN, {"email": "jonas@lotse.example"}).status_code

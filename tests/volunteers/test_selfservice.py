@@ -1,7 +1,7 @@
 """The volunteer's own pages behind the personal link: profile, edit, pause, export.
 
 Erasure has its own file (test_erasure.py). Volunteers are built through
-`profiles.save_profile`, the path every real profile takes.
+`profiles.save_profile`, the path every real profile takes (`profiled_volunteer`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from tests.factories.volunteers import profiled_volunteer
 from volunteers import language_picker, languages, profiles, selfservice, tokens
 from volunteers.models import PersonalToken, Volunteer
 from volunteers.selfservice_forms import ProfileEditForm
@@ -28,39 +29,6 @@ REQUESTS = [("get", page) for page in PAGES] + [("post", page) for page in POST_
 
 
 # --- helpers (shared with test_erasure.py) -------------------------------------------------
-
-
-def make_volunteer(**overrides: Any) -> Volunteer:
-    """An active, confirmed volunteer with every kind of data filled in."""
-    now = timezone.now()
-    volunteer = Volunteer(
-        status=overrides.pop("status", Volunteer.Status.ACTIVE),
-        consent_version="2025-01",
-        consent_language="de",
-        consent_at=now,
-        confirmed_at=now,
-    )
-    data: dict[str, Any] = {
-        "name": "Samira Haidari",
-        "email": "samira.haidari@example.org",
-        "phone": "+49 231 5550123",
-        "postcode": "44357",
-        "languages": [("fa", "native"), ("de", "B2")],
-        "skills": [("interpreting", "experienced"), ("letters", "")],
-        "availability": [
-            profiles.Slot(0, dt.time(9), dt.time(12)),
-            profiles.Slot(2, dt.time(14, 30), dt.time(17)),
-        ],
-        "absences": [profiles.Span(dt.date(2031, 7, 1), dt.date(2031, 7, 21))],
-        "max_distance_km": 12,
-        "remote_ok": True,
-        "gender": "female",
-        "certificate_date": dt.date(2024, 3, 1),
-        "max_tasks_per_month": 3,
-        "email_language": "de",
-        **overrides,
-    }
-    return profiles.save_profile(volunteer=volunteer, data=data)
 
 
 def english(client: Any) -> Any:
@@ -124,7 +92,7 @@ def edit_form(**changes: str | list[str]) -> dict[str, Any]:
 
 @pytest.fixture
 def volunteer(db) -> Volunteer:
-    return make_volunteer()
+    return profiled_volunteer()
 
 
 # --- the profile page ----------------------------------------------------------------------
@@ -423,7 +391,7 @@ def test_it_pauses_from_today_up_to_a_year_ahead(volunteer, days):
 @pytest.mark.parametrize("status", [Volunteer.Status.PENDING, Volunteer.Status.INACTIVE])
 def test_it_does_not_let_an_unconfirmed_or_inactive_profile_pause_or_resume(db, status):
     """Resuming must not skip the email confirmation or undo a deactivation by the office."""
-    volunteer = make_volunteer(status=status)
+    volunteer = profiled_volunteer(status=status)
     with pytest.raises(ValidationError):
         selfservice.resume(volunteer=volunteer)
     with pytest.raises(ValidationError):
@@ -513,8 +481,8 @@ def test_it_ends_a_pause_after_its_last_day(db):
     from volunteers.tasks import end_elapsed_pauses
 
     today = timezone.localdate()
-    over = make_volunteer(email="over@lotse.example")
-    still = make_volunteer(email="still@lotse.example")
+    over = profiled_volunteer(email="over@lotse.example")
+    still = profiled_volunteer(email="still@lotse.example")
     Volunteer.objects.filter(pk=over.pk).update(
         status=Volunteer.Status.PAUSED, paused_until=today - dt.timedelta(days=1)
     )

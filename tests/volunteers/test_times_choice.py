@@ -16,13 +16,12 @@ from django.core.cache import cache
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.volunteers import VolunteerFactory, profiled_volunteer
 from tests.volunteers.test_admin import admin_form_data, change_url
 from tests.volunteers.test_registration import Committing, link_in, payload, post
 from tests.volunteers.test_registration_pages import form
 from tests.volunteers.test_selfservice import (
     edit_form,
-    make_volunteer,
     manage_path,
     snapshot,
 )
@@ -212,9 +211,9 @@ def test_it_documents_the_field_in_the_api_schema() -> None:
 
 def test_it_shows_the_choice_on_the_profile_page(client):
     """The profile says which choice is stored, or that without times they are asked any time."""
-    strict = make_volunteer(only_at_stated_times=True)
-    flexible = make_volunteer(email="b@example.org")
-    without = make_volunteer(email="c@example.org", availability=[])
+    strict = profiled_volunteer(only_at_stated_times=True)
+    flexible = profiled_volunteer(email="b@example.org")
+    without = profiled_volunteer(email="c@example.org", availability=[])
 
     assert STRICT in client.get(manage_path(strict)).content.decode()
     page = client.get(manage_path(flexible)).content.decode()
@@ -224,7 +223,7 @@ def test_it_shows_the_choice_on_the_profile_page(client):
 
 def test_it_changes_the_choice_in_the_profile_editor(client):
     """The editor shows the stored choice; choosing "only at these times" saves it."""
-    volunteer = make_volunteer()
+    volunteer = profiled_volunteer()
     path = manage_path(volunteer, "edit/")
     page = client.get(path).content.decode()
     assert radio_checked(page, "no") and not radio_checked(page, "yes")
@@ -243,7 +242,7 @@ def test_it_changes_the_choice_in_the_profile_editor(client):
 def test_it_refuses_strict_without_times_in_the_editor_and_saves_nothing(client):
     """Clearing every time while choosing "only at these times": the message is at the choice
     and nothing of the form is saved."""
-    volunteer = make_volunteer()
+    volunteer = profiled_volunteer()
     path = manage_path(volunteer, "edit/")
     before = snapshot()
 

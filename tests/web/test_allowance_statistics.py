@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from requests import allowances
-from tests.requests.allowance_helpers import confirmed
+from tests.factories.requests import confirmed
 from tests.web.helpers import signed_in
 
 pytestmark = pytest.mark.django_db

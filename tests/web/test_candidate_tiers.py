@@ -9,9 +9,9 @@ import re
 from django.urls import reverse
 
 from requests.models import Request
-from tests.domain_helpers import make_request
-from tests.volunteer_factories import VolunteerFactory
-from tests.web.helpers import farsi_mediator, signed_in
+from tests.factories.requests import make_request
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
+from tests.web.helpers import signed_in
 from tests.web.test_new_request import form_data
 
 

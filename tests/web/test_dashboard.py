@@ -5,9 +5,16 @@ import re
 from django.urls import reverse
 
 from requests.models import Request
-from tests.domain_helpers import accepted_offer, at, days_ahead, make_request, past_request
-from tests.factories import UserFactory
-from tests.web.helpers import farsi_mediator, signed_in
+from tests.factories.requests import (
+    UserFactory,
+    accepted_offer,
+    at,
+    days_ahead,
+    make_request,
+    past_request,
+)
+from tests.factories.volunteers import farsi_mediator
+from tests.web.helpers import signed_in
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, db):

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from requests.models import Offer, Request
-from tests.domain_helpers import recording_events
-from tests.volunteer_factories import VolunteerFactory
-from tests.web.helpers import farsi_mediator, next_weekday, signed_in
+from tests.factories.requests import next_weekday, recording_events
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
+from tests.web.helpers import signed_in
 
 
 def form_data(**changes):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.request_factories import RequestFactory
+from tests.factories.requests import make_request
 from tests.web.helpers import signed_in
 
 
@@ -20,7 +20,7 @@ def test_it_shows_the_friendly_404_page_even_with_debug(staff_a, office_b, page)
     url = (
         reverse("staff-coordination")
         if page == "coordination"
-        else reverse("staff-request", args=[RequestFactory(office=office_b).pk])
+        else reverse("staff-request", args=[make_request(office=office_b).pk])
     )
     response = signed_in(staff_a).get(url)
     html = response.content.decode()

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from requests import outcomes
 from requests.models import Offer, Outcome
-from tests.domain_helpers import accepted_offer, at, days_ahead, make_request
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import accepted_offer, at, days_ahead, make_request
+from tests.factories.volunteers import VolunteerFactory
 from tests.web.helpers import signed_in
 from volunteers.audit import AuditEntry
 

@@ -9,15 +9,15 @@ from django.utils import timezone
 
 from requests import offers
 from requests.models import Offer, Request
-from tests.domain_helpers import (
+from tests.factories.requests import (
     accepted_offer,
     make_request,
     past_request,
     recording_events,
     sent_offer,
 )
-from tests.volunteer_factories import VolunteerFactory
-from tests.web.helpers import farsi_mediator, signed_in
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
+from tests.web.helpers import signed_in
 
 
 def test_it_shows_the_offers_wave_by_wave_with_what_became_of_them(staff_a, office_a):

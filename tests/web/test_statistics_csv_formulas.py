@@ -11,9 +11,8 @@ import pytest
 from django.urls import reverse
 
 from requests.models import Offer, Request
-from tests.domain_helpers import past_request
-from tests.factories import OfficeFactory, StaffMemberFactory
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import OfficeFactory, StaffMemberFactory, past_request
+from tests.factories.volunteers import VolunteerFactory
 from tests.web.helpers import signed_in
 
 FORMULAS = [

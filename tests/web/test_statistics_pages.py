@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from requests.models import Offer, Request
 from requests.statistics import numbers
-from tests.domain_helpers import past_request
-from tests.volunteer_factories import VolunteerFactory
-from tests.web.helpers import farsi_mediator, signed_in
+from tests.factories.requests import past_request
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
+from tests.web.helpers import signed_in
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from requests.models import Offer
-from tests.domain_helpers import accepted_offer, make_request
-from tests.volunteer_factories import VolunteerFactory
-from tests.web.helpers import farsi_mediator, next_weekday, signed_in
+from tests.factories.requests import accepted_offer, make_request, next_weekday
+from tests.factories.volunteers import VolunteerFactory, farsi_mediator
+from tests.web.helpers import signed_in
 
 
 @pytest.fixture

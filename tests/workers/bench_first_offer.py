@@ -20,9 +20,8 @@ import time
 import pytest
 from django.core.cache import cache
 
-from tests.domain_helpers import make_request
-from tests.factories import OfficeFactory
-from tests.matching.helpers import at, fitting_volunteer, monday_ahead
+from tests.factories.matching import at, fitting_volunteer, monday_ahead
+from tests.factories.requests import OfficeFactory, make_request
 from tests.processes import celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, smtp_server
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from requests import outcomes
 from requests.models import CheckinLink, Offer, Outcome
-from tests.domain_helpers import accepted_offer, make_request
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import accepted_offer, make_request
+from tests.factories.volunteers import VolunteerFactory
 from volunteers import selfservice
 from workers import retention, tasks
 

@@ -18,11 +18,17 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from requests.models import Outcome
-from tests.domain_helpers import accepted_offer, at, days_ahead, make_request
-from tests.factories import OfficeFactory, StaffMemberFactory
+from tests.factories.requests import (
+    OfficeFactory,
+    StaffMemberFactory,
+    accepted_offer,
+    at,
+    days_ahead,
+    make_request,
+)
+from tests.factories.volunteers import VolunteerFactory
 from tests.processes import celery_beat, celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, smtp_server, text_of
-from tests.volunteer_factories import VolunteerFactory
 
 pytestmark = [
     pytest.mark.postgres,

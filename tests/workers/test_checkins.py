@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from requests import lifecycle, outcomes
 from requests.models import Offer, Outcome, Request
-from tests.domain_helpers import accepted_offer, at, days_ahead, make_request
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import accepted_offer, at, days_ahead, make_request
+from tests.factories.volunteers import VolunteerFactory
 from workers import sending, tasks
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from icalendar import Calendar
 
 from requests import calendar
 from requests.models import Offer, Request
-from tests.domain_helpers import make_request, mark_sent, queued_offer
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import make_request, mark_sent, queued_offer
+from tests.factories.volunteers import VolunteerFactory
 from workers import emails
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")

@@ -17,9 +17,8 @@ from django.core.cache import cache
 from config.celery import app as celery_app
 from requests import offers
 from requests.models import Offer, Request
-from tests.domain_helpers import make_request
-from tests.factories import OfficeFactory
-from tests.matching.helpers import at, fitting_volunteer, monday_ahead
+from tests.factories.matching import at, fitting_volunteer, monday_ahead
+from tests.factories.requests import OfficeFactory, make_request
 from tests.processes import (
     celery_beat,
     celery_worker,

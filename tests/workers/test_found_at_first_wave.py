@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matching import offering
 from requests.models import Request
-from tests.matching.helpers import RECORDED_AT, appointment, fitting_volunteer
+from tests.factories.matching import RECORDED_AT, appointment, fitting_volunteer
 
 
 def found(request: Request) -> tuple[int | None, int | None, int | None]:

@@ -16,8 +16,8 @@ from django.utils import timezone
 from matching import offering
 from requests import lifecycle, offers
 from requests.models import Offer, Request
-from tests.offer_helpers import offered
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import offered
+from tests.factories.volunteers import VolunteerFactory
 from workers import tasks, upkeep
 
 pytestmark = pytest.mark.django_db

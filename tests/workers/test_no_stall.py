@@ -16,7 +16,7 @@ from django.utils import timezone
 import matching
 from matching import offering
 from requests.models import Offer, Request
-from tests.matching.helpers import RECORDED_AT, appointment, at, fitting_volunteer, monday_ahead
+from tests.factories.matching import RECORDED_AT, appointment, at, fitting_volunteer, monday_ahead
 from workers import tasks, upkeep
 
 

@@ -17,9 +17,8 @@ from icalendar import Calendar
 from requests import lifecycle, offers
 from requests.calendar import BERLIN
 from requests.models import Offer, Request
-from tests.domain_helpers import at, days_ahead, make_request
-from tests.offer_helpers import offered
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import at, days_ahead, make_request, offered
+from tests.factories.volunteers import VolunteerFactory
 from volunteers.models import Volunteer
 from workers import retention, sending, tasks, upkeep
 from workers.models import Notice

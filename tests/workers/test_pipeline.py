@@ -17,8 +17,8 @@ from icalendar import Calendar
 from rest_framework.test import APIClient
 
 from requests.models import Offer, Request
-from tests.factories import OfficeFactory, StaffMemberFactory
-from tests.matching.helpers import at, fitting_volunteer, monday_ahead
+from tests.factories.matching import at, fitting_volunteer, monday_ahead
+from tests.factories.requests import OfficeFactory, StaffMemberFactory
 from tests.processes import celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, calendar_of, smtp_server, text_of
 

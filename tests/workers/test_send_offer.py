@@ -8,8 +8,8 @@ from icalendar import Calendar
 
 from requests import offers
 from requests.models import Offer
-from tests.domain_helpers import make_request
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.requests import make_request
+from tests.factories.volunteers import VolunteerFactory
 from workers import sending
 
 LINK = re.compile(r"http://[^\s\"<>]+/offers/[A-Za-z0-9_-]+/")

@@ -13,9 +13,9 @@ import pytest
 from config.celery import app as celery_app
 from requests import offers
 from requests.models import Offer
-from tests.offer_helpers import make_request
+from tests.factories.requests import make_request
+from tests.factories.volunteers import VolunteerFactory
 from tests.smtp_sink import Sink, smtp_server
-from tests.volunteer_factories import VolunteerFactory
 from workers import smtp, tasks
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def sink(settings):
 
 
 def offer_to(address: str, django_capture_on_commit_callbacks) -> Offer:
-    request = make_request(office=None)
+    request = make_request(auto_offer=False)
     with django_capture_on_commit_callbacks(execute=True):
         offer = offers.offer_by_hand(request=request, volunteer=VolunteerFactory(email=address))
     return Offer.objects.select_related("request__office").get(pk=offer.pk)
@@ -56,7 +56,7 @@ def test_it_retries_a_temporary_refusal_and_fails_after_the_last_try(
     retries are used; then the offer is `failed` and the office told."""
     settings.LOTSE_SMTP_RETRIES = 2
     sink.refuse["busy@lotse.example"] = "451 4.3.0 Try again later"
-    request = make_request()
+    request = make_request(auto_offer=False)
     offer = offers.offer_by_hand(
         request=request, volunteer=VolunteerFactory(email="busy@lotse.example")
     )

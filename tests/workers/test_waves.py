@@ -15,8 +15,8 @@ from matching import offering
 from matching.waves import wave_timeout
 from requests import lifecycle, offers
 from requests.models import Offer, Request
-from tests.domain_helpers import recording_events
-from tests.matching.helpers import RECORDED_AT, appointment, fitting_volunteer
+from tests.factories.matching import RECORDED_AT, appointment, fitting_volunteer
+from tests.factories.requests import recording_events
 from workers import tasks, upkeep
 
 

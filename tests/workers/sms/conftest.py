@@ -1,5 +1,5 @@
 """Fixtures of the SMS tests: the dev SMS box in a folder of the test's own, no quiet hours
-unless a test sets them (the suite runs at any hour), SMS volunteers; and for the providers'
+unless a test sets them (the suite runs at any hour); and for the providers'
 adapters the local gateways, the provider in use, and a recorder standing in for the channel's
 domain behind `base.connect` (where the adapters' part ends)."""
 
@@ -12,11 +12,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.utils import timezone
 
-from tests.volunteer_factories import VolunteerFactory
 from tests.workers.sms.gateways import SevenGateway, TwilioGateway
-from volunteers.models import Volunteer
 from workers.sms import base, dev
 
 
@@ -26,17 +23,6 @@ def sms_box(settings, tmp_path):
     settings.SMS_DEV_DIR = tmp_path / "sms"
     settings.SMS_QUIET_HOURS = "00:00-00:00"
     return settings.SMS_DEV_DIR
-
-
-def sms_volunteer(phone: str, *, channel: str = "sms", **fields) -> Volunteer:
-    """An active volunteer who chose SMS and confirmed the number by reply."""
-    fields.setdefault("email_language", "de")
-    return VolunteerFactory(
-        phone=phone,
-        offer_channel=channel,
-        phone_confirmed_at=timezone.now(),
-        **fields,
-    )
 
 
 def texts_to(phone: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.volunteer_factories import VolunteerFactory
+from tests.factories.volunteers import VolunteerFactory
 from tests.volunteers.test_registration_pages import REGISTER, form
 from tests.workers.sms.conftest import texts_to
 from volunteers import tokens

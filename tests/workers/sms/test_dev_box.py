@@ -7,8 +7,9 @@ from django.test import Client
 
 from requests import offers
 from requests.models import Offer
-from tests.domain_helpers import make_request
-from tests.workers.sms.conftest import sms_volunteer, texts_to
+from tests.factories.requests import make_request
+from tests.factories.volunteers import sms_volunteer
+from tests.workers.sms.conftest import texts_to
 
 PHONE = "+491711234567"
 

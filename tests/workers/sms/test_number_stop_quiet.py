@@ -8,9 +8,9 @@ import pytest
 
 from requests import offers
 from requests.models import Offer
-from tests.domain_helpers import at, days_ahead, make_request
-from tests.volunteer_factories import VolunteerFactory
-from tests.workers.sms.conftest import reply, sms_volunteer, texts_to
+from tests.factories.requests import at, days_ahead, make_request
+from tests.factories.volunteers import VolunteerFactory, sms_volunteer
+from tests.workers.sms.conftest import reply, texts_to
 from volunteers import profiles
 from volunteers.audit import AuditEntry, Event
 from volunteers.models import Volunteer

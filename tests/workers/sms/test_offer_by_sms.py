@@ -9,9 +9,9 @@ from django.test import Client
 
 from requests import offers
 from requests.models import Offer, Request
-from tests.domain_helpers import make_request
-from tests.volunteer_factories import VolunteerFactory
-from tests.workers.sms.conftest import reply, sms_volunteer, texts_to
+from tests.factories.requests import make_request
+from tests.factories.volunteers import VolunteerFactory, sms_volunteer
+from tests.workers.sms.conftest import reply, texts_to
 from volunteers.audit import AuditEntry, Event
 from workers.models import SmsMessage, SmsReply
 from workers.sms import outbox

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from requests import offers
 from requests.models import Offer
-from tests.domain_helpers import make_request
-from tests.workers.sms.conftest import sms_volunteer, texts_to
+from tests.factories.requests import make_request
+from tests.factories.volunteers import sms_volunteer
+from tests.workers.sms.conftest import texts_to
 from workers import tasks, upkeep
 from workers.models import SmsMessage
 from workers.sms import base, outbox

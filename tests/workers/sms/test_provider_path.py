@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from requests import offers
 from requests.models import Offer, Request
-from tests.factories import OfficeFactory
-from tests.matching.helpers import appointment, fitting_volunteer, monday_ahead
+from tests.factories.matching import appointment, fitting_volunteer, monday_ahead
+from tests.factories.requests import OfficeFactory
 from tests.processes import celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, smtp_server
 from tests.workers.sms.gateways import TwilioGateway

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from requests import offers
 from requests.models import Offer, Request
-from tests.factories import OfficeFactory
-from tests.matching.helpers import fitting_volunteer, monday_ahead
+from tests.factories.matching import fitting_volunteer, monday_ahead
+from tests.factories.requests import OfficeFactory
 from tests.processes import celery_worker, wait_until, worker_env
 from tests.smtp_sink import Sink, smtp_server
 from tests.workers.sms.conftest import reply, texts_to
@@ -87,7 +87,7 @@ def test_an_sms_volunteer_is_offered_replies_yes_and_gets_the_confirmation(tmp_p
 
 
 def offers_by_hand(office, volunteer, day) -> Request:
-    from tests.matching.helpers import appointment
+    from tests.factories.matching import appointment
 
     request = appointment(office, day=day, recorded_at=timezone.now(), auto_offer=False)
     offers.offer_by_hand(request=request, volunteer=volunteer)
@@ -100,7 +100,7 @@ def test_twenty_parallel_yes_replies_fill_two_places_exactly(tmp_path):
     office = OfficeFactory(email="eving@lotse.example")
     phones = [f"+4917122200{i:02d}" for i in range(20)]
     people = [sms_person(phone) for phone in phones]
-    from tests.matching.helpers import appointment
+    from tests.factories.matching import appointment
 
     request = appointment(
         office, day=monday_ahead(2), recorded_at=timezone.now(), volunteers_needed=2,

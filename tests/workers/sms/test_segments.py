@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.utils import translation
 
 from requests.models import Request
-from tests.domain_helpers import at, days_ahead, make_request
+from tests.factories.requests import at, days_ahead, make_request
 from volunteers import languages as language_names
 from volunteers import places
 from volunteers.models import Skill

@@ -10,7 +10,7 @@ from django.utils import timezone
 from matching import offering
 from matching.waves import SMS_WAVE_TIMEOUT
 from requests.models import Request
-from tests.matching.helpers import RECORDED_AT, appointment, fitting_volunteer
+from tests.factories.matching import RECORDED_AT, appointment, fitting_volunteer
 from workers.sms import channels
 
 

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from requests import offers
-from tests.domain_helpers import make_request
+from tests.factories.requests import make_request
+from tests.factories.volunteers import sms_volunteer
 from tests.web.helpers import signed_in
-from tests.workers.sms.conftest import reply, sms_volunteer, texts_to
+from tests.workers.sms.conftest import reply, texts_to
 from workers.models import SmsMessage
 
 PHONE = "+491711234567"

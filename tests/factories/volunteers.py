@@ -1,4 +1,4 @@
-"""factory_boy factories and helpers for volunteers and what they speak, offer and when.
+"""Test data of the volunteers app: volunteers and what they speak, offer and when.
 
 `VolunteerFactory()` is an active, confirmed volunteer in 44147 (Innenstadt-Nord) with recorded
 consent and nothing else. Give the lists as keywords to fill them in one go:
@@ -24,6 +24,7 @@ import factory
 from django.utils import timezone
 
 from volunteers import languages as language_tags
+from volunteers import profiles
 from volunteers.models import (
     Absence,
     AvailabilitySlot,
@@ -150,3 +151,75 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             for start, end in extracted:
                 add_absence(self, start, end)
+
+
+def farsi_mediator(name: str = "Neda Karimi", **fields: Any) -> Volunteer:
+    """Farsi native, German C1, interprets, free every day 08:00–18:00, lives in 44147."""
+    return VolunteerFactory(
+        name=name,
+        languages=[("fa", "native"), ("de", "C1")],
+        skills=["interpreting"],
+        availability=[(day, "08:00", "18:00") for day in range(7)],
+        **fields,
+    )
+
+
+def profiled_volunteer(**overrides: Any) -> Volunteer:
+    """An active, confirmed volunteer with every kind of data filled in, saved through
+    `profiles.save_profile`, the path every real profile takes."""
+    now = timezone.now()
+    volunteer = Volunteer(
+        status=overrides.pop("status", Volunteer.Status.ACTIVE),
+        consent_version="2025-01",
+        consent_language="de",
+        consent_at=now,
+        confirmed_at=now,
+    )
+    data: dict[str, Any] = {
+        "name": "Samira Haidari",
+        "email": "samira.haidari@example.org",
+        "phone": "+49 231 5550123",
+        "postcode": "44357",
+        "languages": [("fa", "native"), ("de", "B2")],
+        "skills": [("interpreting", "experienced"), ("letters", "")],
+        "availability": [
+            profiles.Slot(0, dt.time(9), dt.time(12)),
+            profiles.Slot(2, dt.time(14, 30), dt.time(17)),
+        ],
+        "absences": [profiles.Span(dt.date(2031, 7, 1), dt.date(2031, 7, 21))],
+        "max_distance_km": 12,
+        "remote_ok": True,
+        "gender": "female",
+        "certificate_date": dt.date(2024, 3, 1),
+        "max_tasks_per_month": 3,
+        "email_language": "de",
+        **overrides,
+    }
+    return profiles.save_profile(volunteer=volunteer, data=data)
+
+
+def bare_volunteer(**fields: Any) -> Volunteer:
+    """An active volunteer row written directly: consent recorded, nothing else (no
+    confirmation date, no place fields, no languages)."""
+    values: dict[str, Any] = {
+        "name": "Jonas Berg",
+        "email": "jonas@lotse.example",
+        "postcode": "44357",
+        "status": Volunteer.Status.ACTIVE,
+        "consent_version": "2026-11",
+        "consent_language": "de",
+        "consent_at": timezone.now(),
+    }
+    values.update(fields)
+    return Volunteer.objects.create(**values)
+
+
+def sms_volunteer(phone: str, *, channel: str = "sms", **fields: Any) -> Volunteer:
+    """An active volunteer who chose SMS and confirmed the number by reply."""
+    fields.setdefault("email_language", "de")
+    return VolunteerFactory(
+        phone=phone,
+        offer_channel=channel,
+        phone_confirmed_at=timezone.now(),
+        **fields,
+    )

@@ -1,4 +1,4 @@
-"""Helpers for the matching tests: a request and a volunteer who fit each other exactly.
+"""Test data of the matching app: a request and a volunteer who fit each other exactly.
 
 Each hard-constraint test starts from this pair and changes one thing:
 
@@ -16,24 +16,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from matching import eligibility
 from requests import lifecycle
 from requests.models import Offer, Office, Request
-from tests.volunteer_factories import VolunteerFactory, skill
+from tests.factories.requests import BERLIN, at
+from tests.factories.volunteers import VolunteerFactory, skill
 from volunteers.models import Volunteer
 
-BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = dt.date(2027, 3, 1)
 RECORDED_AT = dt.datetime(2027, 2, 1, 9, 0, tzinfo=BERLIN)
-
-
-def at(day: dt.date, clock: str) -> dt.datetime:
-    """`day` at Berlin wall-clock time `clock` ("10:00"), as an aware datetime."""
-    return dt.datetime.combine(day, dt.time.fromisoformat(clock), tzinfo=BERLIN)
 
 
 def monday_ahead(weeks: int = 2) -> dt.date:
