@@ -2,10 +2,10 @@
 
 Each hard-constraint test starts from this pair and changes one thing:
 
-    req = appointment(office_a)                 # Monday 1 March 2027, 10–11, fa+de, 44147
+    need = appointment(office_a)                 # Monday 1 March 2027, 10–11, fa+de, 44147
     fits = fitting_volunteer()                  # fa native, de C1, interpreting, Mondays 9–12
     misfit = fitting_volunteer(gender="male")
-    assert eligible_ids(req) == {fits.pk, ...}
+    assert eligible_ids(need) == {fits.pk, ...}
 
 Requests are recorded through `lifecycle.create_request` at `RECORDED_AT`, a moment before the
 appointment, and eligibility is asked at that moment too, so the fixed dates never go stale.
@@ -78,30 +78,30 @@ def fitting_volunteer(**overrides: Any) -> Volunteer:
     return VolunteerFactory(**values)
 
 
-def stored_as(req: Request, **fields: Any) -> Request:
-    """`req` as a row written before today's rules refused such values (a postcode that exists
+def stored_as(need: Request, **fields: Any) -> Request:
+    """`need` as a row written before today's rules refused such values (a postcode that exists
     nowhere, an appointment across midnight)."""
-    Request.objects.filter(pk=req.pk).update(**fields)
-    req.refresh_from_db()
-    return req
+    Request.objects.filter(pk=need.pk).update(**fields)
+    need.refresh_from_db()
+    return need
 
 
-def across_midnight(req: Request) -> Request:
-    """`req` moved to 23:00 on its day until 01:00 the next (Berlin)."""
-    day = req.starts_at.astimezone(BERLIN).date()
+def across_midnight(need: Request) -> Request:
+    """`need` moved to 23:00 on its day until 01:00 the next (Berlin)."""
+    day = need.starts_at.astimezone(BERLIN).date()
     return stored_as(
-        req, starts_at=at(day, "23:00"), ends_at=at(day + dt.timedelta(days=1), "01:00")
+        need, starts_at=at(day, "23:00"), ends_at=at(day + dt.timedelta(days=1), "01:00")
     )
 
 
-def placed_nowhere(req: Request) -> Request:
-    """`req` with a postcode that exists nowhere (no district, no point)."""
-    return stored_as(req, postcode="99999", district="", lat=None, lon=None)
+def placed_nowhere(need: Request) -> Request:
+    """`need` with a postcode that exists nowhere (no district, no point)."""
+    return stored_as(need, postcode="99999", district="", lat=None, lon=None)
 
 
-def eligible_ids(req: Request, *, now: dt.datetime = RECORDED_AT) -> set[int]:
-    """The ids of the volunteers `eligibility.eligible` lets through for `req` at `now`."""
-    return set(eligibility.eligible(req, now=now).values_list("pk", flat=True))
+def eligible_ids(need: Request, *, now: dt.datetime = RECORDED_AT) -> set[int]:
+    """The ids of the volunteers `eligibility.eligible` lets through for `need` at `now`."""
+    return set(eligibility.eligible(need, now=now).values_list("pk", flat=True))
 
 
 def accepted_elsewhere(

@@ -5,9 +5,9 @@ takes; offers are written as the sender leaves them (`status="sent"`, `sent_at`)
 sender that does it for real lives in the workers app. Times are Europe/Berlin wall-clock times
 on days counted from today, so a test reads like the office's calendar:
 
-    req = make_request(office=office_a, starts_at=at(days_ahead(7), "10:00"))
-    offer = sent_offer(req, VolunteerFactory())           # a wave's offer, sent
-    offer, token = sent_by_hand(req, VolunteerFactory())  # staff asked; the link's raw token
+    need = make_request(office=office_a, starts_at=at(days_ahead(7), "10:00"))
+    offer = sent_offer(need, VolunteerFactory())           # a wave's offer, sent
+    offer, token = sent_by_hand(need, VolunteerFactory())  # staff asked; the link's raw token
     with recording_events() as log, capture(execute=True):
         offers.accept(offer=offer)
     assert log.names() == ["offer_accepted", "request_filled"]
@@ -161,11 +161,11 @@ def started_and_filled(office: Office) -> tuple[Request, Offer]:
     return need, offer
 
 
-def set_status(req: Request, status: str) -> Request:
-    """Put `req` in `status` directly (no rules applied), as another process might have."""
-    Request.objects.filter(pk=req.pk).update(status=status)
-    req.refresh_from_db()
-    return req
+def set_status(need: Request, status: str) -> Request:
+    """Put `need` in `status` directly (no rules applied), as another process might have."""
+    Request.objects.filter(pk=need.pk).update(status=status)
+    need.refresh_from_db()
+    return need
 
 
 # --- Offers -----------------------------------------------------------------------------------
@@ -190,9 +190,9 @@ class SentOffer(NamedTuple):
         return Offer.objects.select_related("request").get(pk=self.offer.pk)
 
 
-def queued_offer(req: Request, volunteer: Volunteer, *, wave: int = 1) -> Offer:
+def queued_offer(need: Request, volunteer: Volunteer, *, wave: int = 1) -> Offer:
     """An offer planned in a wave but not sent yet."""
-    return Offer.objects.create(request=req, volunteer=volunteer, wave=wave)
+    return Offer.objects.create(request=need, volunteer=volunteer, wave=wave)
 
 
 def mark_sent(offer: Offer, *, now: dt.datetime | None = None) -> Offer:
@@ -204,17 +204,17 @@ def mark_sent(offer: Offer, *, now: dt.datetime | None = None) -> Offer:
 
 
 def sent_offer(
-    req: Request, volunteer: Volunteer, *, wave: int = 1, now: dt.datetime | None = None
+    need: Request, volunteer: Volunteer, *, wave: int = 1, now: dt.datetime | None = None
 ) -> Offer:
     """An offer of wave `wave` whose email has gone out (status "sent"), without a link token.
     The request's status is left as it is."""
-    return mark_sent(queued_offer(req, volunteer, wave=wave), now=now)
+    return mark_sent(queued_offer(need, volunteer, wave=wave), now=now)
 
 
-def linked_offer(req: Request, volunteer: Volunteer) -> SentOffer:
+def linked_offer(need: Request, volunteer: Volunteer) -> SentOffer:
     """A sent offer of wave 1 and the raw token of its link, as the volunteer's email carries
     it."""
-    offer = sent_offer(req, volunteer)
+    offer = sent_offer(need, volunteer)
     return SentOffer(offer=offer, token=offers.issue_link(offer=offer))
 
 
@@ -230,18 +230,18 @@ def sent_by_hand(
 
 
 def accepted_offer(
-    req: Request,
+    need: Request,
     volunteer: Volunteer,
     *,
     now: dt.datetime | None = None,
     by_hand: bool = False,
 ) -> Offer:
-    """`volunteer` has taken a place on `req` through `offers.accept`, answering a sent offer of
+    """`volunteer` has taken a place on `need` through `offers.accept`, answering a sent offer of
     wave 1 (or, `by_hand`, one staff sent: see `sent_by_hand`)."""
     if by_hand:
-        offer = sent_by_hand(req, volunteer, now=now).offer
+        offer = sent_by_hand(need, volunteer, now=now).offer
     else:
-        offer = sent_offer(req, volunteer, now=now)
+        offer = sent_offer(need, volunteer, now=now)
     return offers.accept(offer=offer, now=now)
 
 

@@ -29,16 +29,16 @@ def _english():
         yield
 
 
-def fit_of(req, volunteer):
-    return fit.fit_of(req, volunteer, now=RECORDED_AT)
+def fit_of(need, volunteer):
+    return fit.fit_of(need, volunteer, now=RECORDED_AT)
 
 
-def hard(req, volunteer) -> list[str]:
-    return [m.reason for m in fit_of(req, volunteer).hard]
+def hard(need, volunteer) -> list[str]:
+    return [m.reason for m in fit_of(need, volunteer).hard]
 
 
-def soft(req, volunteer) -> list[str]:
-    return [m.reason for m in fit_of(req, volunteer).soft]
+def soft(need, volunteer) -> list[str]:
+    return [m.reason for m in fit_of(need, volunteer).soft]
 
 
 def test_an_exact_match_fits_without_anything_to_confirm(office_a):
@@ -64,10 +64,10 @@ def test_the_request_s_least_level_counts(office_a):
 
 
 def test_it_refuses_the_skill_the_wishes_and_another_task_at_the_time(office_a):
-    req = appointment(office_a, gender_preference="female", certificate_required=True)
+    need = appointment(office_a, gender_preference="female", certificate_required=True)
     person = fitting_volunteer(skills=["letters"], gender="male")
     accepted_elsewhere(person, office_a, day=MONDAY, start="10:30", end="12:00")
-    assert hard(req, person) == [
+    assert hard(need, person) == [
         "does not offer Interpreting",
         "has no certificate of conduct valid that day",
         "is not of the gender asked for (female)",
@@ -141,11 +141,11 @@ def test_it_agrees_with_the_ranking_on_a_mixed_population(office_a, seed):
         )
         for _ in range(30)
     ]
-    req = appointment(office_a)
-    ranked = {m.volunteer_id: m.tier for m in matching.rank(req, now=RECORDED_AT)}
-    assert set(ranked) == eligible_ids(req)
+    need = appointment(office_a)
+    ranked = {m.volunteer_id: m.tier for m in matching.rank(need, now=RECORDED_AT)}
+    assert set(ranked) == eligible_ids(need)
     for person in people:
-        found = fit_of(req, person)
+        found = fit_of(need, person)
         if person.pk in ranked:
             assert (found.hard, found.tier) == ((), ranked[person.pk])
         if not found.hard and not found.soft:

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_it_says_when_in_the_week_a_new_volunteer_is_free(office_a):
     """Nobody asked yet: the three basics leave room, and the window comes last."""
     fitting_volunteer(availability=[(0, "09:00", "12:00")])
-    req = appointment(office_a)  # Monday 10–11
+    need = appointment(office_a)  # Monday 10–11
     with translation.override("en"):
-        (match,) = rank(req, now=RECORDED_AT)
+        (match,) = rank(need, now=RECORDED_AT)
     assert match.reasons == [
         "Persian native, German C1",
         "same postcode area",
@@ -26,7 +26,7 @@ def test_it_says_when_in_the_week_a_new_volunteer_is_free(office_a):
         "free Mon 9–12",
     ]
     with translation.override("de"):
-        (match,) = rank(req, now=RECORDED_AT)
+        (match,) = rank(need, now=RECORDED_AT)
     assert match.reasons[-1] == "frei Mo 9–12"
 
 

@@ -17,8 +17,8 @@ def _english():
         yield
 
 
-def advice(req) -> str:
-    result = funnel(req, now=RECORDED_AT)
+def advice(need) -> str:
+    result = funnel(need, now=RECORDED_AT)
     assert result.stop is not None
     return result.advice
 

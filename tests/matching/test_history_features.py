@@ -67,10 +67,10 @@ def test_it_reads_the_history_of_offers_as_of_now(office_a, office_b):
     offer(past(office_a, days_ago=35), volunteer, status=Offer.Status.EXPIRED, sent_days_ago=40)
     # Queued, never sent: not an offer the volunteer has seen.
     Offer.objects.create(request=past(office_b, days_ago=1), volunteer=volunteer)
-    req = appointment(office_a, day=MONDAY)
+    need = appointment(office_a, day=MONDAY)
 
     with translation.override("en"):
-        (match,) = rank(req, now=NOW)
+        (match,) = rank(need, now=NOW)
 
     f = match.features
     assert (f["offers_30d"], f["tasks_30d"]) == (2, 1)

@@ -17,19 +17,19 @@ from volunteers import languages
 pytestmark = pytest.mark.django_db
 
 
-def by_volunteer(req) -> dict:
+def by_volunteer(need) -> dict:
     with translation.override("en"):
-        return {match.volunteer_id: match for match in rank(req, now=RECORDED_AT)}
+        return {match.volunteer_id: match for match in rank(need, now=RECORDED_AT)}
 
 
 def test_it_offers_a_persian_request_to_a_dari_speaker_below_a_persian_speaker(office_a):
     """Dari speakers are candidates for Persian, ranked below an otherwise equal Persian
     speaker, with a reason saying so."""
-    req = appointment(office_a)
+    need = appointment(office_a)
     persian = fitting_volunteer(languages=[("fa", "native"), ("de", "C1")])
     dari = fitting_volunteer(languages=[("prs", "native"), ("de", "C1")])
 
-    matches = by_volunteer(req)
+    matches = by_volunteer(need)
 
     assert set(matches) == {persian.pk, dari.pk}
     assert matches[dari.pk].score < matches[persian.pk].score
@@ -41,10 +41,10 @@ def test_it_offers_a_persian_request_to_a_dari_speaker_below_a_persian_speaker(o
 
 def test_it_says_in_german_which_close_language_someone_speaks(office_a):
     """Staff working in German see the language names in German."""
-    req = appointment(office_a)
+    need = appointment(office_a)
     dari = fitting_volunteer(languages=[("prs", "native"), ("de", "C1")])
     with translation.override("de"):
-        (match,) = rank(req, now=RECORDED_AT)
+        (match,) = rank(need, now=RECORDED_AT)
     assert match.volunteer_id == dari.pk
     assert any("Dari" in reason and "Persisch" in reason for reason in match.reasons)
     assert "Deutsch C1" in match.reasons
@@ -54,11 +54,11 @@ def test_it_offers_a_dari_request_to_a_persian_speaker_as_cldr_says_they_are_clo
     """CLDR puts Persian as close to Dari (distance 4) as the other way round, so a Persian
     speaker is a candidate for Dari too, below a Dari speaker."""
     assert languages.distance("prs", "fa") == 4
-    req = appointment(office_a, languages=["prs", "de"])
+    need = appointment(office_a, languages=["prs", "de"])
     persian = fitting_volunteer(languages=[("fa", "native"), ("de", "C1")])
     dari = fitting_volunteer(languages=[("prs", "native"), ("de", "C1")])
 
-    matches = by_volunteer(req)
+    matches = by_volunteer(need)
 
     assert matches[persian.pk].score < matches[dari.pk].score
     assert "speaks Persian, close to Dari" in matches[persian.pk].reasons
@@ -67,27 +67,27 @@ def test_it_offers_a_dari_request_to_a_persian_speaker_as_cldr_says_they_are_clo
 @pytest.mark.parametrize(("needed", "spoken"), [("ckb", "kmr"), ("kmr", "ckb")])
 def test_it_never_lets_kurmanji_and_sorani_stand_in_for_each_other(office_a, needed, spoken):
     """Kurmanji and Sorani are both Kurdish, but speakers of one do not follow the other."""
-    req = appointment(office_a, languages=[needed, "de"])
+    need = appointment(office_a, languages=[needed, "de"])
     fitting_volunteer(languages=[(spoken, "native"), ("de", "C1")])
     same = fitting_volunteer(languages=[(needed, "native"), ("de", "C1")])
-    assert eligible_ids(req) == {same.pk}
+    assert eligible_ids(need) == {same.pk}
 
 
 def test_it_still_needs_the_level_in_the_close_language(office_a):
     """A close language must be spoken at the needed level too: B1 Dari does not interpret."""
-    req = appointment(office_a)
+    need = appointment(office_a)
     fitting_volunteer(languages=[("prs", "B1"), ("de", "C1")])
     b2 = fitting_volunteer(languages=[("prs", "B2"), ("de", "C1")])
-    assert eligible_ids(req) == {b2.pk}
+    assert eligible_ids(need) == {b2.pk}
 
 
 @override_settings(MATCHING_LANGUAGE_CLOSENESS=0)
 def test_it_takes_no_close_languages_with_threshold_zero(office_a):
     """With the closeness threshold at 0, only Persian itself serves a Persian request."""
-    req = appointment(office_a)
+    need = appointment(office_a)
     fitting_volunteer(languages=[("prs", "native"), ("de", "C1")])
     persian = fitting_volunteer()
-    assert eligible_ids(req) == {persian.pk}
+    assert eligible_ids(need) == {persian.pk}
 
 
 def test_it_computes_the_close_languages_once_per_threshold():

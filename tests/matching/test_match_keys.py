@@ -70,34 +70,34 @@ def test_the_database_and_python_agree_on_the_cells_of_a_slot(start, end):
 def test_keys_follow_every_kind_of_edit(office_a):
     """Profile saves, single rows added, changed and deleted, and erasure: after each, the keys
     say what the rows say, and so does the candidate list."""
-    req = appointment(office_a, exact_only=True)  # fa + de, interpreting, Monday 10–11
+    need = appointment(office_a, exact_only=True)  # fa + de, interpreting, Monday 10–11
     volunteer = fitting_volunteer()
-    assert volunteer.pk in eligible_ids(req)
+    assert volunteer.pk in eligible_ids(need)
 
     save_profile(volunteer=volunteer, data={"languages": [("ar", "native"), ("de", "C1")]})
     assert "l:fa:B2" not in keys_of(volunteer)
-    assert volunteer.pk not in eligible_ids(req)
+    assert volunteer.pk not in eligible_ids(need)
 
     add_languages(volunteer, [("fa", "B1")])  # too low for interpreting (B2)
-    assert volunteer.pk not in eligible_ids(req)
+    assert volunteer.pk not in eligible_ids(need)
     SpokenLanguage.objects.filter(volunteer=volunteer, code="fa").update(level="C1")
     assert "l:fa:C1" in keys_of(volunteer)
-    assert volunteer.pk in eligible_ids(req)
+    assert volunteer.pk in eligible_ids(need)
 
     VolunteerSkill.objects.filter(volunteer=volunteer).delete()
     assert not any(key.startswith("s:") for key in keys_of(volunteer))
-    assert volunteer.pk not in eligible_ids(req)
+    assert volunteer.pk not in eligible_ids(need)
     add_skills(volunteer, ["interpreting"])
-    assert volunteer.pk in eligible_ids(req)
+    assert volunteer.pk in eligible_ids(need)
 
     AvailabilitySlot.objects.filter(volunteer=volunteer).update(start=dt.time(10, 30))
-    assert volunteer.pk not in eligible_ids(req)
+    assert volunteer.pk not in eligible_ids(need)
     assert cell_keys(volunteer) == {f"w:0:{cell}" for cell in range(21, 24)}
 
     # Erasure keeps languages and skills for the anonymous statistics, not the slots.
     erase(volunteer=volunteer)
     assert cell_keys(volunteer) == set()
-    assert volunteer.pk not in eligible_ids(req)
+    assert volunteer.pk not in eligible_ids(need)
 
 
 def test_a_volunteer_row_loaded_after_its_languages_gets_its_keys(office_a):
@@ -177,9 +177,9 @@ def test_ranking_with_keys_lets_through_exactly_whom_the_rows_do(office_a, monke
                 remote=rng.random() < 0.2,
             )
         )
-    with_keys = [eligible_ids(req) for req in requests]
+    with_keys = [eligible_ids(need) for need in requests]
     monkeypatch.setattr(eligibility, "uses_match_keys", lambda: False)
-    by_rows = [eligible_ids(req) for req in requests]
+    by_rows = [eligible_ids(need) for need in requests]
     assert with_keys == by_rows
     assert sum(map(len, with_keys)) > 50, "the population should give candidates to compare"
 

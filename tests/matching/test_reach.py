@@ -28,8 +28,8 @@ from tests.factories.requests import sent_offer
 WEDNESDAY_MORNINGS = [(2, "09:00", "12:00")]
 
 
-def tiers(req: Request) -> dict[int, int]:
-    return {m.volunteer_id: m.tier for m in matching.rank(req, now=RECORDED_AT)}
+def tiers(need: Request) -> dict[int, int]:
+    return {m.volunteer_id: m.tier for m in matching.rank(need, now=RECORDED_AT)}
 
 
 def test_a_flexible_volunteer_with_other_times_is_a_candidate_in_a_lower_tier(office_a):
@@ -64,11 +64,11 @@ def test_the_reasons_name_what_is_soft(office_a):
 
 def test_a_flexible_volunteer_may_be_asked_a_little_beyond_their_limit(office_a):
     """Up to 1.5 times the limit, in the last tier; a strict one only within it."""
-    req = appointment(office_a)  # 44147; 44265 (Hörde) is about 10.3 km away
+    need = appointment(office_a)  # 44147; 44265 (Hörde) is about 10.3 km away
     beyond = fitting_volunteer(postcode="44265", max_distance_km=8)
     fitting_volunteer(postcode="44265", max_distance_km=8, only_at_stated_times=True)
     fitting_volunteer(postcode="44265", max_distance_km=6)  # 1.5 × 6 = 9 km: too far
-    assert tiers(req) == {beyond.pk: BEYOND_LIMIT}
+    assert tiers(need) == {beyond.pk: BEYOND_LIMIT}
 
 
 def test_staff_can_limit_a_request_to_exact_matches(office_a):
@@ -118,9 +118,9 @@ def test_a_short_list_is_the_top_of_the_whole_ranking(office_a, seed, limit):
             postcode=rng.choice(["44147", "44145", "44265"]),
             max_distance_km=rng.choice([6, 8, 20]),
         )
-    req = appointment(office_a)
-    whole = matching.rank(req, now=RECORDED_AT)
-    short = matching.rank(req, limit=limit, now=RECORDED_AT)
+    need = appointment(office_a)
+    whole = matching.rank(need, now=RECORDED_AT)
+    short = matching.rank(need, limit=limit, now=RECORDED_AT)
     assert [(m.volunteer_id, m.tier, m.score) for m in short] == [
         (m.volunteer_id, m.tier, m.score) for m in whole[:limit]
     ]

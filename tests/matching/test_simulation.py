@@ -62,8 +62,8 @@ def test_lotse_strict_asks_only_the_exact_tier(small_world):
         positions = strict.still_eligible(request, request.created)
         assert set(positions.tolist()) == set(np.flatnonzero(request.exact).tolist())
         if len(positions):
-            need, pool = strict.pool(request, request.created, positions)
-            x = features.matrix(need, pool)
+            demand, pool = strict.pool(request, request.created, positions)
+            x = features.matrix(demand, pool)
             assert (features.tiers(x) == features.EXACT).all()
             assert len(pool) == len(positions)
             checked += 1
@@ -91,19 +91,19 @@ def test_a_flexible_person_outside_their_times_is_asked_only_by_lotse(small_worl
     )
     assert not v.strict[person] and not v.no_times[person]
 
-    def pools(req: SimRequest) -> tuple[set[int], set[int]]:
+    def pools(need: SimRequest) -> tuple[set[int], set[int]]:
         found = []
         for policy in (simulation.LotseWaves(), simulation.LotseWaves(exact_only=True)):
-            positions = simulation.Run(world, policy).still_eligible(req, req.created)
-            found.append({int(i) for i in req.candidates[positions]})
+            positions = simulation.Run(world, policy).still_eligible(need, need.created)
+            found.append({int(i) for i in need.candidates[positions]})
         return found[0], found[1]
 
     lotse, strict = pools(request)
     assert person in lotse and person not in strict
     run = simulation.Run(world, simulation.LotseWaves())
     positions = run.still_eligible(request, request.created)
-    need, pool = run.pool(request, request.created, positions)
-    tier = features.tiers(features.matrix(need, pool))
+    demand, pool = run.pool(request, request.created, positions)
+    tier = features.tiers(features.matrix(demand, pool))
     assert tier[list(pool.volunteer_id).index(person)] == features.OUTSIDE_TIMES
 
     v.strict[person] = True
@@ -151,12 +151,12 @@ def test_it_replaces_only_its_own_section_of_the_benchmarks(tmp_path: Path):
 
     docs.write_text(
         "# Benchmarks\n\n## Scale\n\nrank() at 100k\n\n## Matching simulation\n\nold\n\n"
-        "### Learning\n\nold table\n\n## API throughput\n\n840 req/s\n"
+        "### Learning\n\nold table\n\n## API throughput\n\n840 need/s\n"
     )
     simulation.write_section(docs, "## Matching simulation", "new\n\n### Learning\n\nnew table")
     assert docs.read_text() == (
         "# Benchmarks\n\n## Scale\n\nrank() at 100k\n\n## Matching simulation\n\nnew\n\n"
-        "### Learning\n\nnew table\n\n## API throughput\n\n840 req/s\n"
+        "### Learning\n\nnew table\n\n## API throughput\n\n840 need/s\n"
     )
 
     docs.write_text("# Benchmarks\n\n## Scale\n\nrank() at 100k\n")

@@ -53,9 +53,9 @@ def test_the_counts_are_the_tiers_of_the_whole_ranking(office_a, seed):
             max_distance_km=rng.choice([3, 6, 10, 20]),
             only_at_stated_times=rng.random() < 0.2,
         )
-    req = appointment(office_a)
-    ranked = Counter(m.tier for m in matching.rank(req, now=RECORDED_AT))
-    counts = tier_counts(req, now=RECORDED_AT)
+    need = appointment(office_a)
+    ranked = Counter(m.tier for m in matching.rank(need, now=RECORDED_AT))
+    counts = tier_counts(need, now=RECORDED_AT)
     assert (counts.exact, counts.outside_times, counts.beyond_limit) == (
         ranked[EXACT],
         ranked[OUTSIDE_TIMES],

@@ -33,7 +33,7 @@ def store_history(office, *, signal: bool, requests: int = 20, people: int = 40)
     start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     offers = []
     for r in range(requests):
-        req = appointment(office, day=monday_ahead(2 + r), recorded_at=timezone.now())
+        need = appointment(office, day=monday_ahead(2 + r), recorded_at=timezone.now())
         for p, volunteer in enumerate(volunteers):
             i = r * people + p
             status = OUTCOME[int(y[i])]
@@ -41,7 +41,7 @@ def store_history(office, *, signal: bool, requests: int = 20, people: int = 40)
                 status = Offer.Status.EXPIRED
             offers.append(
                 Offer(
-                    request=req,
+                    request=need,
                     volunteer=volunteer,
                     status=status,
                     features=features.as_dict(x[i]),
@@ -78,9 +78,9 @@ def test_it_trains_saves_and_ranks_with_a_model_that_beats_the_prior(office_a, s
     settings.MATCHING_MODEL_MIN_OFFERS = 200
     store_history(office_a, signal=True)
     # Offers without an outcome, or made by hand without features, are no examples.
-    req = appointment(office_a, day=monday_ahead(30), recorded_at=timezone.now())
-    Offer.objects.create(request=req, volunteer=VolunteerFactory(), status=Offer.Status.SENT)
-    Offer.objects.create(request=req, volunteer=VolunteerFactory(), status=Offer.Status.DECLINED)
+    need = appointment(office_a, day=monday_ahead(30), recorded_at=timezone.now())
+    Offer.objects.create(request=need, volunteer=VolunteerFactory(), status=Offer.Status.SENT)
+    Offer.objects.create(request=need, volunteer=VolunteerFactory(), status=Offer.Status.DECLINED)
 
     output = train()
 

@@ -78,8 +78,8 @@ def test_it_gives_back_the_future_place_of_an_erased_volunteer(
         assert published.received == []
 
     assert stored(commitments.future)["status"] == Offer.Status.WITHDRAWN
-    req = Request.objects.get(pk=commitments.future.request_id)
-    assert (req.status, req.accepted_count, req.filled_at) == ("offering", 0, None)
+    need = Request.objects.get(pk=commitments.future.request_id)
+    assert (need.status, need.accepted_count, need.filled_at) == ("offering", 0, None)
     assert published.of("offer_released") == [{"offer_id": commitments.future.pk}]
 
 
@@ -97,8 +97,8 @@ def test_it_keeps_the_past_work_of_an_erased_volunteer_for_the_statistics(commit
 
     past = stored(commitments.past)
     assert (past["status"], past["hours"]) == (Offer.Status.ACCEPTED, Decimal("2.50"))
-    req = Request.objects.get(pk=commitments.past.request_id)
-    assert (req.status, req.accepted_count) == (Request.Status.COMPLETED, 1)
+    need = Request.objects.get(pk=commitments.past.request_id)
+    assert (need.status, need.accepted_count) == (Request.Status.COMPLETED, 1)
 
 
 def test_it_removes_the_person_while_releasing_the_places(commitments):
@@ -134,8 +134,8 @@ def test_it_erases_nothing_when_releasing_a_place_fails(commitments, monkeypatch
 def test_it_makes_an_erased_persons_offer_links_unknown(office_a):
     """After erasure, the links in old offer emails open nothing: a tampered-looking 404."""
     volunteer = VolunteerFactory()
-    req = make_request(office=office_a)
-    _offer, raw = linked_offer(req, volunteer)
+    need = make_request(office=office_a)
+    _offer, raw = linked_offer(need, volunteer)
     assert offers.resolve(raw).volunteer_id == volunteer.pk
     selfservice.erase(volunteer=volunteer)
     with pytest.raises(offers.OfferError) as refused:

@@ -56,8 +56,8 @@ def assert_refused(offer: Offer, code: str, *, now: dt.datetime | None = None) -
 
 def test_it_stores_only_a_digest_of_the_link(office_a):
     """A copy of the database holds no working offer link."""
-    req = make_request(office=office_a)
-    offer, raw = linked_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer, raw = linked_offer(need, VolunteerFactory())
 
     row = stored(offer)
     assert row["token_digest"] == hashlib.sha256(raw.encode()).hexdigest()
@@ -68,16 +68,16 @@ def test_it_stores_only_a_digest_of_the_link(office_a):
 
 def test_it_lets_the_link_expire_when_the_appointment_starts(office_a):
     """An offer link works until the appointment begins, not longer."""
-    req = make_request(office=office_a, starts_at=at(days_ahead(4), "15:30"))
-    offer, _raw = linked_offer(req, VolunteerFactory())
+    need = make_request(office=office_a, starts_at=at(days_ahead(4), "15:30"))
+    offer, _raw = linked_offer(need, VolunteerFactory())
 
     assert Offer.objects.get(pk=offer.pk).token_expires_at == at(days_ahead(4), "15:30")
 
 
 def test_it_finds_the_offer_behind_a_link_without_changing_it(office_a):
     """Opening a link (a person or a mail scanner) shows the offer and changes nothing."""
-    req = make_request(office=office_a)
-    offer, raw = linked_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer, raw = linked_offer(need, VolunteerFactory())
     before = stored(offer)
 
     assert offers.resolve(raw).pk == offer.pk
@@ -86,8 +86,8 @@ def test_it_finds_the_offer_behind_a_link_without_changing_it(office_a):
 
 def test_it_makes_an_earlier_link_unknown_when_a_new_one_is_issued(office_a):
     """Only the newest link of an offer works."""
-    req = make_request(office=office_a)
-    offer, old = linked_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer, old = linked_offer(need, VolunteerFactory())
     new = offers.issue_link(offer=offer)
 
     assert offers.resolve(new).pk == offer.pk
@@ -107,8 +107,8 @@ def _tampered(raw: str) -> str:
 )
 def test_it_refuses_a_tampered_link(office_a, make_bad: Callable[[str], str]):
     """A link that is not exactly the one sent answers "unknown"."""
-    req = make_request(office=office_a)
-    _offer, raw = linked_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    _offer, raw = linked_offer(need, VolunteerFactory())
 
     with pytest.raises(OfferError) as refused:
         offers.resolve(make_bad(raw))
@@ -217,8 +217,8 @@ def test_it_gives_the_first_volunteer_a_place(
     office_a, published, django_capture_on_commit_callbacks, status
 ):
     """The first "yes" on a request that needs two takes a place; the search goes on."""
-    req = set_status(make_request(office=office_a, volunteers_needed=2), status)
-    offer = sent_offer(req, VolunteerFactory())
+    need = set_status(make_request(office=office_a, volunteers_needed=2), status)
+    offer = sent_offer(need, VolunteerFactory())
     moment = timezone.now()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -226,7 +226,7 @@ def test_it_gives_the_first_volunteer_a_place(
 
     assert (answered.status, answered.responded_at) == (Offer.Status.ACCEPTED, moment)
     assert stored(offer)["status"] == Offer.Status.ACCEPTED
-    row = Request.objects.get(pk=req.pk)
+    row = Request.objects.get(pk=need.pk)
     assert (row.status, row.accepted_count, row.filled_at) == ("offering", 1, None)
     assert published.received == [("offer_accepted", {"offer_id": offer.pk})]
 
@@ -235,14 +235,14 @@ def test_it_fills_a_request_for_one_with_the_first_acceptance(
     office_a, published, django_capture_on_commit_callbacks
 ):
     """A request for one volunteer is filled by the first "yes"."""
-    req = make_request(office=office_a)
-    offer = sent_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer = sent_offer(need, VolunteerFactory())
     moment = timezone.now()
 
     with django_capture_on_commit_callbacks(execute=True):
         offers.accept(offer=offer, now=moment)
 
-    row = Request.objects.get(pk=req.pk)
+    row = Request.objects.get(pk=need.pk)
     assert (row.status, row.accepted_count, row.filled_at) == ("filled", 1, moment)
     assert published.names() == ["offer_accepted", "request_filled"]
 
@@ -251,20 +251,20 @@ def test_it_fills_the_request_with_the_last_place_and_withdraws_the_open_offers(
     office_a, published, django_capture_on_commit_callbacks
 ):
     """The last "yes" fills the request; everyone still waiting learns it is taken."""
-    req = make_request(office=office_a, volunteers_needed=2)
-    first = accepted_offer(req, VolunteerFactory())
-    last = sent_offer(req, VolunteerFactory())
-    waiting = sent_offer(req, VolunteerFactory())
-    planned = queued_offer(req, VolunteerFactory(), wave=2)
-    said_no = offers.decline(offer=sent_offer(req, VolunteerFactory()))
+    need = make_request(office=office_a, volunteers_needed=2)
+    first = accepted_offer(need, VolunteerFactory())
+    last = sent_offer(need, VolunteerFactory())
+    waiting = sent_offer(need, VolunteerFactory())
+    planned = queued_offer(need, VolunteerFactory(), wave=2)
+    said_no = offers.decline(offer=sent_offer(need, VolunteerFactory()))
     moment = timezone.now()
 
     with django_capture_on_commit_callbacks(execute=True):
         offers.accept(offer=last, now=moment)
 
-    row = Request.objects.get(pk=req.pk)
+    row = Request.objects.get(pk=need.pk)
     assert (row.status, row.accepted_count, row.filled_at) == ("filled", 2, moment)
-    statuses = dict(Offer.objects.filter(request=req).values_list("pk", "status"))
+    statuses = dict(Offer.objects.filter(request=need).values_list("pk", "status"))
     assert statuses == {
         first.pk: "accepted",
         last.pk: "accepted",
@@ -274,44 +274,44 @@ def test_it_fills_the_request_with_the_last_place_and_withdraws_the_open_offers(
     }
     assert published.received == [
         ("offer_accepted", {"offer_id": last.pk}),
-        ("request_filled", {"request_id": req.pk}),
+        ("request_filled", {"request_id": need.pk}),
         ("offers_withdrawn", {"offer_ids": [waiting.pk, planned.pk]}),
     ]
 
 
 def test_it_tells_a_late_volunteer_that_the_places_are_taken(office_a):
     """Clicking "accept" after the last place went answers "filled" and takes nothing."""
-    req = make_request(office=office_a)
-    late = sent_offer(req, VolunteerFactory())
-    accepted_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    late = sent_offer(need, VolunteerFactory())
+    accepted_offer(need, VolunteerFactory())
 
     assert_refused(late, "filled")
-    assert Request.objects.get(pk=req.pk).accepted_count == 1
+    assert Request.objects.get(pk=need.pk).accepted_count == 1
 
 
 def test_it_refuses_a_place_on_a_request_filled_by_staff(office_a):
     """An offer still marked sent on a request staff filled by hand answers "filled"."""
-    req = make_request(office=office_a, volunteers_needed=2)
-    accepted_offer(req, VolunteerFactory())
-    waiting = sent_offer(req, VolunteerFactory())
-    lifecycle.update_request(request=req, data={"volunteers_needed": 1})
+    need = make_request(office=office_a, volunteers_needed=2)
+    accepted_offer(need, VolunteerFactory())
+    waiting = sent_offer(need, VolunteerFactory())
+    lifecycle.update_request(request=need, data={"volunteers_needed": 1})
 
     assert_refused(waiting, "filled")
 
 
 def test_it_refuses_a_place_on_a_cancelled_request(office_a):
     """After the office cancelled, "accept" answers "cancelled"."""
-    req = make_request(office=office_a)
-    offer = sent_offer(req, VolunteerFactory())
-    lifecycle.cancel_request(request=req)
+    need = make_request(office=office_a)
+    offer = sent_offer(need, VolunteerFactory())
+    lifecycle.cancel_request(request=need)
 
     assert_refused(offer, "cancelled")
 
 
 def test_it_refuses_a_place_once_the_link_has_expired(office_a):
     """A link past its expiry answers "expired", whatever the request's state."""
-    req = make_request(office=office_a)
-    offer, _raw = linked_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer, _raw = linked_offer(need, VolunteerFactory())
     Offer.objects.filter(pk=offer.pk).update(
         token_expires_at=timezone.now() - dt.timedelta(minutes=1)
     )
@@ -321,16 +321,16 @@ def test_it_refuses_a_place_once_the_link_has_expired(office_a):
 
 def test_it_refuses_a_place_after_the_appointment_started(office_a):
     """Accepting at the start of the appointment is too late."""
-    req = make_request(office=office_a)
-    offer, _raw = linked_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer, _raw = linked_offer(need, VolunteerFactory())
 
-    assert_refused(offer, "expired", now=req.starts_at)
+    assert_refused(offer, "expired", now=need.starts_at)
 
 
 def test_it_refuses_a_place_after_declining(office_a):
     """A volunteer who declined cannot change their mind through the old link."""
-    req = make_request(office=office_a)
-    offer = offers.decline(offer=sent_offer(req, VolunteerFactory()))
+    need = make_request(office=office_a)
+    offer = offers.decline(offer=sent_offer(need, VolunteerFactory()))
 
     assert_refused(offer, "declined")
 
@@ -339,28 +339,28 @@ def test_it_takes_one_place_however_often_the_volunteer_clicks(
     office_a, published, django_capture_on_commit_callbacks
 ):
     """A second click (or a replayed request) answers "accepted" and changes nothing."""
-    req = make_request(office=office_a, volunteers_needed=2)
-    offer = accepted_offer(req, VolunteerFactory())
+    need = make_request(office=office_a, volunteers_needed=2)
+    offer = accepted_offer(need, VolunteerFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
         assert_refused(offer, "accepted")
 
-    assert Request.objects.get(pk=req.pk).accepted_count == 1
+    assert Request.objects.get(pk=need.pk).accepted_count == 1
     assert published.received == []
 
 
 def test_it_refuses_an_offer_that_was_never_sent(office_a):
     """An offer still queued (no email went out) cannot be accepted."""
-    req = make_request(office=office_a)
-    offer = queued_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer = queued_offer(need, VolunteerFactory())
 
     assert_refused(offer, "withdrawn")
 
 
 def test_it_refuses_a_withdrawn_offer(office_a):
     """An offer the office withdrew answers "withdrawn" while the request still looks."""
-    req = make_request(office=office_a, volunteers_needed=2)
-    offer = sent_offer(req, VolunteerFactory())
+    need = make_request(office=office_a, volunteers_needed=2)
+    offer = sent_offer(need, VolunteerFactory())
     Offer.objects.filter(pk=offer.pk).update(status=Offer.Status.WITHDRAWN)
 
     assert_refused(offer, "withdrawn")
@@ -381,8 +381,8 @@ def busy_volunteer(office_a) -> Volunteer:
 def test_it_refuses_an_appointment_that_overlaps_one_already_accepted(office_b, busy_volunteer):
     """Nobody can be in two places at once, whichever office asks: 11–13 clashes with 10–12."""
     day = days_ahead(10)
-    req = make_request(office=office_b, starts_at=at(day, "11:00"))
-    offer = sent_offer(req, busy_volunteer)
+    need = make_request(office=office_b, starts_at=at(day, "11:00"))
+    offer = sent_offer(need, busy_volunteer)
 
     with pytest.raises(OfferError) as refused:
         offers.accept(offer=offer)
@@ -390,7 +390,7 @@ def test_it_refuses_an_appointment_that_overlaps_one_already_accepted(office_b, 
     assert refused.value.code == "overlap"
     assert f"{day:%d.%m.} 10:00" in refused.value.message
     assert stored(offer)["status"] == Offer.Status.SENT
-    assert Request.objects.get(pk=req.pk).accepted_count == 0
+    assert Request.objects.get(pk=need.pk).accepted_count == 0
 
 
 @pytest.mark.parametrize(
@@ -399,17 +399,17 @@ def test_it_refuses_an_appointment_that_overlaps_one_already_accepted(office_b, 
 def test_it_allows_an_appointment_that_only_touches_the_other(office_a, busy_volunteer, start, end):
     """12:00–13:00 right after 10:00–12:00, or 8:00–10:00 right before it, is fine."""
     day = days_ahead(10)
-    req = make_request(office=office_a, starts_at=at(day, start), ends_at=at(day, end))
+    need = make_request(office=office_a, starts_at=at(day, start), ends_at=at(day, end))
 
-    assert offers.accept(offer=sent_offer(req, busy_volunteer)).status == Offer.Status.ACCEPTED
+    assert offers.accept(offer=sent_offer(need, busy_volunteer)).status == Offer.Status.ACCEPTED
 
 
 def test_it_allows_the_same_hours_on_another_day(office_a, busy_volunteer):
     """11:00–13:00 the next day does not clash."""
     day = days_ahead(11)
-    req = make_request(office=office_a, starts_at=at(day, "11:00"))
+    need = make_request(office=office_a, starts_at=at(day, "11:00"))
 
-    assert offers.accept(offer=sent_offer(req, busy_volunteer)).status == Offer.Status.ACCEPTED
+    assert offers.accept(offer=sent_offer(need, busy_volunteer)).status == Offer.Status.ACCEPTED
 
 
 def test_it_frees_the_time_of_a_cancelled_appointment(office_a, busy_volunteer):
@@ -417,19 +417,19 @@ def test_it_frees_the_time_of_a_cancelled_appointment(office_a, busy_volunteer):
     day = days_ahead(10)
     cancelled = Offer.objects.get(volunteer=busy_volunteer, status=Offer.Status.ACCEPTED)
     lifecycle.cancel_request(request=cancelled.request)
-    req = make_request(office=office_a, starts_at=at(day, "10:00"))
+    need = make_request(office=office_a, starts_at=at(day, "10:00"))
 
-    assert offers.accept(offer=sent_offer(req, busy_volunteer)).status == Offer.Status.ACCEPTED
+    assert offers.accept(offer=sent_offer(need, busy_volunteer)).status == Offer.Status.ACCEPTED
 
 
 def test_it_has_the_database_refuse_more_volunteers_than_needed(office_a):
     """Even a direct UPDATE cannot take one place too many: a CHECK constraint refuses it."""
-    req = make_request(office=office_a, volunteers_needed=2)
+    need = make_request(office=office_a, volunteers_needed=2)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Request.objects.filter(pk=req.pk).update(accepted_count=3)
+        Request.objects.filter(pk=need.pk).update(accepted_count=3)
 
-    assert Request.objects.get(pk=req.pk).accepted_count == 0
+    assert Request.objects.get(pk=need.pk).accepted_count == 0
 
 
 # --- decline -------------------------------------------------------------------------------
@@ -444,8 +444,8 @@ def test_it_records_a_no_with_its_reason(
     office_a, published, django_capture_on_commit_callbacks, given, kept
 ):
     """Declining takes one click; a reason is optional, an unknown one is kept as "other"."""
-    req = make_request(office=office_a)
-    offer = sent_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer = sent_offer(need, VolunteerFactory())
     moment = timezone.now()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -457,7 +457,7 @@ def test_it_records_a_no_with_its_reason(
         kept,
         moment,
     )
-    assert Request.objects.get(pk=req.pk).status == Request.Status.OPEN
+    assert Request.objects.get(pk=need.pk).status == Request.Status.OPEN
     assert published.received == [("offer_declined", {"offer_id": offer.pk})]
 
 
@@ -465,9 +465,9 @@ def test_it_refuses_to_decline_an_offer_of_a_filled_request(
     office_a, published, django_capture_on_commit_callbacks
 ):
     """Saying no after the places went answers "filled" and records nothing."""
-    req = make_request(office=office_a)
-    late = sent_offer(req, VolunteerFactory())
-    accepted_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    late = sent_offer(need, VolunteerFactory())
+    accepted_offer(need, VolunteerFactory())
     before = stored(late)
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(OfferError) as refused:
@@ -480,8 +480,8 @@ def test_it_refuses_to_decline_an_offer_of_a_filled_request(
 
 def test_it_refuses_to_decline_after_accepting(office_a):
     """An accepted volunteer cannot decline through the link (the office releases them)."""
-    req = make_request(office=office_a)
-    offer = accepted_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer = accepted_offer(need, VolunteerFactory())
 
     with pytest.raises(OfferError) as refused:
         offers.decline(offer=offer)
@@ -497,8 +497,8 @@ def test_it_frees_the_place_of_a_volunteer_who_drops_out(
     office_a, published, django_capture_on_commit_callbacks
 ):
     """When an accepted volunteer drops out, the request looks for someone again."""
-    req = make_request(office=office_a)
-    offer = accepted_offer(req, VolunteerFactory())
+    need = make_request(office=office_a)
+    offer = accepted_offer(need, VolunteerFactory())
     moment = timezone.now()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -506,7 +506,7 @@ def test_it_frees_the_place_of_a_volunteer_who_drops_out(
 
     row = stored(offer)
     assert (row["status"], row["responded_at"]) == (Offer.Status.WITHDRAWN, moment)
-    request_row = Request.objects.get(pk=req.pk)
+    request_row = Request.objects.get(pk=need.pk)
     assert (request_row.status, request_row.accepted_count, request_row.filled_at) == (
         "offering",
         0,
@@ -517,13 +517,13 @@ def test_it_frees_the_place_of_a_volunteer_who_drops_out(
 
 def test_it_keeps_a_request_offering_when_one_of_several_drops_out(office_a):
     """With two of three places taken, one leaving leaves one place taken."""
-    req = make_request(office=office_a, volunteers_needed=3)
-    leaving = accepted_offer(req, VolunteerFactory())
-    accepted_offer(req, VolunteerFactory())
+    need = make_request(office=office_a, volunteers_needed=3)
+    leaving = accepted_offer(need, VolunteerFactory())
+    accepted_offer(need, VolunteerFactory())
 
     assert offers.release(offer=leaving) is True
 
-    row = Request.objects.get(pk=req.pk)
+    row = Request.objects.get(pk=need.pk)
     assert (row.status, row.accepted_count) == ("offering", 1)
 
 
@@ -532,18 +532,18 @@ def test_it_releases_nothing_for_an_offer_that_holds_no_place(
     office_a, published, django_capture_on_commit_callbacks, status
 ):
     """Releasing someone who never took a place answers False and changes nothing."""
-    req = make_request(office=office_a, volunteers_needed=2)
-    accepted_offer(req, VolunteerFactory())
-    offer = queued_offer(req, VolunteerFactory())
+    need = make_request(office=office_a, volunteers_needed=2)
+    accepted_offer(need, VolunteerFactory())
+    offer = queued_offer(need, VolunteerFactory())
     Offer.objects.filter(pk=offer.pk).update(status=status)
     offer.refresh_from_db()
-    before_offer, before_request = stored(offer), stored(req)
+    before_offer, before_request = stored(offer), stored(need)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert offers.release(offer=offer) is False
 
     assert stored(offer) == before_offer
-    assert stored(req) == before_request
+    assert stored(need) == before_request
     assert published.received == []
 
 
@@ -555,15 +555,15 @@ def test_it_offers_a_request_to_one_person_by_hand(
     office_a, published, django_capture_on_commit_callbacks, status
 ):
     """Staff pick someone: a wave-0 offer is queued for sending and the request is offering."""
-    req = set_status(make_request(office=office_a), status)
+    need = set_status(make_request(office=office_a), status)
     volunteer = VolunteerFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        offer = offers.offer_by_hand(request=req, volunteer=volunteer)
+        offer = offers.offer_by_hand(request=need, volunteer=volunteer)
 
     row = stored(offer)
     assert (row["wave"], row["status"], row["volunteer_id"]) == (0, "queued", volunteer.pk)
-    assert Request.objects.get(pk=req.pk).status == Request.Status.OFFERING
+    assert Request.objects.get(pk=need.pk).status == Request.Status.OFFERING
     assert published.received == [("offer_created", {"offer_id": offer.pk})]
 
 
@@ -584,27 +584,27 @@ NOT_ACTIVE = {
 @pytest.mark.parametrize("kind", sorted(NOT_ACTIVE))
 def test_it_refuses_to_ask_someone_who_is_not_active(office_a, kind):
     """A paused, unconfirmed, inactive or erased volunteer is not asked (code "not_active")."""
-    req = make_request(office=office_a)
+    need = make_request(office=office_a)
     volunteer = NOT_ACTIVE[kind]()
 
     with pytest.raises(OfferError) as refused:
-        offers.offer_by_hand(request=req, volunteer=volunteer)
+        offers.offer_by_hand(request=need, volunteer=volunteer)
 
     assert refused.value.code == "not_active"
     assert not Offer.objects.exists()
-    assert Request.objects.get(pk=req.pk).status == Request.Status.OPEN
+    assert Request.objects.get(pk=need.pk).status == Request.Status.OPEN
 
 
 def test_it_refuses_to_ask_the_same_person_twice(
     office_a, published, django_capture_on_commit_callbacks
 ):
     """Picking someone who already has the offer answers "offered" and adds nothing."""
-    req = make_request(office=office_a)
+    need = make_request(office=office_a)
     volunteer = VolunteerFactory()
-    first = offers.offer_by_hand(request=req, volunteer=volunteer)
+    first = offers.offer_by_hand(request=need, volunteer=volunteer)
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(OfferError) as refused:
-        offers.offer_by_hand(request=req, volunteer=volunteer)
+        offers.offer_by_hand(request=need, volunteer=volunteer)
 
     assert refused.value.code == "offered"
     assert list(Offer.objects.values_list("pk", flat=True)) == [first.pk]
@@ -616,10 +616,10 @@ def test_it_refuses_to_ask_the_same_person_twice(
 )
 def test_it_refuses_to_ask_anyone_for_a_closed_request(office_a, status):
     """A cancelled, filled or completed request takes no more offers (code "closed")."""
-    req = set_status(make_request(office=office_a), status)
+    need = set_status(make_request(office=office_a), status)
 
     with pytest.raises(OfferError) as refused:
-        offers.offer_by_hand(request=req, volunteer=VolunteerFactory())
+        offers.offer_by_hand(request=need, volunteer=VolunteerFactory())
 
     assert refused.value.code == "closed"
     assert not Offer.objects.exists()
@@ -627,13 +627,13 @@ def test_it_refuses_to_ask_anyone_for_a_closed_request(office_a, status):
 
 def test_it_refuses_to_ask_anyone_once_the_appointment_started(office_a):
     """An appointment under way is too late to offer (code "expired")."""
-    req = make_request(office=office_a)
+    need = make_request(office=office_a)
 
     with pytest.raises(OfferError) as refused:
         offers.offer_by_hand(
-            request=req, volunteer=VolunteerFactory(), now=req.starts_at + dt.timedelta(minutes=1)
+            request=need, volunteer=VolunteerFactory(), now=need.starts_at + dt.timedelta(minutes=1)
         )
 
     assert refused.value.code == "expired"
     assert not Offer.objects.exists()
-    assert Request.objects.get(pk=req.pk).status == Request.Status.OPEN
+    assert Request.objects.get(pk=need.pk).status == Request.Status.OPEN

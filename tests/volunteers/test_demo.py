@@ -1,4 +1,5 @@
-"""The demo volunteers (`volunteers.demo`): 200 believable people, created once, valid by the rules.
+"""The demo volunteers (`labs.demo.volunteers`): 200 believable people, created once, valid by
+the rules.
 
 This demo is what the network sees first, so the tests check what a viewer would notice: the
 languages and levels make sense for mediation, the slots never overlap, the places are real.
