@@ -72,9 +72,8 @@ def seed_demo() -> DemoNetwork:
     )
 
 
-@transaction.atomic
-def _seed_people() -> DemoNetwork:
-    """The offices, staff, volunteers, profile reads and history, in one transaction."""
+def seed_offices() -> None:
+    """The network's seven offices with their public addresses; safe to run again."""
     with OFFICES_FILE.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             office, _ = Office.objects.update_or_create(
@@ -92,6 +91,12 @@ def _seed_people() -> DemoNetwork:
                 office.phone = row["phone"]
                 office.save(update_fields=["phone"])
             office.full_clean()  # the file is data: check it like user input
+
+
+@transaction.atomic
+def _seed_people() -> DemoNetwork:
+    """The offices, staff, volunteers, profile reads and history, in one transaction."""
+    seed_offices()
     for login in DEMO_LOGINS:
         save_staff_account(
             username=login.username,

@@ -1,4 +1,4 @@
-"""Operations commands: seed_demo and create_staff, on the demo network.
+"""The demo network (`labs.demo.seed_demo` and its command) and create_staff on it.
 
 The demo is seeded once for the module; `test_demo_in_production.py` runs on an empty database.
 """
@@ -11,7 +11,11 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import RequestFactory, override_settings
 
-from requests.models import Offer, Office, Request, StaffMember
+from labs.demo import DemoNetwork, seed_demo
+from labs.demo.allowances import CERTIFICATE_EMAIL, DEMO_RULES
+from labs.demo.deliveries import DEMO_SMS_PEOPLE
+from requests.models import AllowanceRule, Offer, Office, Request, StaffMember
+from volunteers.models import Volunteer
 from workers import upkeep
 
 
@@ -31,20 +35,32 @@ def demo_once(django_db_setup, django_db_blocker):
         outer.__enter__()
         try:
             with override_settings(DEBUG=True):
-                call_command("seed_demo", stdout=io.StringIO())
+                network = seed_demo()
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             raise
-    yield
+    yield network
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
 
 
 @pytest.fixture
-def demo(demo_once, db, settings):
+def demo(demo_once, db, settings) -> DemoNetwork:
     settings.DEBUG = True
+    return demo_once
+
+
+def test_it_loads_the_sms_people_and_the_allowances(demo):
+    """The SMS volunteers, the allowance rules and the certificate's volunteer come from
+    `seed_demo()` itself (which the module seeded), not from the command around it."""
+    assert len(demo.by_sms) == DEMO_SMS_PEOPLE
+    by_sms = Volunteer.objects.filter(offer_channel=Volunteer.OfferChannel.BOTH)
+    assert sorted(by_sms.values_list("name", flat=True)) == sorted(demo.by_sms)
+    assert AllowanceRule.objects.filter(office__name__in=list(DEMO_RULES)).count() == 2
+    assert demo.certificate_person is not None
+    assert demo.certificate_person.email == CERTIFICATE_EMAIL
 
 
 def test_it_loads_the_seven_offices_and_their_staff(demo):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from labs.demo import seed_demo
+from labs.demo.network import seed_offices
 
 
 def codes(response) -> list[str]:
@@ -66,7 +66,7 @@ def test_it_lists_the_skill_catalogue_in_german_and_english(api_anonymous):
 @pytest.mark.django_db
 def test_it_lists_the_offices_publicly(api_anonymous):
     """Anyone can see the network's offices with address and districts; no login needed."""
-    seed_demo()  # offices, staff and demo volunteers
+    seed_offices()  # the network's offices, as the demo loads them
     results = api_anonymous.get("/api/offices/").json()["results"]
     assert len(results) == 7
     eving = next(o for o in results if o["name"] == "lokal willkommen Eving")
