@@ -36,6 +36,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import matching
+from labs.simulation import report
 from matching.features import EXACT
 from requests.models import Offer, Office, Request, RequestLanguage
 from volunteers import places
@@ -811,10 +812,6 @@ def section(
 
 def write_section(path: Path, text: str) -> None:
     """Replace the `SECTION` of `path` with `text` (or append it); other sections stay."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^##? |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text.rstrip("\n") + "\n\n", old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+    heading, _, body = text.partition("\n")
+    assert heading == SECTION, f"the text must start with {SECTION!r}"  # noqa: S101
+    report.write_section(path, heading, body)
